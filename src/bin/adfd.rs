@@ -1,0 +1,268 @@
+//! `adfd`: the native command line over the same `Config → Report` path as the web page.
+//!
+//! Every subcommand prints a readable table by default, `--json` for the full report
+//! (re-runnable with `--config`), or `--csv`. Bad input prints one line naming the
+//! field and its allowed range, and exits with code 2.
+
+use adfd::experiment::{Precision, RfmReport};
+use adfd::problem::{ProblemKind, Sampling};
+use adfd::rfm::Init;
+use adfd::{Activation, Config, Error, Threshold};
+use clap::{Args, Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "adfd",
+    version,
+    about = "AD vs FD for neural PDE solvers: spectra, truncated entropy, training"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Random feature model: least squares with AD and FD operators on the same features and points.
+    Rfm(RfmArgs),
+}
+
+/// Output format shared by every subcommand.
+#[derive(Args)]
+#[group(multiple = false)]
+struct Output {
+    /// Print the full report as JSON (re-run it with --config).
+    #[arg(long)]
+    json: bool,
+    /// Print one CSV row per run.
+    #[arg(long)]
+    csv: bool,
+}
+
+/// Problem, points, modes and threshold: what every experiment shares. Unset flags keep
+/// the value from --config, or adfd's default.
+#[derive(Args)]
+struct Common {
+    /// Start from this config: a config JSON, or a report printed by --json (its "config").
+    #[arg(long, value_name = "FILE")]
+    config: Option<std::path::PathBuf>,
+    /// PDE: poisson1d, biharmonic1d, poisson2d, biharmonic2d [default: poisson1d]
+    #[arg(long, value_parser = parse::<ProblemKind>)]
+    problem: Option<ProblemKind>,
+    /// Frequency k of the exact solution Π sin(kπx_i), 1..=16 [default: 1]
+    #[arg(long)]
+    k: Option<u32>,
+    /// Activation: tanh, sin, sigmoid, softplus, gaussian, relu^k [default: tanh]
+    #[arg(long, value_parser = parse::<Activation>)]
+    activation: Option<Activation>,
+    /// Interior collocation points (a 2-D grid uses ⌊√n⌋²) [default: 400]
+    #[arg(long)]
+    n: Option<usize>,
+    /// Boundary points in 2-D; 0 = 4⌈√n⌉ [default: 0]
+    #[arg(long)]
+    n_boundary: Option<usize>,
+    /// Point placement: grid or random [default: grid]
+    #[arg(long, value_parser = parse::<Sampling>)]
+    sampling: Option<Sampling>,
+    /// Boundary weight λ > 0 [default: 1]
+    #[arg(long)]
+    lambda: Option<f64>,
+    /// Seed of all random draws, 0..=2^53−1 [default: 1]
+    #[arg(long)]
+    seed: Option<u64>,
+    /// FD steps, comma separated, each in (0, 1]; AD always runs too [default: 1e-1,1e-2,1e-3]
+    #[arg(long, value_parser = parse_list, allow_hyphen_values = true)]
+    h: Option<Vec<f64>>,
+    /// Stencil accuracy order: 2 or 4 [default: 2]
+    #[arg(long)]
+    order: Option<u8>,
+    /// Model evaluation precision: f64 or f32 [default: f64]
+    #[arg(long, value_parser = parse::<Precision>)]
+    precision: Option<Precision>,
+    /// Threshold a of K(a) and H(a): relative (s_i > a·s_1, a in (0,1)) unless --absolute [default: 1e-8]
+    #[arg(long)]
+    threshold: Option<f64>,
+    /// Read --threshold as absolute (s_i > a)
+    #[arg(long)]
+    absolute: bool,
+}
+
+#[derive(Args)]
+struct RfmArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Number of random features m, 1..=20000 [default: 400]
+    #[arg(long)]
+    m: Option<usize>,
+    /// Range R of the features: w, b ~ U[−R, R] (or N(0, R²)) [default: 10]
+    #[arg(long)]
+    scale: Option<f64>,
+    /// Feature distribution: uniform or normal [default: uniform]
+    #[arg(long, value_parser = parse::<Init>)]
+    init: Option<Init>,
+    /// Least-squares cut: discard s_i ≤ rcond·s_1, rcond in (0,1) [default: 1e-13]
+    #[arg(long)]
+    rcond: Option<f64>,
+    #[command(flatten)]
+    output: Output,
+}
+
+fn parse<T: std::str::FromStr<Err = Error>>(s: &str) -> Result<T, String> {
+    s.parse().map_err(|e: Error| e.to_string())
+}
+
+fn parse_list(s: &str) -> Result<Vec<f64>, String> {
+    s.split(',')
+        .filter(|t| !t.trim().is_empty())
+        .map(|t| {
+            t.trim()
+                .parse::<f64>()
+                .map_err(|_| format!("{t:?} is not a number"))
+        })
+        .collect()
+}
+
+impl Common {
+    /// The base config (from --config or the defaults) with every given flag applied.
+    fn apply(&self) -> Result<Config, String> {
+        let mut c = match &self.config {
+            None => Config::default(),
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| format!("invalid config: cannot read {}: {e}", path.display()))?;
+                let value: serde_json::Value =
+                    serde_json::from_str(&text).map_err(|e| format!("invalid config: {e}"))?;
+                let value = value.get("config").cloned().unwrap_or(value);
+                serde_json::from_value(value).map_err(|e| format!("invalid config: {e}"))?
+            }
+        };
+        macro_rules! set {
+            ($($field:ident),*) => { $(if let Some(v) = &self.$field { c.$field = v.clone(); })* };
+        }
+        set!(problem, k, activation, n, n_boundary, sampling, lambda, seed, h, order, precision);
+        if let Some(a) = self.threshold {
+            c.threshold = if self.absolute {
+                Threshold::Absolute(a)
+            } else {
+                Threshold::Relative(a)
+            };
+        } else if self.absolute {
+            return Err("invalid threshold: --absolute needs --threshold".into());
+        }
+        Ok(c)
+    }
+}
+
+fn rfm_config(args: &RfmArgs) -> Result<Config, String> {
+    let mut c = args.common.apply()?;
+    if let Some(m) = args.m {
+        c.rfm.m = m;
+    }
+    if let Some(s) = args.scale {
+        c.rfm.scale = s;
+    }
+    if let Some(i) = args.init {
+        c.rfm.init = i;
+    }
+    if let Some(r) = args.rcond {
+        c.rfm.rcond = r;
+    }
+    c.validate().map_err(|e| e.to_string())?;
+    Ok(c)
+}
+
+fn fmt_h(h: Option<f64>) -> String {
+    h.map_or("-".into(), |h| format!("{h:.0e}"))
+}
+
+fn threshold_label(t: &Threshold) -> String {
+    match t {
+        Threshold::Relative(a) => format!("relative, s_i > {a:e}·s_1"),
+        Threshold::Absolute(a) => format!("absolute, s_i > {a:e}"),
+    }
+}
+
+fn print_rfm(report: &RfmReport) {
+    let c = &report.config;
+    println!(
+        "RFM  {}  k={}  {}  m={}  n={}  scale={}  seed={}  order={}  {:?}",
+        c.problem, c.k, c.activation, c.rfm.m, c.n, c.rfm.scale, c.seed, c.order, c.precision
+    );
+    println!(
+        "threshold: {}   (K, H, exp H: adfd's truncated entropy of the singular values of A)",
+        threshold_label(&c.threshold)
+    );
+    println!(
+        "{:<4} {:>7} {:>6} {:>8} {:>8} {:>11} {:>11} {:>10} {:>10} {:>9}",
+        "mode", "h", "K", "H", "exp H", "res_system", "res_true", "err_L2rel", "err_max", "time_ms"
+    );
+    for r in &report.runs {
+        println!(
+            "{:<4} {:>7} {:>6} {:>8.4} {:>8.2} {:>11.3e} {:>11.3e} {:>10.3e} {:>10.3e} {:>9.1}",
+            if r.h.is_some() { "FD" } else { "AD" },
+            fmt_h(r.h),
+            r.cutoff,
+            r.entropy,
+            r.effective_modes,
+            r.residual_system,
+            r.residual_true,
+            r.error_l2,
+            r.error_max,
+            r.time_ms
+        );
+    }
+    println!("res_system = ‖Aa−F‖²/rows on the run's own system; res_true = mean (Lu−f)² on test points with the exact (AD) operator;");
+    println!(
+        "err_L2rel = ‖u−u*‖/‖u*‖, err_max = max|u−u*| on 1000 (1-D) or 50×50 (2-D) test points."
+    );
+}
+
+fn print_rfm_csv(report: &RfmReport) {
+    println!("mode,h,cutoff,entropy,effective_modes,residual_system,residual_true,error_l2,error_max,time_ms");
+    for r in &report.runs {
+        println!(
+            "{},{},{},{},{},{},{},{},{},{}",
+            if r.h.is_some() { "fd" } else { "ad" },
+            r.h.map_or(String::new(), |h| h.to_string()),
+            r.cutoff,
+            r.entropy,
+            r.effective_modes,
+            r.residual_system,
+            r.residual_true,
+            r.error_l2,
+            r.error_max,
+            r.time_ms
+        );
+    }
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Rfm(args) => {
+            let config = rfm_config(&args)?;
+            let report = adfd::run_rfm(&config).map_err(|e| e.to_string())?;
+            if args.output.json {
+                println!(
+                    "{}",
+                    serde_json::to_string(&report).map_err(|e| e.to_string())?
+                );
+            } else if args.output.csv {
+                print_rfm_csv(&report);
+            } else {
+                print_rfm(&report);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("adfd: {message}");
+            ExitCode::from(2)
+        }
+    }
+}

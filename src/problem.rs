@@ -1,0 +1,302 @@
+//! The PDE problems, their manufactured exact solutions, and collocation points.
+//!
+//! | id | equation on Ω | boundary operators | exact solution |
+//! |---|---|---|---|
+//! | poisson1d | `−u'' = f` on (−1, 1) | `u = g` | `sin(kπx)` |
+//! | biharmonic1d | `u'''' = f` on (−1, 1) | `u = g`, `u'' = g₂` | `sin(kπx)` |
+//! | poisson2d | `−Δu = f` on (−1, 1)² | `u = g` | `sin(kπx) sin(kπy)` |
+//! | biharmonic2d | `Δ²u = f` on (−1, 1)² | `u = g`, `Δu = g₂` | `sin(kπx) sin(kπy)` |
+//!
+//! With `a = kπ` and `u = Π_i sin(a x_i)` in `d` dimensions, `Δu = −d a² u` and
+//! `Δ²u = d² a⁴ u`, which give `f`, `g` and `g₂` in closed form.
+
+use crate::error::{Error, Result};
+use crate::operator::DiffOp;
+use crate::random::{Rng, Stream};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// Which PDE.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProblemKind {
+    /// `−u'' = f` on (−1, 1), `u = g` at ±1.
+    Poisson1d,
+    /// `u'''' = f` on (−1, 1), `u = g` and `u'' = g₂` at ±1.
+    Biharmonic1d,
+    /// `−Δu = f` on (−1, 1)², `u = g` on the boundary.
+    Poisson2d,
+    /// `Δ²u = f` on (−1, 1)², `u = g` and `Δu = g₂` on the boundary.
+    Biharmonic2d,
+}
+
+/// The problem names the parser accepts.
+pub const PROBLEM_NAMES: &str = "poisson1d, biharmonic1d, poisson2d, biharmonic2d";
+
+impl fmt::Display for ProblemKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ProblemKind::Poisson1d => "poisson1d",
+            ProblemKind::Biharmonic1d => "biharmonic1d",
+            ProblemKind::Poisson2d => "poisson2d",
+            ProblemKind::Biharmonic2d => "biharmonic2d",
+        })
+    }
+}
+
+impl FromStr for ProblemKind {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        Ok(match s.trim().to_ascii_lowercase().as_str() {
+            "poisson1d" => ProblemKind::Poisson1d,
+            "biharmonic1d" => ProblemKind::Biharmonic1d,
+            "poisson2d" => ProblemKind::Poisson2d,
+            "biharmonic2d" => ProblemKind::Biharmonic2d,
+            other => {
+                return Err(Error::invalid(
+                    "problem",
+                    format!("unknown problem {other:?}; choose one of {PROBLEM_NAMES}"),
+                ))
+            }
+        })
+    }
+}
+
+/// A PDE with its manufactured solution `u = Π_i sin(kπ x_i)`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Problem {
+    /// Which equation.
+    pub kind: ProblemKind,
+    /// Frequency `k` of the exact solution.
+    pub k: u32,
+}
+
+/// A term of the PDE: `coefficient · op(u)`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Term {
+    /// The sign or weight in front of the operator.
+    pub coefficient: f64,
+    /// The differential operator.
+    pub op: DiffOp,
+}
+
+impl Problem {
+    /// Spatial dimension `d` (1 or 2).
+    pub fn dim(&self) -> usize {
+        match self.kind {
+            ProblemKind::Poisson1d | ProblemKind::Biharmonic1d => 1,
+            ProblemKind::Poisson2d | ProblemKind::Biharmonic2d => 2,
+        }
+    }
+
+    /// The interior operator `L`: `−Δ` for Poisson, `Δ²` for biharmonic.
+    pub fn interior(&self) -> Term {
+        match self.kind {
+            ProblemKind::Poisson1d | ProblemKind::Poisson2d => Term {
+                coefficient: -1.0,
+                op: DiffOp::Laplacian,
+            },
+            ProblemKind::Biharmonic1d | ProblemKind::Biharmonic2d => Term {
+                coefficient: 1.0,
+                op: DiffOp::Bilaplacian,
+            },
+        }
+    }
+
+    /// The boundary operators `B`, in order: `u`, then `Δu` (`u''` in 1-D) for biharmonic.
+    pub fn boundary(&self) -> &'static [DiffOp] {
+        match self.kind {
+            ProblemKind::Poisson1d | ProblemKind::Poisson2d => &[DiffOp::Value],
+            ProblemKind::Biharmonic1d | ProblemKind::Biharmonic2d => {
+                &[DiffOp::Value, DiffOp::Laplacian]
+            }
+        }
+    }
+
+    /// The highest derivative order any operator of the problem needs (2 or 4).
+    pub fn order(&self) -> usize {
+        self.interior().op.order()
+    }
+
+    /// The exact solution `u(x) = Π_i sin(kπ x_i)`.
+    pub fn exact(&self, x: &[f64]) -> f64 {
+        let a = self.k as f64 * std::f64::consts::PI;
+        x.iter().map(|&xi| (a * xi).sin()).product()
+    }
+
+    /// `op` applied to the exact solution, in closed form:
+    /// `Δu = −d a² u`, `Δ²u = d² a⁴ u` with `a = kπ`.
+    pub fn exact_op(&self, op: DiffOp, x: &[f64]) -> f64 {
+        let a2 = (self.k as f64 * std::f64::consts::PI).powi(2);
+        let d = self.dim() as f64;
+        let u = self.exact(x);
+        match op {
+            DiffOp::Value => u,
+            DiffOp::Laplacian => -d * a2 * u,
+            DiffOp::Bilaplacian => d * d * a2 * a2 * u,
+        }
+    }
+
+    /// The source `f = L u*` at an interior point.
+    pub fn source(&self, x: &[f64]) -> f64 {
+        let t = self.interior();
+        t.coefficient * self.exact_op(t.op, x)
+    }
+}
+
+/// How interior collocation points are placed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sampling {
+    /// A uniform grid strictly inside Ω (in 2-D: `⌊√n⌋²` points).
+    Grid,
+    /// Independent uniform draws from Ω (seeded).
+    Random,
+}
+
+impl FromStr for Sampling {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "grid" => Ok(Sampling::Grid),
+            "random" => Ok(Sampling::Random),
+            other => Err(Error::invalid(
+                "sampling",
+                format!("unknown sampling {other:?}; choose grid or random"),
+            )),
+        }
+    }
+}
+
+/// A set of points in `d` dimensions, stored flat (`x₀ y₀ x₁ y₁ …` in 2-D).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PointSet {
+    /// Spatial dimension.
+    pub dim: usize,
+    /// Coordinates, `dim` per point.
+    pub coords: Vec<f64>,
+}
+
+impl PointSet {
+    /// Number of points.
+    pub fn len(&self) -> usize {
+        self.coords.len() / self.dim
+    }
+
+    /// True when there are no points.
+    pub fn is_empty(&self) -> bool {
+        self.coords.is_empty()
+    }
+
+    /// The `i`-th point.
+    pub fn point(&self, i: usize) -> &[f64] {
+        &self.coords[i * self.dim..(i + 1) * self.dim]
+    }
+
+    /// Iterates over the points.
+    pub fn iter(&self) -> impl Iterator<Item = &[f64]> {
+        self.coords.chunks_exact(self.dim)
+    }
+}
+
+impl Serialize for PointSet {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+/// The collocation points of a run: interior (for `L u = f`) and boundary (for `B u = g`).
+#[derive(Clone, Debug, Serialize)]
+pub struct Points {
+    /// Interior points `x_i`.
+    pub interior: PointSet,
+    /// Boundary points `y_l`.
+    pub boundary: PointSet,
+}
+
+/// `n` interior grid coordinates in (−1, 1): `−1 + 2i/(n + 1)`, `i = 1..n`.
+fn open_grid(n: usize) -> impl Iterator<Item = f64> + Clone {
+    (1..=n).map(move |i| -1.0 + 2.0 * i as f64 / (n + 1) as f64)
+}
+
+/// The point at arc length `s ∈ [0, 8)` along the boundary of (−1, 1)², counter-clockwise
+/// from the corner (−1, −1).
+fn perimeter_point(s: f64) -> [f64; 2] {
+    let (side, t) = ((s / 2.0).floor() as usize % 4, s % 2.0);
+    match side {
+        0 => [-1.0 + t, -1.0],
+        1 => [1.0, -1.0 + t],
+        2 => [1.0 - t, 1.0],
+        _ => [-1.0, 1.0 - t],
+    }
+}
+
+impl Points {
+    /// Places `n` interior points by `sampling` and the boundary points: the two end
+    /// points in 1-D; in 2-D `n_boundary` points along ∂Ω, evenly spaced from the
+    /// corner (−1, −1) for a grid, uniform in arc length (seeded) for random sampling.
+    pub fn new(
+        problem: &Problem,
+        n: usize,
+        n_boundary: usize,
+        sampling: Sampling,
+        seed: u64,
+    ) -> Self {
+        let dim = problem.dim();
+        let mut rng = Rng::new(seed, Stream::Interior);
+        let interior = match (dim, sampling) {
+            (1, Sampling::Grid) => open_grid(n).collect(),
+            (_, Sampling::Grid) => {
+                let side = ((n as f64).sqrt().floor() as usize).max(1);
+                let g = open_grid(side);
+                g.clone()
+                    .flat_map(|y| g.clone().flat_map(move |x| [x, y]))
+                    .collect()
+            }
+            (_, Sampling::Random) => (0..n * dim).map(|_| rng.uniform(-1.0, 1.0)).collect(),
+        };
+        let mut rng = Rng::new(seed, Stream::Boundary);
+        let boundary = if dim == 1 {
+            vec![-1.0, 1.0]
+        } else {
+            (0..n_boundary)
+                .flat_map(|l| {
+                    let s = match sampling {
+                        Sampling::Grid => 8.0 * l as f64 / n_boundary as f64,
+                        Sampling::Random => rng.uniform(0.0, 8.0),
+                    };
+                    perimeter_point(s)
+                })
+                .collect()
+        };
+        Points {
+            interior: PointSet {
+                dim,
+                coords: interior,
+            },
+            boundary: PointSet {
+                dim,
+                coords: boundary,
+            },
+        }
+    }
+
+    /// Held-out test points for errors and the true residual: the midpoints of a
+    /// uniform grid (1000 in 1-D, 50 × 50 in 2-D), which avoid ∂Ω.
+    pub fn test(problem: &Problem) -> PointSet {
+        let midpoints = |n: usize| (0..n).map(move |i| -1.0 + (2 * i + 1) as f64 / n as f64);
+        match problem.dim() {
+            1 => PointSet {
+                dim: 1,
+                coords: midpoints(1000).collect(),
+            },
+            _ => PointSet {
+                dim: 2,
+                coords: midpoints(50)
+                    .flat_map(|y| midpoints(50).flat_map(move |x| [x, y]))
+                    .collect(),
+            },
+        }
+    }
+}
