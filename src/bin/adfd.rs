@@ -73,7 +73,7 @@ struct Common {
     seed: Option<u64>,
     /// FD steps, comma separated, each in (0, 1]; AD always runs too [default: 1e-1,1e-2,1e-3]
     #[arg(long, value_parser = parse_list, allow_hyphen_values = true)]
-    h: Option<Vec<f64>>,
+    h: Option<Steps>,
     /// Stencil accuracy order: 2 or 4 [default: 2]
     #[arg(long)]
     order: Option<u8>,
@@ -112,7 +112,11 @@ fn parse<T: std::str::FromStr<Err = Error>>(s: &str) -> Result<T, String> {
     s.parse().map_err(|e: Error| e.to_string())
 }
 
-fn parse_list(s: &str) -> Result<Vec<f64>, String> {
+/// A comma-separated list of FD steps (a newtype so clap takes it as one value).
+#[derive(Clone)]
+struct Steps(Vec<f64>);
+
+fn parse_list(s: &str) -> Result<Steps, String> {
     s.split(',')
         .filter(|t| !t.trim().is_empty())
         .map(|t| {
@@ -120,7 +124,8 @@ fn parse_list(s: &str) -> Result<Vec<f64>, String> {
                 .parse::<f64>()
                 .map_err(|_| format!("{t:?} is not a number"))
         })
-        .collect()
+        .collect::<Result<_, _>>()
+        .map(Steps)
 }
 
 impl Common {
@@ -140,7 +145,10 @@ impl Common {
         macro_rules! set {
             ($($field:ident),*) => { $(if let Some(v) = &self.$field { c.$field = v.clone(); })* };
         }
-        set!(problem, k, activation, n, n_boundary, sampling, lambda, seed, h, order, precision);
+        set!(problem, k, activation, n, n_boundary, sampling, lambda, seed, order, precision);
+        if let Some(Steps(h)) = &self.h {
+            c.h = h.clone();
+        }
         if let Some(a) = self.threshold {
             c.threshold = if self.absolute {
                 Threshold::Absolute(a)
