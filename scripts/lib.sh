@@ -13,3 +13,41 @@ ensure_rust_components() {
 ensure_numpy() {
     python3 -c 'import numpy' 2>/dev/null || python3 -m pip install --quiet numpy
 }
+
+# The wasm32 target, wasm-pack and a wasm-bindgen CLI of exactly the version in
+# Cargo.lock (wasm-pack uses a matching one from PATH; its own download fails here).
+ensure_wasm_tools() {
+    export PATH="$HOME/.cargo/bin:$PATH"
+    rustup target list --installed | grep -qx wasm32-unknown-unknown \
+        || rustup target add wasm32-unknown-unknown
+    command -v wasm-pack >/dev/null 2>&1 || cargo install wasm-pack
+    local want
+    want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' Cargo.lock)
+    if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$want" ]; then
+        cargo install wasm-bindgen-cli --version "$want" --force
+    fi
+}
+
+# apt-get install, as root or through sudo, only for packages that are missing.
+apt_ensure() {
+    local missing=()
+    for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+}
+
+# Headless browsers and their WebDriver servers for wasm-pack test and the page test.
+ensure_browsers() {
+    apt_ensure chromium chromium-driver firefox-esr
+    export PATH="$HOME/.cargo/bin:$PATH"
+    command -v geckodriver >/dev/null 2>&1 || cargo install geckodriver
+}
+
+# playwright-core (no browser download: it drives Debian's chromium) for tests/page.
+ensure_playwright() {
+    if [ ! -d tests/page/node_modules/playwright-core ]; then
+        (cd tests/page && npm install --no-audit --no-fund --silent)
+    fi
+}

@@ -310,39 +310,88 @@ pub fn run_rfm(config: &Config) -> Result<RfmReport> {
 
 /// [`run_rfm`] with an observer called after each mode with its index and result.
 pub fn run_rfm_with(config: &Config, mut observe: impl FnMut(usize, &RfmRun)) -> Result<RfmReport> {
-    config.validate()?;
-    let problem = config.problem();
-    let features = Features::sample(
-        problem.dim(),
-        config.rfm.m,
-        config.rfm.scale,
-        config.rfm.init,
-        config.activation,
-        config.seed,
-    );
-    let points = Points::new(
-        &problem,
-        config.n,
-        config.boundary_points(),
-        config.sampling,
-        config.seed,
-    );
-    let test = Points::test(&problem);
-    let test_op = rfm::interior_operator_matrix(&problem, &features, &test);
-    let test_f: Vec<f64> = test.iter().map(|x| problem.source(x)).collect();
-    let exact: Vec<f64> = test.iter().map(|x| problem.exact(x)).collect();
-    let exact_norm = exact.iter().map(|v| v * v).sum::<f64>().sqrt();
-
+    let setup = RfmSetup::new(config)?;
     let mut runs = Vec::new();
     for (index, mode) in config.modes().into_iter().enumerate() {
+        let run = setup.run_mode(mode)?.run;
+        observe(index, &run);
+        runs.push(run);
+    }
+    Ok(setup.into_report(runs))
+}
+
+/// One differentiation mode's fit: its [`RfmRun`] and the fitted outer coefficients `a`.
+#[derive(Clone, Debug)]
+pub struct RfmFit {
+    /// The reported figures.
+    pub run: RfmRun,
+    /// The least-squares coefficients `a` (one per feature).
+    pub coefficients: Vec<f64>,
+}
+
+/// Everything a paired RFM comparison shares between its modes: features, points and
+/// the exact operator on the test points. Lets a caller (the web worker) run one mode
+/// at a time, so it can pause and report progress between modes.
+pub struct RfmSetup {
+    config: Config,
+    problem: Problem,
+    /// The frozen features.
+    pub features: Features,
+    /// Interior and boundary collocation points.
+    pub points: Points,
+    test: crate::problem::PointSet,
+    test_op: nalgebra::DMatrix<f64>,
+    test_f: Vec<f64>,
+    exact: Vec<f64>,
+    exact_norm: f64,
+}
+
+impl RfmSetup {
+    /// Validates `config` and draws features and points from its seed.
+    pub fn new(config: &Config) -> Result<Self> {
+        config.validate()?;
+        let problem = config.problem();
+        let features = Features::sample(
+            problem.dim(),
+            config.rfm.m,
+            config.rfm.scale,
+            config.rfm.init,
+            config.activation,
+            config.seed,
+        );
+        let points = Points::new(
+            &problem,
+            config.n,
+            config.boundary_points(),
+            config.sampling,
+            config.seed,
+        );
+        let test = Points::test(&problem);
+        let test_op = rfm::interior_operator_matrix(&problem, &features, &test);
+        let test_f: Vec<f64> = test.iter().map(|x| problem.source(x)).collect();
+        let exact: Vec<f64> = test.iter().map(|x| problem.exact(x)).collect();
+        let exact_norm = exact.iter().map(|v| v * v).sum::<f64>().sqrt();
+        Ok(RfmSetup {
+            config: config.clone(),
+            problem,
+            features,
+            points,
+            test,
+            test_op,
+            test_f,
+            exact,
+            exact_norm,
+        })
+    }
+
+    /// Assembles, solves and measures one differentiation mode.
+    pub fn run_mode(&self, mode: DiffMode) -> Result<RfmFit> {
+        let (config, problem, features, points) =
+            (&self.config, &self.problem, &self.features, &self.points);
         let start = Instant::now();
         let system = match config.precision {
-            Precision::F64 => {
-                rfm::assemble::<f64>(&problem, &features, &points, mode, config.lambda)
-            }
-            Precision::F32 => {
-                rfm::assemble::<f32>(&problem, &features, &points, mode, config.lambda)
-            }
+            Precision::F64 => rfm::assemble::<f64>(problem, features, points, mode, config.lambda),
+            Precision::F32 => rfm::assemble::<f32>(problem, features, points, mode, config.lambda),
         };
         let what = format!("the {} matrix A", mode.label());
         let (a, s) = spectrum::least_squares(&system.a, &system.f, config.rfm.rcond, &what)?;
@@ -352,10 +401,10 @@ pub fn run_rfm_with(config: &Config, mut observe: impl FnMut(usize, &RfmRun)) ->
         let residual_system = mean_sq(fitted.iter().zip(&system.f).map(|(p, f)| p - f));
         let time_ms = start.elapsed().as_secs_f64() * 1e3;
 
-        let lu = &test_op * &av;
-        let residual_true = mean_sq(lu.iter().zip(&test_f).map(|(p, f)| p - f));
-        let u = features.values(&a, &test);
-        let diff: Vec<f64> = u.iter().zip(&exact).map(|(u, e)| u - e).collect();
+        let lu = &self.test_op * &av;
+        let residual_true = mean_sq(lu.iter().zip(&self.test_f).map(|(p, f)| p - f));
+        let u = features.values(&a, &self.test);
+        let diff: Vec<f64> = u.iter().zip(&self.exact).map(|(u, e)| u - e).collect();
         let run = RfmRun {
             mode: if mode == DiffMode::Ad {
                 ModeName::Ad
@@ -369,21 +418,27 @@ pub fn run_rfm_with(config: &Config, mut observe: impl FnMut(usize, &RfmRun)) ->
             effective_modes: ent.effective_modes,
             residual_system,
             residual_true,
-            error_l2: diff.iter().map(|d| d * d).sum::<f64>().sqrt() / exact_norm,
+            error_l2: diff.iter().map(|d| d * d).sum::<f64>().sqrt() / self.exact_norm,
             error_max: diff.iter().fold(0.0, |m, d| m.max(d.abs())),
             time_ms,
         };
-        observe(index, &run);
-        runs.push(run);
+        Ok(RfmFit {
+            run,
+            coefficients: a,
+        })
     }
-    Ok(RfmReport {
-        adfd_version: env!("CARGO_PKG_VERSION"),
-        config: config.clone(),
-        features,
-        points,
-        runs,
-        definitions: RFM_DEFINITIONS.iter().copied().collect(),
-    })
+
+    /// The report of the runs made with this setup.
+    pub fn into_report(self, runs: Vec<RfmRun>) -> RfmReport {
+        RfmReport {
+            adfd_version: env!("CARGO_PKG_VERSION"),
+            config: self.config,
+            features: self.features,
+            points: self.points,
+            runs,
+            definitions: RFM_DEFINITIONS.iter().copied().collect(),
+        }
+    }
 }
 
 fn mean_sq(it: impl ExactSizeIterator<Item = f64>) -> f64 {

@@ -30,6 +30,7 @@
 //! * [`spectrum`] — the only place that calls an SVD; truncated entropy.
 //! * [`experiment`] — [`Config`], its validation, and the paired AD-vs-FD run
 //!   [`run_rfm`] producing an [`RfmReport`].
+//! * [`web`] — the browser page's facades (a worker `Session`, main-thread `Charts`).
 //! * [`error`] — one error type whose messages name the field and the allowed range.
 //!
 //! ```
@@ -52,10 +53,13 @@ pub mod problem;
 pub mod random;
 pub mod rfm;
 pub mod spectrum;
+pub mod web;
 
 pub use activation::Activation;
 pub use error::{Error, Result};
-pub use experiment::{run_rfm, run_rfm_with, Config, Precision, RfmConfig, RfmReport, RfmRun};
+pub use experiment::{
+    run_rfm, run_rfm_with, Config, Precision, RfmConfig, RfmFit, RfmReport, RfmRun, RfmSetup,
+};
 pub use operator::{DiffMode, DiffOp};
 pub use problem::{Problem, ProblemKind, Sampling};
 pub use spectrum::{Entropy, Threshold};

@@ -1,0 +1,23 @@
+//! The browser side of adfd.
+//!
+//! * [`form`] — the page's controls (text) to a validated [`Config`](crate::Config)
+//!   and back; plain Rust, tested natively.
+//! * `session` (wasm32 only) — the Web Worker's facade: configure, step, reset, new
+//!   seed, sweep, and snapshots made of typed arrays.
+//! * `charts` (wasm32 only) — the main thread's facade: draws snapshots on canvases.
+//! * `js` (wasm32 only) — boundary helpers: typed arrays, errors that name their
+//!   field, and a panic hook that posts the panic to the page.
+
+pub mod form;
+
+#[cfg(target_arch = "wasm32")]
+pub mod charts;
+#[cfg(target_arch = "wasm32")]
+pub mod js;
+#[cfg(target_arch = "wasm32")]
+pub mod session;
+
+#[cfg(target_arch = "wasm32")]
+pub use charts::Charts;
+#[cfg(target_arch = "wasm32")]
+pub use session::Session;

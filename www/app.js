@@ -1,0 +1,92 @@
+// The page: starts the worker (all numerics) and the charts (all drawing), wires the
+// buttons and settings, and shows errors beside their controls. window.adfd exposes
+// the state for the page test and the benchmarks.
+import init, { installPanicHook } from './pkg/adfd.js';
+import * as controls from './controls.js';
+import * as view from './view.js';
+
+const t0 = performance.now();
+const status = document.getElementById('status');
+const runButton = document.getElementById('run');
+const state = { ready: false, running: false, finished: false, lastSnap: null, errors: [], panics: [] };
+window.adfd = { state, stats: view.stats, t0, send: (m) => worker.postMessage(m) };
+let worker;
+
+function describe(snap, steps) {
+  const parts = [snap.problem, snap.model.toUpperCase(), `seed ${snap.seed}`];
+  if (snap.total) parts.push(`mode ${snap.done}/${snap.total}`);
+  if (!Number.isNaN(snap.msPerStep)) parts.push(`${snap.msPerStep.toFixed(0)} ms per mode`);
+  if (snap.sweep) parts.push(`sweep ${snap.sweep.done}/${snap.sweep.total}`);
+  const frames = view.stats.frames;
+  if (frames.length) parts.push(`drawn in ${frames[frames.length - 1].toFixed(0)} ms`);
+  parts.push(snap.finished ? 'done' : (state.running ? 'running…' : 'paused'));
+  status.textContent = parts.join(' · ');
+  status.dataset.steps = steps;
+}
+
+function setRunning(on) {
+  state.running = on;
+  runButton.textContent = on ? 'Pause' : 'Run';
+}
+
+function onMessage({ data }) {
+  switch (data.type) {
+    case 'ready':
+      state.ready = true;
+      controls.write({ ...data.form, ...controls.fromHash() });
+      setRunning(true);
+      if (location.hash.length > 1) apply();
+      break;
+    case 'snapshot':
+      state.lastSnap = data.snap;
+      state.finished = data.snap.finished;
+      setRunning(data.running);
+      view.show(data.snap);
+      if (data.snap.error) document.getElementById('general-error').textContent = data.snap.error;
+      describe(data.snap, data.steps);
+      break;
+    case 'finished': setRunning(false); break;
+    case 'ok': setRunning(data.running); if (data.request === 'configure') controls.clearErrors(); break;
+    case 'seed': controls.write({ seed: String(data.seed) }); controls.toHash(controls.read()); break;
+    case 'error':
+      state.errors.push(data);
+      controls.showError(data.field, data.message);
+      break;
+    case 'panic':
+      state.panics.push(data.message);
+      document.getElementById('general-error').textContent =
+        'The computation crashed (' + data.message + '). The worker was restarted; change a setting to go on.';
+      startWorker();
+      break;
+  }
+}
+
+function apply() {
+  const form = controls.read();
+  controls.toHash(form);
+  worker.postMessage({ type: 'configure', form });
+}
+
+function startWorker() {
+  if (worker) worker.terminate();
+  worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  worker.onmessage = onMessage;
+  worker.onerror = (e) => onMessage({ data: { type: 'panic', message: e.message || 'worker error' } });
+}
+
+async function main() {
+  controls.build(apply);
+  startWorker();
+  await init();
+  installPanicHook();
+  view.start();
+  runButton.addEventListener('click', () => worker.postMessage({ type: state.running ? 'pause' : 'resume' }));
+  const send = (type) => () => worker.postMessage({ type });
+  document.getElementById('step').addEventListener('click', send('step'));
+  document.getElementById('reset').addEventListener('click', send('reset'));
+  document.getElementById('newseed').addEventListener('click', send('newSeed'));
+  document.getElementById('sweep').addEventListener('click', send('sweep'));
+  if (window.matchMedia('(max-width: 700px)').matches) document.getElementById('controls-box').open = false;
+}
+
+main().catch((e) => { status.textContent = 'This page needs WebAssembly and module workers: ' + e; });

@@ -1,0 +1,79 @@
+// Drawing: keeps the latest snapshot and draws it once per animation frame with the
+// wasm Charts facade; fills the readouts table. Records frame times for benchmarks.
+import { Charts } from './pkg/adfd.js';
+
+const canvases = [...document.querySelectorAll('canvas[data-chart]')];
+const eigen = document.getElementById('eigen');
+const fdShown = document.getElementById('fd-shown');
+const table = document.getElementById('readouts');
+export const stats = { frames: [], drawn: {}, firstResultMs: null, draws: 0 };
+let charts = null;
+let latest = null;
+let pending = false;
+
+export function start() {
+  charts = new Charts(window.devicePixelRatio || 1);
+  eigen.addEventListener('change', () => schedule());
+  fdShown.addEventListener('change', () => schedule());
+  new ResizeObserver(() => { sized = false; schedule(); }).observe(document.getElementById('panels'));
+}
+
+let sized = false;
+function size() {
+  const dpr = window.devicePixelRatio || 1;
+  for (const c of canvases) {
+    const w = Math.round(c.clientWidth * dpr), h = Math.round(c.clientHeight * dpr);
+    if (c.width !== w || c.height !== h) { c.width = w; c.height = h; }
+  }
+  sized = true;
+}
+
+export function show(snap) { latest = snap; schedule(); }
+
+function schedule() {
+  if (!pending && latest && charts) { pending = true; requestAnimationFrame(draw); }
+}
+
+const fmt = (v, d = 3) => (v === null || v === undefined || Number.isNaN(v)) ? '–'
+  : (Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-2 && v !== 0)) ? v.toExponential(d - 1) : v.toPrecision(d);
+
+function fdOptions(modes) {
+  const labels = modes.slice(1).map((m) => m.label);
+  const now = [...fdShown.options].map((o) => o.text);
+  if (labels.join() === now.join()) return;
+  const keep = fdShown.value;
+  fdShown.replaceChildren(...labels.map((l, i) => new Option(l, String(i + 1))));
+  if (keep && Number(keep) <= labels.length) fdShown.value = keep;
+}
+
+function readouts(snap) {
+  const head = ['mode', 'K', 'H', 'exp H', 'system residual', 'true residual', 'L2 error', 'max error', 'ms'];
+  const rows = (snap.modes || []).map((m) => [m.label, String(m.cutoff), fmt(m.entropy, 4), fmt(m.effectiveModes, 4),
+    fmt(m.residualSystem), fmt(m.residualTrue), fmt(m.errorL2), fmt(m.errorMax), fmt(m.timeMs, 3)]);
+  const tr = (cells, tag) => '<tr>' + cells.map((c) => `<${tag}>${c}</${tag}>`).join('') + '</tr>';
+  table.innerHTML = '<thead>' + tr(head, 'th') + '</thead><tbody>' + rows.map((r) => tr(r, 'td')).join('') + '</tbody>';
+}
+
+function draw() {
+  pending = false;
+  const snap = latest;
+  if (!sized) size();
+  const t0 = performance.now();
+  fdOptions(snap.modes || []);
+  const calls = {
+    spectrum: (c) => charts.spectrum(c, snap, eigen.checked),
+    solution: (c) => charts.solution(c, snap, Number(fdShown.value || 1)),
+    loss: (c) => charts.loss(c, snap),
+    sweep: (c) => charts.sweep(c, snap),
+    scatter: (c) => charts.scatter(c, snap),
+  };
+  for (const c of canvases) stats.drawn[c.dataset.chart] = calls[c.dataset.chart](c);
+  readouts(snap);
+  document.getElementById('spec-what').textContent = snap.model === 'rfm' ? 'A (RFM least squares)' : 'J (training Jacobian)';
+  const ms = performance.now() - t0;
+  stats.frames.push(ms);
+  stats.draws += 1;
+  if (stats.frames.length > 2000) stats.frames.shift();
+  if (snap.finished && stats.firstResultMs === null) stats.firstResultMs = performance.now();
+  return ms;
+}
