@@ -40,10 +40,12 @@ fn time<R>(mut f: impl FnMut() -> R) -> (f64, R) {
 }
 
 fn main() {
-    let mut config = Config::default();
-    config.n = 1000;
+    let mut config = Config {
+        n: 1000,
+        h: vec![1e-1, 1e-2, 1e-3],
+        ..Config::default()
+    };
     config.rfm.m = 500;
-    config.h = vec![1e-1, 1e-2, 1e-3];
     let problem = config.problem();
     let features = Features::sample(
         1,
