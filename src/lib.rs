@@ -43,10 +43,14 @@
 //! assert!((ad.singular_values[0] - fd.singular_values[0]).abs() < 0.05 * ad.singular_values[0]);
 //! ```
 
+// Index loops over jet coefficients mirror the formulas (c_k = Σ_j a_j b_{k−j}); keep them.
+#![allow(clippy::needless_range_loop)]
+
 pub mod activation;
 pub mod error;
 pub mod experiment;
 pub mod jet;
+pub mod net;
 pub mod operator;
 pub mod problem;
 pub mod random;
@@ -55,7 +59,15 @@ pub mod spectrum;
 
 pub use activation::Activation;
 pub use error::{Error, Result};
-pub use experiment::{run_rfm, run_rfm_with, Config, Precision, RfmConfig, RfmReport, RfmRun};
+pub use experiment::{
+    run_rfm, run_rfm_with, Config, ModelKind, NetConfig, Precision, RfmConfig, RfmReport, RfmRun,
+    TrainConfig,
+};
+pub use net::train::{
+    run_train, run_train_with, Comparison, Observation, Optimizer, RunReport, StopReason,
+    TrainReport,
+};
+pub use net::{Architecture, Network};
 pub use operator::{DiffMode, DiffOp};
 pub use problem::{Problem, ProblemKind, Sampling};
 pub use spectrum::{Entropy, Threshold};
