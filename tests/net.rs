@@ -1,5 +1,6 @@
 //! Networks: gradients against central differences of the loss, input derivatives
 //! against closed forms and nested differences, training behaviour, bad input.
+#![allow(clippy::needless_range_loop)]
 
 use adfd::net::forward::{directional_jet, probe};
 use adfd::net::loss::{jacobian, loss_and_gradient, residuals};
@@ -9,6 +10,8 @@ use adfd::net::{Architecture, Network};
 use adfd::operator::{apply_ad, DiffMode, DiffOp};
 use adfd::problem::{Points, Problem, ProblemKind, Sampling};
 use adfd::{Activation, Config, ModelKind, Optimizer, Precision};
+
+type Edit = Box<dyn Fn(&mut Config)>;
 
 const PROBLEMS: [ProblemKind; 4] = [
     ProblemKind::Poisson1d,
@@ -330,7 +333,7 @@ fn comparison_is_resumable_and_resettable() {
 #[test]
 fn bad_network_input_is_rejected_with_the_field() {
     let base = train_config(ProblemKind::Poisson1d, 10, 10, 0);
-    let cases: Vec<(&str, Box<dyn Fn(&mut Config)>)> = vec![
+    let cases: Vec<(&str, Edit)> = vec![
         ("width", Box::new(|c| c.net.width = 0)),
         ("layers", Box::new(|c| c.net.layers = 20)),
         ("lr", Box::new(|c| c.train.lr = Some(-1.0))),
