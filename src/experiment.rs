@@ -65,6 +65,95 @@ impl Default for RfmConfig {
     }
 }
 
+/// Which model a run trains.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ModelKind {
+    /// Random feature model, solved by least squares ([`run_rfm`]).
+    Rfm,
+    /// A network trained by GD or Adam ([`crate::net::train::run_train`]).
+    Network,
+}
+
+/// Settings of the trained network (see [`crate::net`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NetConfig {
+    /// Width `m` of every hidden layer (unless `widths` is given).
+    pub width: usize,
+    /// Number of hidden layers `L` (1: the two-layer network of the theory).
+    pub layers: usize,
+    /// Per-layer widths `m₁ … m_L`; empty means `layers` layers of `width`.
+    pub widths: Vec<usize>,
+    /// Init range `R` of the first layer: `w, b ~ U[−R, R]`.
+    pub scale: f64,
+}
+
+impl Default for NetConfig {
+    fn default() -> Self {
+        NetConfig {
+            width: 100,
+            layers: 1,
+            widths: Vec::new(),
+            scale: 5.0,
+        }
+    }
+}
+
+impl NetConfig {
+    /// The hidden widths actually used.
+    pub fn hidden(&self) -> Vec<usize> {
+        if self.widths.is_empty() {
+            vec![self.width; self.layers]
+        } else {
+            self.widths.clone()
+        }
+    }
+}
+
+/// Settings of training (shared by every run of a paired comparison).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TrainConfig {
+    /// Full-batch gradient descent or Adam.
+    pub optimizer: crate::net::train::Optimizer,
+    /// A fixed learning rate shared by all runs; `None`: `lr_scale / λ_max` of the AD run's initial kernel.
+    pub lr: Option<f64>,
+    /// `c` in `lr = c / λ_max(G_AD at init)`, used when `lr` is `None`.
+    pub lr_scale: f64,
+    /// Step budget.
+    pub steps: usize,
+    /// Every how many steps the kernel spectrum and the true residual are recorded.
+    pub every: usize,
+    /// `q`: training speed counts the steps until the loss falls by `10^q`.
+    pub decades: f64,
+    /// Stop a run once its loss is at or below this value.
+    pub loss_target: Option<f64>,
+    /// Adam's `β₁`.
+    pub beta1: f64,
+    /// Adam's `β₂`.
+    pub beta2: f64,
+    /// Adam's `ε`.
+    pub epsilon: f64,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        TrainConfig {
+            optimizer: crate::net::train::Optimizer::Gd,
+            lr: None,
+            lr_scale: 0.5,
+            steps: 2000,
+            every: 50,
+            decades: 2.0,
+            loss_target: None,
+            beta1: 0.9,
+            beta2: 0.999,
+            epsilon: 1e-8,
+        }
+    }
+}
+
 /// Everything that defines a run; with the seed it reproduces the run exactly.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -95,6 +184,12 @@ pub struct Config {
     pub threshold: Threshold,
     /// Random feature model settings.
     pub rfm: RfmConfig,
+    /// Which model: `rfm` (default) or `network`.
+    pub model: ModelKind,
+    /// Network settings.
+    pub net: NetConfig,
+    /// Training settings.
+    pub train: TrainConfig,
 }
 
 impl Default for Config {
@@ -113,6 +208,9 @@ impl Default for Config {
             precision: Precision::F64,
             threshold: Threshold::Relative(1e-8),
             rfm: RfmConfig::default(),
+            model: ModelKind::Rfm,
+            net: NetConfig::default(),
+            train: TrainConfig::default(),
         }
     }
 }
@@ -218,6 +316,87 @@ impl Config {
                 format!(
                     "the {rows} × {} matrix would not fit in memory; keep rows × m ≤ {MAX_MATRIX_ENTRIES}",
                     self.rfm.m
+                ),
+            ));
+        }
+        if self.model == ModelKind::Network {
+            self.validate_network()?;
+        }
+        Ok(())
+    }
+
+    /// Residual rows of a network run: `n` interior (after grid rounding) plus
+    /// boundary points × boundary operators.
+    pub fn residual_rows(&self) -> usize {
+        let problem = self.problem();
+        let n = match (problem.dim(), self.sampling) {
+            (2, Sampling::Grid) => {
+                let side = ((self.n as f64).sqrt().floor() as usize).max(1);
+                side * side
+            }
+            _ => self.n,
+        };
+        n + self.boundary_points() * problem.boundary().len()
+    }
+
+    /// Number of network parameters `P` for this config's architecture.
+    pub fn network_params(&self) -> usize {
+        crate::net::Architecture {
+            dim: self.problem().dim(),
+            widths: self.net.hidden(),
+            activation: self.activation,
+        }
+        .num_params()
+    }
+
+    /// Checks the network and training fields (called by [`Config::validate`] when
+    /// `model` is `network`, and always by the trainer), including that the
+    /// Jacobian `J` (rows × parameters) fits in memory.
+    pub fn validate_network(&self) -> Result<()> {
+        let net = &self.net;
+        check_range("width", net.width, 1, 5000)?;
+        check_range("layers", net.layers, 1, 8)?;
+        if !net.widths.is_empty() {
+            if net.widths.len() > 8 {
+                return Err(Error::invalid(
+                    "widths",
+                    format!("{} layers given; at most 8", net.widths.len()),
+                ));
+            }
+            for &w in &net.widths {
+                check_range("widths", w, 1, 5000)?;
+            }
+        }
+        check_positive("scale", net.scale, 1e4)?;
+        let t = &self.train;
+        if let Some(lr) = t.lr {
+            check_positive("lr", lr, 1e6)?;
+        }
+        check_positive("lr_scale", t.lr_scale, 100.0)?;
+        check_range("steps", t.steps, 1, 1_000_000)?;
+        check_range("every", t.every, 1, 1_000_000)?;
+        check_positive("decades", t.decades, 30.0)?;
+        if let Some(target) = t.loss_target {
+            if !(target.is_finite() && target >= 0.0) {
+                return Err(Error::invalid(
+                    "loss_target",
+                    format!("{target} must be a finite number ≥ 0"),
+                ));
+            }
+        }
+        for (field, v) in [("beta1", t.beta1), ("beta2", t.beta2)] {
+            if !(0.0..1.0).contains(&v) {
+                return Err(Error::invalid(field, format!("{v} must lie in [0, 1)")));
+            }
+        }
+        check_positive("epsilon", t.epsilon, 1.0)?;
+        let rows = self.residual_rows();
+        let params = self.network_params();
+        if rows.saturating_mul(params) > MAX_MATRIX_ENTRIES {
+            return Err(Error::invalid(
+                "width",
+                format!(
+                    "the Jacobian J would be {rows} × {params} (residual rows × parameters), too large for memory; keep rows × parameters ≤ {MAX_MATRIX_ENTRIES}"
                 ),
             ));
         }

@@ -47,10 +47,14 @@
 //! assert!(fd_coarse.cutoff < ad.cutoff && fd_coarse.entropy < ad.entropy);
 //! ```
 
+// Index loops over jet coefficients mirror the formulas (c_k = Σ_j a_j b_{k−j}); keep them.
+#![allow(clippy::needless_range_loop)]
+
 pub mod activation;
 pub mod error;
 pub mod experiment;
 pub mod jet;
+pub mod net;
 pub mod operator;
 pub mod problem;
 pub mod random;
@@ -61,8 +65,14 @@ pub mod web;
 pub use activation::Activation;
 pub use error::{Error, Result};
 pub use experiment::{
-    run_rfm, run_rfm_with, Config, Precision, RfmConfig, RfmFit, RfmReport, RfmRun, RfmSetup,
+    run_rfm, run_rfm_with, Config, ModelKind, NetConfig, Precision, RfmConfig, RfmFit, RfmReport,
+    RfmRun, RfmSetup, TrainConfig,
 };
+pub use net::train::{
+    run_train, run_train_with, Comparison, Observation, Optimizer, RunReport, StopReason,
+    TrainReport,
+};
+pub use net::{Architecture, Network};
 pub use operator::{DiffMode, DiffOp};
 pub use problem::{Problem, ProblemKind, Sampling};
 pub use spectrum::{Entropy, Threshold};

@@ -4,10 +4,11 @@
 //! (re-runnable with `--config`), or `--csv`. Bad input prints one line naming the
 //! field and its allowed range, and exits with code 2.
 
-use adfd::experiment::{Precision, RfmReport};
+use adfd::experiment::{ModelKind, Precision, RfmReport};
 use adfd::problem::{ProblemKind, Sampling};
 use adfd::rfm::Init;
 use adfd::{Activation, Config, Error, Threshold};
+use adfd::{Optimizer, TrainReport};
 use clap::{Args, Parser, Subcommand};
 use std::process::ExitCode;
 
@@ -26,6 +27,8 @@ struct Cli {
 enum Command {
     /// Random feature model: least squares with AD and FD operators on the same features and points.
     Rfm(RfmArgs),
+    /// Train a network with AD and FD residual losses from the same init, one shared learning rate.
+    Train(TrainArgs),
 }
 
 /// Output format shared by every subcommand.
@@ -108,6 +111,44 @@ struct RfmArgs {
     output: Output,
 }
 
+#[derive(Args)]
+struct TrainArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Width m of every hidden layer, 1..=5000 [default: 100]
+    #[arg(long)]
+    width: Option<usize>,
+    /// Number of hidden layers L, 1..=8 (1 = the two-layer network) [default: 1]
+    #[arg(long)]
+    layers: Option<usize>,
+    /// Init range R of the first layer: w, b ~ U[−R, R] [default: 5]
+    #[arg(long)]
+    scale: Option<f64>,
+    /// Optimizer: gd or adam [default: gd]
+    #[arg(long, value_parser = parse::<Optimizer>)]
+    optimizer: Option<Optimizer>,
+    /// Fixed learning rate shared by all runs, in (0, 1e6]
+    #[arg(long, conflicts_with = "lr_scale")]
+    lr: Option<f64>,
+    /// Shared learning rate c / λ_max of the AD run's initial kernel, c in (0, 100] [default: 0.5]
+    #[arg(long)]
+    lr_scale: Option<f64>,
+    /// Step budget, 1..=1000000 [default: 2000]
+    #[arg(long)]
+    steps: Option<usize>,
+    /// Record the kernel spectrum and true residual every this many steps [default: 50]
+    #[arg(long)]
+    every: Option<usize>,
+    /// q: speed = steps until the loss falls by 10^q, q in (0, 30] [default: 2]
+    #[arg(long)]
+    decades: Option<f64>,
+    /// Stop a run once its loss is ≤ this value
+    #[arg(long)]
+    loss_target: Option<f64>,
+    #[command(flatten)]
+    output: Output,
+}
+
 fn parse<T: std::str::FromStr<Err = Error>>(s: &str) -> Result<T, String> {
     s.parse().map_err(|e: Error| e.to_string())
 }
@@ -178,6 +219,170 @@ fn rfm_config(args: &RfmArgs) -> Result<Config, String> {
     }
     c.validate().map_err(|e| e.to_string())?;
     Ok(c)
+}
+
+fn train_config(args: &TrainArgs) -> Result<Config, String> {
+    let mut c = args.common.apply()?;
+    c.model = ModelKind::Network;
+    macro_rules! set {
+        ($($field:ident),*) => { $(if let Some(v) = args.$field { c.net.$field = v; })* };
+    }
+    set!(width, layers, scale);
+    macro_rules! set_train {
+        ($($field:ident),*) => { $(if let Some(v) = args.$field { c.train.$field = v; })* };
+    }
+    set_train!(optimizer, lr_scale, steps, every, decades);
+    if args.lr.is_some() {
+        c.train.lr = args.lr;
+    }
+    if args.lr_scale.is_some() {
+        c.train.lr = None;
+    }
+    if args.loss_target.is_some() {
+        c.train.loss_target = args.loss_target;
+    }
+    c.validate().map_err(|e| e.to_string())?;
+    Ok(c)
+}
+
+fn print_train(report: &TrainReport) {
+    let c = &report.config;
+    println!(
+        "train  {}  k={}  {}  widths={:?}  n={}  scale={}  seed={}  order={}  {:?}  {:?}  steps={}",
+        c.problem,
+        c.k,
+        c.activation,
+        c.net.hidden(),
+        c.n,
+        c.net.scale,
+        c.seed,
+        c.order,
+        c.precision,
+        c.train.optimizer,
+        c.train.steps
+    );
+    println!("shared learning rate {:e} ({})", report.lr, report.lr_rule);
+    println!(
+        "threshold: {}   (K, H, exp H of the singular values of J at step 0; G = JJᵀ has their squares)",
+        threshold_label(&c.threshold)
+    );
+    println!(
+        "{:<4} {:>7} {:>6} {:>8} {:>8} {:>10} {:>11} {:>11} {:>11} {:>9}  stopped",
+        "mode",
+        "h",
+        "K0",
+        "H0",
+        "exp H0",
+        "steps_10^q",
+        "loss_0",
+        "loss_end",
+        "res_true",
+        "steps/s"
+    );
+    for r in &report.runs {
+        let k0 = &r.kernel[0];
+        let tr = r
+            .loss
+            .iter()
+            .rev()
+            .find_map(|p| p.true_residual)
+            .unwrap_or(f64::NAN);
+        println!(
+            "{:<4} {:>7} {:>6} {:>8.4} {:>8.2} {:>10} {:>11.3e} {:>11.3e} {:>11.3e} {:>9.0}  {}",
+            if r.h.is_some() { "FD" } else { "AD" },
+            fmt_h(r.h),
+            k0.cutoff,
+            k0.entropy,
+            k0.effective_modes,
+            r.speed
+                .steps_to_target
+                .map_or("-".into(), |s| s.to_string()),
+            r.speed.initial_loss,
+            r.speed.final_loss,
+            tr,
+            r.speed.steps_per_second,
+            r.stopped
+                .as_ref()
+                .map_or("running".into(), |s| s.message.clone())
+        );
+    }
+    println!(
+        "steps_10^q = first step with loss ≤ 10^-{} · loss_0; loss = this run's own (AD or FD) loss;",
+        c.train.decades
+    );
+    println!("res_true = mean (Lu−f)² on test points with the exact (AD) operator, at the last measured step.");
+}
+
+fn print_train_csv(report: &TrainReport) {
+    println!("mode,h,cutoff0,entropy0,effective_modes0,steps_to_target,initial_loss,final_loss,true_residual,steps_per_second,stopped");
+    for r in &report.runs {
+        let k0 = &r.kernel[0];
+        let tr = r.loss.iter().rev().find_map(|p| p.true_residual);
+        println!(
+            "{},{},{},{},{},{},{},{},{},{},{}",
+            if r.h.is_some() { "fd" } else { "ad" },
+            r.h.map_or(String::new(), |h| h.to_string()),
+            k0.cutoff,
+            k0.entropy,
+            k0.effective_modes,
+            r.speed
+                .steps_to_target
+                .map_or(String::new(), |s| s.to_string()),
+            r.speed.initial_loss,
+            r.speed.final_loss,
+            tr.map_or(String::new(), |t| t.to_string()),
+            r.speed.steps_per_second,
+            r.stopped
+                .as_ref()
+                .map_or("running".into(), |s| format!("{:?}", s.reason)
+                    .to_lowercase())
+        );
+    }
+}
+
+fn train(args: &TrainArgs) -> Result<(), String> {
+    use std::io::IsTerminal;
+    let config = train_config(args)?;
+    let total = (config.train.steps * config.modes().len()) as u64;
+    let bar = if std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(total);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} steps  {msg}  [{elapsed_precise}]",
+            )
+            .map_err(|e| e.to_string())?,
+        );
+        Some(bar)
+    } else {
+        None
+    };
+    let steps = config.train.steps as u64;
+    let report = adfd::run_train_with(&config, |o| {
+        if let Some(bar) = &bar {
+            bar.set_position(o.run as u64 * steps + o.step as u64);
+            if o.step % 10 == 0 || o.stopped.is_some() {
+                bar.set_message(format!("{} loss {:.3e}", o.mode.label(), o.loss));
+            }
+            if o.stopped.is_some() {
+                bar.set_position((o.run as u64 + 1) * steps);
+            }
+        }
+    })
+    .map_err(|e| e.to_string())?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    if args.output.json {
+        println!(
+            "{}",
+            serde_json::to_string(&report).map_err(|e| e.to_string())?
+        );
+    } else if args.output.csv {
+        print_train_csv(&report);
+    } else {
+        print_train(&report);
+    }
+    Ok(())
 }
 
 fn fmt_h(h: Option<f64>) -> String {
@@ -261,6 +466,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 print_rfm(&report);
             }
         }
+        Command::Train(args) => train(&args)?,
     }
     Ok(())
 }

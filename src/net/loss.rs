@@ -1,0 +1,221 @@
+//! Loss, exact parameter gradient, residual vector and the Jacobian `J` of a network.
+//!
+//! `L(θ) = Σ_rows ω r² = mean_i r_i² + λ mean_l r_b,l²`, and
+//! `∇L = Σ_rows 2 ω r ∇r`, where `∇r` comes from reverse mode over the jets
+//! ([`super::forward`], or [`super::two_layer`] for one hidden layer). The FD loss
+//! is differentiated the same way: its residual is a weighted sum of network
+//! values at the stencil taps, each differentiated exactly.
+//!
+//! `J = ∂r̃/∂θ` with `r̃ = √ω r` (rows in the order of [`Residuals`]), so `L = ‖r̃‖²`.
+//!
+//! Rows are independent, so natively they are split across threads (rayon), each
+//! with its own gradient accumulator; on wasm the same code runs sequentially.
+
+use super::residual::{Residuals, Row};
+use super::two_layer::{self, Acc};
+use super::{forward, Network};
+use crate::experiment::Precision;
+use crate::jet::Real;
+use nalgebra::DMatrix;
+
+/// Per-thread scratch space: the two-layer buffer in `T`.
+struct Scratch<T> {
+    buf: Vec<Acc<T>>,
+}
+
+impl<T: Real> Scratch<T> {
+    fn new(net: &Network) -> Self {
+        let m = if net.arch.depth() == 1 {
+            net.arch.widths[0]
+        } else {
+            0
+        };
+        Scratch {
+            buf: vec![Acc::default(); m],
+        }
+    }
+}
+
+fn mlp_probe<T: Real>(
+    net: &Network,
+    x: &[f64; 2],
+    v: &[f64; 2],
+    p: usize,
+    gamma: f64,
+    back: Option<(f64, &mut [f64])>,
+) -> f64 {
+    match p {
+        0 => forward::probe::<T, 1, 2>(net, x, v, gamma, back),
+        2 => forward::probe::<T, 3, 4>(net, x, v, gamma, back),
+        4 => forward::probe::<T, 5, 6>(net, x, v, gamma, back),
+        _ => unreachable!("probe order {p}"),
+    }
+}
+
+/// The residual `r` of `row`; with `seed_of(r) = Some(s)` also adds `s ∇r` to `grad`.
+fn row_eval<T: Real>(
+    net: &Network,
+    row: &Row,
+    scratch: &mut Scratch<T>,
+    seed_of: impl Fn(f64) -> Option<f64>,
+    grad: &mut [f64],
+) -> f64 {
+    let c = row.coefficient;
+    if net.arch.depth() == 1 {
+        let op = two_layer::forward(net, row, &mut scratch.buf);
+        let r = c * op - row.target;
+        if let Some(s) = seed_of(r) {
+            two_layer::backward(net, s * c, &scratch.buf, grad);
+        }
+        r
+    } else {
+        let mut op = 0.0;
+        for g in &row.groups {
+            for (v, gamma) in &g.dirs {
+                op += mlp_probe::<T>(net, &g.x, v, g.p, *gamma, None);
+            }
+        }
+        let r = c * op - row.target;
+        if let Some(s) = seed_of(r) {
+            for g in &row.groups {
+                for (v, gamma) in &g.dirs {
+                    mlp_probe::<T>(net, &g.x, v, g.p, *gamma, Some((s * c, &mut *grad)));
+                }
+            }
+        }
+        r
+    }
+}
+
+/// `(L, ∇L)` over a block of rows, in precision `T`.
+fn block<T: Real>(net: &Network, rows: &[Row], want_grad: bool) -> (f64, Vec<f64>) {
+    let mut scratch = Scratch::<T>::new(net);
+    let mut grad = vec![0.0; if want_grad { net.theta.len() } else { 0 }];
+    let mut loss = 0.0;
+    for row in rows {
+        let w = row.weight;
+        let r = row_eval(
+            net,
+            row,
+            &mut scratch,
+            |r| want_grad.then_some(2.0 * w * r),
+            &mut grad,
+        );
+        loss += w * r * r;
+    }
+    (loss, grad)
+}
+
+/// Number of row blocks to split work into (one per thread natively).
+fn blocks(rows: usize) -> usize {
+    #[cfg(not(target_arch = "wasm32"))]
+    let threads = rayon::current_num_threads();
+    #[cfg(target_arch = "wasm32")]
+    let threads = 1;
+    threads.min(rows.max(1))
+}
+
+fn loss_grad_t<T: Real>(net: &Network, res: &Residuals, grad: Option<&mut [f64]>) -> f64 {
+    let want = grad.is_some();
+    let nb = blocks(res.len());
+    let chunk = res.len().div_ceil(nb).max(1);
+    #[cfg(not(target_arch = "wasm32"))]
+    let parts: Vec<(f64, Vec<f64>)> = {
+        use rayon::prelude::*;
+        if nb > 1 {
+            res.rows
+                .par_chunks(chunk)
+                .map(|rows| block::<T>(net, rows, want))
+                .collect()
+        } else {
+            vec![block::<T>(net, &res.rows, want)]
+        }
+    };
+    #[cfg(target_arch = "wasm32")]
+    let parts: Vec<(f64, Vec<f64>)> = res
+        .rows
+        .chunks(chunk)
+        .map(|rows| block::<T>(net, rows, want))
+        .collect();
+    let mut loss = 0.0;
+    if let Some(g) = grad {
+        g.fill(0.0);
+        for (l, pg) in &parts {
+            loss += l;
+            for (gi, pi) in g.iter_mut().zip(pg) {
+                *gi += pi;
+            }
+        }
+    } else {
+        loss = parts.iter().map(|p| p.0).sum();
+    }
+    loss
+}
+
+/// The loss `L = Σ_rows ω r²`; if `grad` is given it is overwritten with `∇L`
+/// (`= Σ_rows 2 ω r ∇r`, exact by reverse mode). Model evaluated in `precision`.
+pub fn loss_and_gradient(
+    net: &Network,
+    res: &Residuals,
+    precision: Precision,
+    grad: Option<&mut [f64]>,
+) -> f64 {
+    match precision {
+        Precision::F64 => loss_grad_t::<f64>(net, res, grad),
+        Precision::F32 => loss_grad_t::<f32>(net, res, grad),
+    }
+}
+
+fn residuals_t<T: Real>(net: &Network, res: &Residuals) -> Vec<f64> {
+    let mut scratch = Scratch::<T>::new(net);
+    res.rows
+        .iter()
+        .map(|row| row_eval(net, row, &mut scratch, |_| None, &mut []))
+        .collect()
+}
+
+/// The residual vector `r` (unscaled), one entry per row.
+pub fn residuals(net: &Network, res: &Residuals, precision: Precision) -> Vec<f64> {
+    match precision {
+        Precision::F64 => residuals_t::<f64>(net, res),
+        Precision::F32 => residuals_t::<f32>(net, res),
+    }
+}
+
+fn jacobian_rows<T: Real>(net: &Network, rows: &[Row], out: &mut [f64]) {
+    let p = net.theta.len();
+    let mut scratch = Scratch::<T>::new(net);
+    for (row, dst) in rows.iter().zip(out.chunks_exact_mut(p)) {
+        let s = row.weight.sqrt();
+        row_eval(net, row, &mut scratch, |_| Some(s), dst);
+    }
+}
+
+fn jacobian_t<T: Real>(net: &Network, res: &Residuals) -> DMatrix<f64> {
+    let p = net.theta.len();
+    let mut data = vec![0.0; res.len() * p];
+    let nb = blocks(res.len());
+    let chunk = res.len().div_ceil(nb).max(1);
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use rayon::prelude::*;
+        res.rows
+            .par_chunks(chunk)
+            .zip(data.par_chunks_mut(chunk * p))
+            .for_each(|(rows, out)| jacobian_rows::<T>(net, rows, out));
+    }
+    #[cfg(target_arch = "wasm32")]
+    for (rows, out) in res.rows.chunks(chunk).zip(data.chunks_mut(chunk * p)) {
+        jacobian_rows::<T>(net, rows, out);
+    }
+    DMatrix::from_row_slice(res.len(), p, &data)
+}
+
+/// The Jacobian `J = ∂r̃/∂θ` of the scaled residual `r̃ = √ω r` (rows × parameters),
+/// so that `L = ‖r̃‖²`, `∇L = 2 Jᵀ r̃` and the training kernel is `G = J Jᵀ`.
+pub fn jacobian(net: &Network, res: &Residuals, precision: Precision) -> DMatrix<f64> {
+    match precision {
+        Precision::F64 => jacobian_t::<f64>(net, res),
+        Precision::F32 => jacobian_t::<f32>(net, res),
+    }
+}

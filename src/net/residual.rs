@@ -1,0 +1,172 @@
+//! The residual rows of a network loss, and how each is probed.
+//!
+//! Every residual is `r = c · (op u)(x) − g`, where `op u(x)` is written as a sum of
+//! *probes*: `op u(x) = Σ γ · [u(x' + t v)]_p`, the `p`-th Taylor coefficient of
+//! the network along direction `v` from base point `x'`, weighted by `γ`.
+//!
+//! * AD: `x' = x`; `u''`/`Δu` uses `v = e_i`, `p = 2`, `γ = 2!`; `u''''` uses `e₁`,
+//!   `p = 4`, `γ = 4!`; the 2-D `Δ²u` polarizes,
+//!   `Δ²u = ⅔(D⁴_{e₁} + D⁴_{e₂}) + ⅙(D⁴_{e₁+e₂} + D⁴_{e₁−e₂})` (so `γ = 4!·⅔`, `4!·⅙`).
+//! * FD: one probe per stencil tap, `x' = x + h s`, `p = 0`, `γ = w_s / hᵖ`
+//!   (the taps of [`Stencil`]).
+//!
+//! Probes with the same base point form a [`Group`], so a two-layer network
+//! evaluates `σ` once per (group, neuron).
+//!
+//! The loss is `L = mean_i r_i² + λ mean_l r_b,l² = Σ_rows ω r²` with `ω = 1/n` for
+//! interior rows and `ω = λ / n_b` for the `n_b` boundary rows (boundary points ×
+//! boundary operators). The scaled residual is `r̃ = √ω r`, so `L = ‖r̃‖²`.
+
+use crate::operator::{DiffMode, DiffOp, Stencil};
+use crate::problem::{PointSet, Points, Problem};
+
+/// Probes sharing one base point `x'`: directions `v` with weights `γ`, all of order `p`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Group {
+    /// Base point `x'` (unused coordinates are 0).
+    pub x: [f64; 2],
+    /// Taylor order `p` (0, 2 or 4).
+    pub p: usize,
+    /// `(v, γ)` pairs.
+    pub dirs: Vec<([f64; 2], f64)>,
+}
+
+/// One residual `r = c · Σ_groups Σ_dirs γ [u(x' + t v)]_p − g`, with loss weight `ω`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    /// Probe groups whose weighted sum is `op u(x)`.
+    pub groups: Vec<Group>,
+    /// Coefficient `c` (−1 for `−Δ`, else 1).
+    pub coefficient: f64,
+    /// Target `g` (`f` inside, `g` or `g₂` on the boundary).
+    pub target: f64,
+    /// Loss weight `ω` (`1/n` inside, `λ/n_b` on the boundary).
+    pub weight: f64,
+}
+
+/// All residual rows of one differentiation mode: interior rows first, then one
+/// block per boundary operator.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Residuals {
+    /// Spatial dimension `d`.
+    pub dim: usize,
+    /// The rows.
+    pub rows: Vec<Row>,
+    /// Number of interior rows `n`.
+    pub n_interior: usize,
+}
+
+const E: [[f64; 2]; 2] = [[1.0, 0.0], [0.0, 1.0]];
+
+fn pad(x: &[f64]) -> [f64; 2] {
+    let mut p = [0.0; 2];
+    p[..x.len()].copy_from_slice(x);
+    p
+}
+
+/// The probe groups of `op u(x)` under `mode` in `dim` dimensions.
+pub fn groups(op: DiffOp, mode: DiffMode, x: &[f64]) -> Vec<Group> {
+    let dim = x.len();
+    let base = pad(x);
+    match mode {
+        DiffMode::Ad => {
+            let (p, dirs): (usize, Vec<([f64; 2], f64)>) = match op {
+                DiffOp::Value => (0, vec![([0.0; 2], 1.0)]),
+                DiffOp::Laplacian => (2, (0..dim).map(|k| (E[k], 2.0)).collect()),
+                DiffOp::Bilaplacian if dim == 1 => (4, vec![(E[0], 24.0)]),
+                DiffOp::Bilaplacian => (
+                    4,
+                    vec![
+                        (E[0], 24.0 * 2.0 / 3.0),
+                        (E[1], 24.0 * 2.0 / 3.0),
+                        ([1.0, 1.0], 24.0 / 6.0),
+                        ([1.0, -1.0], 24.0 / 6.0),
+                    ],
+                ),
+            };
+            vec![Group { x: base, p, dirs }]
+        }
+        DiffMode::Fd { h, order } => {
+            let st = Stencil::new(op, dim, order);
+            let hp = h.powi(st.p as i32);
+            st.taps
+                .iter()
+                .map(|(off, w)| {
+                    let mut xs = base;
+                    for k in 0..dim {
+                        xs[k] = x[k] + h * off[k] as f64;
+                    }
+                    Group {
+                        x: xs,
+                        p: 0,
+                        dirs: vec![([0.0; 2], w / hp)],
+                    }
+                })
+                .collect()
+        }
+    }
+}
+
+impl Residuals {
+    /// The rows of `problem` on `points` under `mode`, with boundary weight `λ`.
+    pub fn new(problem: &Problem, points: &Points, mode: DiffMode, lambda: f64) -> Self {
+        let interior = problem.interior();
+        let n = points.interior.len();
+        let nb = points.boundary.len() * problem.boundary().len();
+        let mut rows = Vec::with_capacity(n + nb);
+        for x in points.interior.iter() {
+            rows.push(Row {
+                groups: groups(interior.op, mode, x),
+                coefficient: interior.coefficient,
+                target: problem.source(x),
+                weight: 1.0 / n as f64,
+            });
+        }
+        for &op in problem.boundary() {
+            for y in points.boundary.iter() {
+                rows.push(Row {
+                    groups: groups(op, mode, y),
+                    coefficient: 1.0,
+                    target: problem.exact_op(op, y),
+                    weight: lambda / nb as f64,
+                });
+            }
+        }
+        Residuals {
+            dim: problem.dim(),
+            rows,
+            n_interior: n,
+        }
+    }
+
+    /// The true PDE residual rows on test points: `L u − f` by AD, weight `1/n_test`,
+    /// so that the loss of these rows is `mean (L u − f)²`.
+    pub fn exact_interior(problem: &Problem, test: &PointSet) -> Self {
+        let interior = problem.interior();
+        let n = test.len();
+        let rows = test
+            .iter()
+            .map(|x| Row {
+                groups: groups(interior.op, DiffMode::Ad, x),
+                coefficient: interior.coefficient,
+                target: problem.source(x),
+                weight: 1.0 / n as f64,
+            })
+            .collect();
+        Residuals {
+            dim: problem.dim(),
+            rows,
+            n_interior: n,
+        }
+    }
+
+    /// Number of rows (`n + n_b`).
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// True when there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+}
