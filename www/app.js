@@ -13,9 +13,11 @@ window.adfd = { state, stats: view.stats, t0, send: (m) => worker.postMessage(m)
 let worker;
 
 function describe(snap, steps) {
-  const parts = [snap.problem, snap.model.toUpperCase(), `seed ${snap.seed}`];
-  if (snap.total) parts.push(`mode ${snap.done}/${snap.total}`);
-  if (!Number.isNaN(snap.msPerStep)) parts.push(`${snap.msPerStep.toFixed(0)} ms per mode`);
+  const net = snap.model === 'network';
+  const parts = [snap.problem, net ? 'network' : 'RFM', `seed ${snap.seed}`];
+  if (snap.total) parts.push(`${net ? 'step' : 'mode'} ${snap.done}/${snap.total}`);
+  if (net) parts.push(`${snap.optimizer}, lr ${snap.lr.toExponential(2)}`);
+  if (!Number.isNaN(snap.msPerStep)) parts.push(`${snap.msPerStep.toFixed(net ? 1 : 0)} ms per ${net ? 'step (all runs)' : 'mode'}`);
   if (snap.sweep) parts.push(`sweep ${snap.sweep.done}/${snap.sweep.total}`);
   const frames = view.stats.frames;
   if (frames.length) parts.push(`drawn in ${frames[frames.length - 1].toFixed(0)} ms`);

@@ -5,10 +5,17 @@ const ACTIVATIONS = ['tanh', 'sin', 'sigmoid', 'softplus', 'gaussian', 'relu^5']
 export const CONTROLS = [
   { key: 'problem', label: 'problem', options: ['poisson1d', 'biharmonic1d', 'poisson2d', 'biharmonic2d'] },
   { key: 'k', label: 'frequency k', type: 'number', min: 1, max: 16 },
-  { key: 'model', label: 'model', options: ['rfm'] },
+  { key: 'model', label: 'model', options: ['rfm', 'two-layer', 'mlp'] },
   { key: 'activation', label: 'activation σ', options: ACTIVATIONS },
-  { key: 'm', label: 'features m', type: 'number', min: 1 },
-  { key: 'scale', label: 'scale R (w, b ~ U[−R, R])', type: 'text' },
+  { key: 'm', label: 'features m', type: 'number', min: 1, only: 'rfm' },
+  { key: 'scale', label: 'feature scale R', type: 'text', only: 'rfm' },
+  { key: 'width', label: 'width', type: 'number', min: 1, only: 'net' },
+  { key: 'layers', label: 'hidden layers', type: 'number', min: 1, max: 8, only: 'mlp' },
+  { key: 'net_scale', label: 'init scale R', type: 'text', only: 'net' },
+  { key: 'optimizer', label: 'optimizer', options: ['gd', 'adam'], only: 'net' },
+  { key: 'lr', label: 'learning rate (auto: c/λmax)', type: 'text', only: 'net' },
+  { key: 'lr_scale', label: 'c in c/λmax', type: 'text', only: 'net' },
+  { key: 'steps', label: 'steps', type: 'number', min: 1, only: 'net' },
   { key: 'n', label: 'interior points n', type: 'number', min: 1 },
   { key: 'sampling', label: 'points', options: ['grid', 'random'] },
   { key: 'seed', label: 'seed', type: 'number', min: 0 },
@@ -18,16 +25,17 @@ export const CONTROLS = [
   { key: 'threshold_kind', label: 'threshold is', options: ['relative', 'absolute'] },
   { key: 'precision', label: 'precision', options: ['f64', 'f32'] },
   { key: 'lambda', label: 'boundary weight λ', type: 'text', advanced: true },
-  { key: 'init', label: 'feature init', options: ['uniform', 'normal'], advanced: true },
-  { key: 'rcond', label: 'least-squares rcond', type: 'text', advanced: true },
+  { key: 'init', label: 'feature init', options: ['uniform', 'normal'], only: 'rfm' },
+  { key: 'rcond', label: 'least-squares rcond', type: 'text', only: 'rfm' },
 ];
 
 const form = document.getElementById('controls');
 
 function field(c) {
   const wrap = document.createElement('label');
-  wrap.className = 'control' + (c.advanced ? ' advanced' : '');
+  wrap.className = 'control';
   wrap.dataset.key = c.key;
+  if (c.only) wrap.dataset.only = c.only;
   const name = document.createElement('span');
   name.textContent = c.label;
   wrap.append(name);
@@ -70,11 +78,21 @@ export function build(onChange) {
   let timer;
   form.addEventListener('change', () => { clearTimeout(timer); timer = setTimeout(onChange, 150); });
   form.addEventListener('submit', (e) => e.preventDefault());
+  form.elements.model.addEventListener('change', showModel);
+}
+
+// Show only the controls that apply to the chosen model.
+function showModel() {
+  const model = form.elements.model.value;
+  for (const el of form.querySelectorAll('[data-only]')) {
+    const only = el.dataset.only;
+    el.hidden = !(only === model || (only === 'net' && model !== 'rfm'));
+  }
 }
 
 export function read() {
   const out = {};
-  for (const c of CONTROLS) if (c.key !== 'model') out[c.key] = String(form.elements[c.key].value);
+  for (const c of CONTROLS) out[c.key] = String(form.elements[c.key].value);
   return out;
 }
 
@@ -85,6 +103,7 @@ export function write(values) {
     el.value = v;
     el.dispatchEvent(new Event('sync'));
   }
+  showModel();
 }
 
 export function showError(field, message) {

@@ -47,9 +47,16 @@ function fdOptions(modes) {
 }
 
 function readouts(snap) {
-  const head = ['mode', 'K', 'H', 'exp H', 'system residual', 'true residual', 'L2 error', 'max error', 'ms'];
-  const rows = (snap.modes || []).map((m) => [m.label, String(m.cutoff), fmt(m.entropy, 4), fmt(m.effectiveModes, 4),
-    fmt(m.residualSystem), fmt(m.residualTrue), fmt(m.errorL2), fmt(m.errorMax), fmt(m.timeMs, 3)]);
+  const net = snap.model === 'network';
+  const head = net
+    ? ['mode', 'step', 'K', 'H', 'exp H', 'H at step 0', 'training loss', 'true residual', `steps to loss ÷10^${snap.decades}`, 'L2 error', 'max error', 'ms/step']
+    : ['mode', 'K', 'H', 'exp H', 'system residual', 'true residual', 'L2 error', 'max error', 'ms (fit)'];
+  const rows = (snap.modes || []).map((m) => net
+    ? [m.label, String(m.step), String(m.cutoff ?? '–'), fmt(m.entropy, 4), fmt(m.effectiveModes, 4), fmt(m.entropy0, 4),
+      fmt(m.residualSystem), fmt(m.residualTrue), Number.isNaN(m.stepsToTarget) ? 'not yet' : String(m.stepsToTarget),
+      fmt(m.errorL2), fmt(m.errorMax), fmt(m.timeMs, 3)]
+    : [m.label, String(m.cutoff), fmt(m.entropy, 4), fmt(m.effectiveModes, 4),
+      fmt(m.residualSystem), fmt(m.residualTrue), fmt(m.errorL2), fmt(m.errorMax), fmt(m.timeMs, 3)]);
   const tr = (cells, tag) => '<tr>' + cells.map((c) => `<${tag}>${c}</${tag}>`).join('') + '</tr>';
   table.innerHTML = '<thead>' + tr(head, 'th') + '</thead><tbody>' + rows.map((r) => tr(r, 'td')).join('') + '</tbody>';
 }

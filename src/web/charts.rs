@@ -136,20 +136,101 @@ impl Charts {
         }
     }
 
-    /// Training loss and true residual against the step, log scale. The RFM is solved
-    /// in one least-squares step, so it has no curve; the panel says so.
+    /// Training loss (solid) and true PDE residual (dashed) against the step, log
+    /// scale, for AD and each FD step. The RFM is fitted in one least-squares solve,
+    /// so it has no curve; the panel says so.
     pub fn loss(&self, canvas: HtmlCanvasElement, snap: &JsValue) -> Result<f64, JsValue> {
         let t0 = Instant::now();
         let root = self.area(canvas)?;
-        let _ = snap;
-        self.note(
-            &root,
-            &[
-                "The random feature model is fitted in one least-squares solve,",
-                "so it has no training curve: its residuals are in the table.",
-                "Choose a network model to watch the loss fall step by step.",
-            ],
-        )?;
+        if text(snap, "model") != "network" {
+            self.note(
+                &root,
+                &[
+                    "The random feature model is fitted in one least-squares",
+                    "solve, so it has no training curve (residuals: see the table).",
+                    "Choose model two-layer or mlp to watch training.",
+                ],
+            )?;
+            root.present().map_err(err)?;
+            return Ok(t0.elapsed().as_secs_f64() * 1e3);
+        }
+        let runs = list(snap, "modes");
+        let curves: Vec<(String, Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>)> = runs
+            .iter()
+            .map(|m| {
+                (
+                    text(m, "label"),
+                    vec(m, "lossStep"),
+                    vec(m, "loss"),
+                    vec(m, "trueStep"),
+                    vec(m, "trueResidual"),
+                )
+            })
+            .collect();
+        let last = curves
+            .iter()
+            .flat_map(|c| c.1.last().copied())
+            .fold(1f64, f64::max);
+        let (lo, hi) = log_range(
+            curves
+                .iter()
+                .flat_map(|c| c.2.iter().chain(c.4.iter()).copied()),
+            1e-300,
+        );
+        let mut chart = ChartBuilder::on(&root)
+            .margin(self.px(8.0))
+            .x_label_area_size(self.px(34.0))
+            .y_label_area_size(self.px(54.0))
+            .build_cartesian_2d(0f64..last.max(1.0), (lo..hi).log_scale())
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .light_line_style(WHITE.mix(0.0))
+            .x_desc("training step")
+            .y_desc("loss (solid), true residual (dashed)")
+            .y_label_formatter(&sci)
+            .label_style(self.font(11.0))
+            .axis_desc_style(self.font(12.0))
+            .draw()
+            .map_err(err)?;
+        for (i, (name, ls, l, ts, tr)) in curves.into_iter().enumerate() {
+            let c = colour(i);
+            let pts: Vec<(f64, f64)> = ls
+                .into_iter()
+                .zip(l)
+                .filter(|p| p.1 > 0.0 && p.1.is_finite())
+                .collect();
+            chart
+                .draw_series(LineSeries::new(pts, c.stroke_width(self.px(2.0))))
+                .map_err(err)?
+                .label(name)
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(3))
+                });
+            let pts: Vec<(f64, f64)> = ts
+                .into_iter()
+                .zip(tr)
+                .filter(|p| p.1 > 0.0 && p.1.is_finite())
+                .collect();
+            if pts.len() > 1 {
+                chart
+                    .draw_series(DashedLineSeries::new(
+                        pts,
+                        self.px(5.0),
+                        self.px(4.0),
+                        c.stroke_width(self.px(1.5)),
+                    ))
+                    .map_err(err)?;
+            }
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(WHITE.mix(0.85))
+            .border_style(GREY)
+            .label_font(self.font(11.0))
+            .draw()
+            .map_err(err)?;
         root.present().map_err(err)?;
         Ok(t0.elapsed().as_secs_f64() * 1e3)
     }
@@ -380,13 +461,15 @@ impl Charts {
         let t0 = Instant::now();
         let root = self.area(canvas)?;
         let hist = get(snap, "history");
-        let (hs, rs, ad) = (
-            vec(&hist, "entropy"),
-            vec(&hist, "residual"),
-            vec(&hist, "ad"),
-        );
+        let (hs, rs, ad) = (vec(&hist, "entropy"), vec(&hist, "y"), vec(&hist, "ad"));
         if hs.is_empty() {
-            self.note(&root, &["no finished runs yet"])?;
+            self.note(
+                &root,
+                &[
+                    "Each finished run adds a point here:",
+                    "its truncated entropy against how well it fitted or trained.",
+                ],
+            )?;
             return Ok(t0.elapsed().as_secs_f64() * 1e3);
         }
         let (hlo, hhi) = hs
@@ -405,8 +488,8 @@ impl Charts {
         chart
             .configure_mesh()
             .light_line_style(WHITE.mix(0.0))
-            .x_desc("truncated entropy H(a)")
-            .y_desc("true PDE residual")
+            .x_desc(text(&hist, "xLabel"))
+            .y_desc(text(&hist, "yLabel"))
             .y_label_formatter(&sci)
             .label_style(self.font(11.0))
             .axis_desc_style(self.font(12.0))

@@ -7,7 +7,7 @@
 //! Plain Rust, compiled on every target so it is tested natively.
 
 use crate::error::{Error, Result};
-use crate::experiment::{Config, Precision};
+use crate::experiment::{Config, ModelKind, Precision};
 use crate::spectrum::Threshold;
 use std::collections::BTreeMap;
 use std::str::FromStr;
@@ -30,6 +30,14 @@ pub const FORM_KEYS: &[&str] = &[
     "threshold_kind",
     "precision",
     "rcond",
+    "model",
+    "width",
+    "layers",
+    "net_scale",
+    "optimizer",
+    "lr",
+    "lr_scale",
+    "steps",
 ];
 
 fn number<T: FromStr>(field: &str, text: &str) -> Result<T> {
@@ -74,6 +82,28 @@ pub fn config_from_form(form: &BTreeMap<String, String>, base: &Config) -> Resul
             "order" => c.order = number(key, v)?,
             "precision" => c.precision = v.parse::<Precision>()?,
             "threshold" => threshold_a = number("threshold", v)?,
+            "model" => match v.trim() {
+                "rfm" => c.model = ModelKind::Rfm,
+                "two-layer" | "mlp" | "network" => c.model = ModelKind::Network,
+                other => {
+                    return Err(Error::invalid(
+                        "model",
+                        format!("{other:?}: choose rfm, two-layer or mlp"),
+                    ))
+                }
+            },
+            "width" => c.net.width = number(key, v)?,
+            "layers" => c.net.layers = number(key, v)?,
+            "net_scale" => c.net.scale = number(key, v)?,
+            "optimizer" => c.train.optimizer = v.parse()?,
+            "lr" => {
+                c.train.lr = match v.trim() {
+                    "" | "auto" => None,
+                    t => Some(number(key, t)?),
+                }
+            }
+            "lr_scale" => c.train.lr_scale = number(key, v)?,
+            "steps" => c.train.steps = number(key, v)?,
             "threshold_kind" => {
                 absolute = match v.trim() {
                     "relative" => false,
@@ -89,12 +119,25 @@ pub fn config_from_form(form: &BTreeMap<String, String>, base: &Config) -> Resul
             _ => {}
         }
     }
+    if form.get("model").map(|m| m.trim()) == Some("two-layer") {
+        c.net.layers = 1;
+    }
+    c.net.widths.clear();
     c.threshold = if absolute {
         Threshold::Absolute(threshold_a)
     } else {
         Threshold::Relative(threshold_a)
     };
-    c.validate()?;
+    // The network's init range shares the field name "scale" with the RFM's; the
+    // page shows it as its own control.
+    let network = c.model == ModelKind::Network;
+    c.validate().map_err(|e| match e {
+        Error::Invalid { field, message } if network && field == "scale" => {
+            Error::invalid("net_scale", message)
+        }
+        Error::Invalid { field, message } if field == "widths" => Error::invalid("width", message),
+        e => e,
+    })?;
     Ok(c)
 }
 
@@ -109,6 +152,12 @@ pub fn form_from_config(c: &Config) -> BTreeMap<String, String> {
     let init = serde_json::to_value(c.rfm.init).ok();
     let sampling = serde_json::to_value(c.sampling).ok();
     let precision = serde_json::to_value(c.precision).ok();
+    let optimizer = serde_json::to_value(c.train.optimizer).ok();
+    let model = match (c.model, c.net.hidden().len()) {
+        (ModelKind::Rfm, _) => "rfm",
+        (ModelKind::Network, 1) => "two-layer",
+        (ModelKind::Network, _) => "mlp",
+    };
     let name = |v: Option<serde_json::Value>| {
         v.and_then(|v| v.as_str().map(str::to_owned))
             .unwrap_or_default()
@@ -130,6 +179,17 @@ pub fn form_from_config(c: &Config) -> BTreeMap<String, String> {
         ("threshold_kind", kind.to_owned()),
         ("precision", name(precision)),
         ("rcond", format!("{:e}", c.rfm.rcond)),
+        ("model", model.to_owned()),
+        ("width", text(&c.net.width)),
+        ("layers", text(&c.net.layers)),
+        ("net_scale", text(&c.net.scale)),
+        ("optimizer", name(optimizer)),
+        (
+            "lr",
+            c.train.lr.map_or("auto".to_owned(), |lr| format!("{lr:e}")),
+        ),
+        ("lr_scale", text(&c.train.lr_scale)),
+        ("steps", text(&c.train.steps)),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
@@ -173,6 +233,7 @@ mod tests {
             ("activation", "relu^1"),
             ("precision", "f16"),
             ("n", "100000000"),
+            ("model", "cnn"),
         ] {
             let err = config_from_form(&form(&[(key, bad)]), &base).unwrap_err();
             assert_eq!(err.field(), Some(key), "{key}={bad}: {err}");
@@ -191,5 +252,28 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.threshold, Threshold::Absolute(1e-3));
+    }
+
+    #[test]
+    fn network_controls_name_their_own_fields() {
+        let base = Config::default();
+        let net = |k: &str, v: &str| form(&[("model", "mlp"), (k, v)]);
+        for (key, bad) in [
+            ("width", "0"),
+            ("layers", "99"),
+            ("net_scale", "-1"),
+            ("optimizer", "sgd"),
+            ("lr", "-1"),
+            ("lr_scale", "0"),
+            ("steps", "0"),
+        ] {
+            let err = config_from_form(&net(key, bad), &base).unwrap_err();
+            assert_eq!(err.field(), Some(key), "{key}={bad}: {err}");
+        }
+        let c = config_from_form(&form(&[("model", "two-layer"), ("layers", "3")]), &base).unwrap();
+        assert_eq!((c.model, c.net.layers), (ModelKind::Network, 1));
+        let c = config_from_form(&net("layers", "3"), &base).unwrap();
+        assert_eq!(form_from_config(&c)["model"], "mlp");
+        assert_eq!(c.train.lr, None);
     }
 }

@@ -1,0 +1,152 @@
+// The page in a real headless Chromium (Debian's, driven by playwright-core): serves
+// the release build in site/, waits for the default result without a click, checks
+// every chart canvas has drawn, changes a control mid-run, shows an invalid value's
+// message beside its control, pauses and resumes, runs a sweep, trains a network,
+// and fails on any console error or uncaught exception. Saves screenshots (desktop
+// and a 390-px phone) and the browser benchmarks to artifacts/.
+import { chromium } from 'playwright-core';
+import { mkdir, writeFile, stat } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import assert from 'node:assert/strict';
+import { serve } from './serve.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const site = join(root, 'site');
+const out = join(root, 'artifacts');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const ARGS = ['--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const LONG = Number(process.env.PAGE_TIMEOUT_MS || 180_000);
+
+const problems = [];
+const step = (name) => console.log(`page test: ${name}`);
+
+function watch(page, where) {
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`${where} console error: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`${where} uncaught: ${e.message}`));
+  page.on('requestfailed', (r) => problems.push(`${where} request failed: ${r.url()}`));
+  page.on('request', (r) => { if (!r.url().startsWith(base) && !r.url().startsWith('data:')) problems.push(`${where} left the site: ${r.url()}`); });
+}
+
+const snap = (page) => page.evaluate(() => {
+  const s = window.adfd.state.lastSnap;
+  return s && { model: s.model, problem: s.problem, finished: s.finished, done: s.done, total: s.total,
+    modes: (s.modes || []).length, sweep: s.sweep && { done: s.sweep.done, total: s.sweep.total }, running: window.adfd.state.running };
+});
+
+// Every chart canvas has pixels that are not the white background.
+async function assertDrawn(page) {
+  const counts = await page.evaluate(() => Object.fromEntries([...document.querySelectorAll('canvas[data-chart]')].map((c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && (d[i] < 245 || d[i + 1] < 245 || d[i + 2] < 245)) n++;
+    return [c.dataset.chart, n];
+  })));
+  for (const [chart, n] of Object.entries(counts)) assert.ok(n > 300, `chart ${chart} drew only ${n} pixels`);
+  return counts;
+}
+
+const server = await serve(site);
+const base = `http://127.0.0.1:${server.address().port}/`;
+await mkdir(out, { recursive: true });
+const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+const bench = {};
+try {
+  // Desktop: the default comparison appears without a click.
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  watch(page, 'desktop');
+  await page.goto(base);
+  await page.waitForFunction(() => window.adfd?.stats.firstResultMs !== null && window.adfd?.state.finished, null, { timeout: LONG });
+  bench.first_result_ms = await page.evaluate(() => window.adfd.stats.firstResultMs);
+  step(`default result after ${bench.first_result_ms.toFixed(0)} ms`);
+  let s = await snap(page);
+  assert.equal(s.model, 'rfm');
+  assert.equal(s.modes, 4, 'AD + three FD steps by default');
+  await assertDrawn(page);
+  await page.screenshot({ path: join(out, 'page-desktop.png'), fullPage: true });
+
+  // An invalid value shows the library's message beside its field and changes nothing.
+  await page.fill('input[name=m]', '0');
+  await page.dispatchEvent('input[name=m]', 'change');
+  await page.waitForFunction(() => document.querySelector('small.err[data-for="m"]').textContent.length > 0, null, { timeout: LONG });
+  const message = await page.textContent('small.err[data-for="m"]');
+  assert.match(message, /m/);
+  step(`invalid m shows: ${message}`);
+  assert.deepEqual(await snap(page), s, 'an invalid value changed the run');
+  await page.fill('input[name=m]', '400');
+
+  // Change a control in the middle of a run: the run restarts with the new setting.
+  await page.selectOption('select[name=problem]', 'biharmonic1d');
+  await page.waitForFunction(() => window.adfd.state.lastSnap?.problem === 'biharmonic1d' && !window.adfd.state.lastSnap.finished, null, { timeout: LONG });
+  await page.fill('input[name=h]', '1e-1, 1e-2');
+  await page.dispatchEvent('input[name=h]', 'change');
+  await page.waitForFunction(() => { const s = window.adfd.state.lastSnap; return s.finished && s.total === 3 && s.problem === 'biharmonic1d'; }, null, { timeout: LONG });
+  step('changed problem and h mid-run');
+  assert.equal(await page.textContent('small.err[data-for="m"]'), '', 'the error cleared once the value was valid');
+
+  // A sweep, paused and resumed on the way.
+  await page.click('#sweep');
+  await page.waitForFunction(() => (window.adfd.state.lastSnap.sweep?.done ?? 0) >= 2, null, { timeout: LONG });
+  await page.click('#run');
+  await page.waitForFunction(() => !window.adfd.state.running, null, { timeout: LONG });
+  const paused = (await snap(page)).sweep.done;
+  await page.waitForTimeout(800);
+  assert.equal((await snap(page)).sweep.done, paused, 'the sweep advanced while paused');
+  assert.ok(paused < 13, 'paused before the end of the sweep');
+  step(`paused the sweep at ${paused}/13`);
+  await page.click('#step');
+  await page.waitForFunction((p) => window.adfd.state.lastSnap.sweep.done === p + 1, paused, { timeout: LONG });
+  await page.click('#run');
+  await page.waitForFunction(() => { const s = window.adfd.state.lastSnap; return s.finished && s.sweep.done === s.sweep.total; }, null, { timeout: LONG });
+  step('resumed and finished the sweep');
+  await assertDrawn(page);
+
+  // A network: loss curves and kernel spectra while training; frame times measured.
+  await page.evaluate(() => { window.adfd.stats.frames.length = 0; });
+  await page.selectOption('select[name=problem]', 'poisson1d');
+  await page.fill('input[name=h]', '1e-1, 1e-2, 1e-3');
+  await page.selectOption('select[name=model]', 'two-layer');
+  await page.waitForFunction(() => { const s = window.adfd.state.lastSnap; return s.model === 'network' && s.done >= 20; }, null, { timeout: LONG });
+  await assertDrawn(page);
+  step('network training draws');
+  // Change a control in the middle of training: a shorter budget restarts the runs.
+  await page.fill('input[name=steps]', '400');
+  await page.dispatchEvent('input[name=steps]', 'change');
+  await page.waitForFunction(() => { const s = window.adfd.state.lastSnap; return s.model === 'network' && s.total === 400 && s.finished; }, null, { timeout: LONG });
+  const t = await page.evaluate(() => ({ frames: [...window.adfd.stats.frames], ms: window.adfd.state.lastSnap.msPerStep, runs: window.adfd.state.lastSnap.modes.length }));
+  t.frames.sort((a, b) => a - b);
+  bench.frame_ms_p95 = t.frames[Math.floor(0.95 * (t.frames.length - 1))];
+  bench.frames = t.frames.length;
+  bench.net_ms_per_step_all_runs = t.ms;
+  bench.net_runs = t.runs;
+  step(`trained: ${t.ms.toFixed(1)} ms per step of ${t.runs} runs, draw p95 ${bench.frame_ms_p95.toFixed(1)} ms over ${t.frames.length} frames`);
+  await page.screenshot({ path: join(out, 'page-desktop-network.png'), fullPage: true });
+  await page.close();
+
+  // Phone: 390 px wide, the default result still appears and every chart draws.
+  const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+  watch(phone, 'phone');
+  await phone.goto(base);
+  await phone.waitForFunction(() => window.adfd?.state.finished && window.adfd.stats.draws > 0, null, { timeout: LONG });
+  await assertDrawn(phone);
+  const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the phone page scrolls sideways by ${overflow} px`);
+  await phone.screenshot({ path: join(out, 'page-phone.png'), fullPage: true });
+  await phone.close();
+} catch (e) {
+  console.error('page test failed; console problems so far:\n' + problems.join('\n'));
+  throw e;
+} finally {
+  await browser.close();
+  server.close();
+}
+
+bench.wasm_bytes = (await stat(join(site, 'pkg', 'adfd_bg.wasm'))).size;
+await writeFile(join(out, 'page-bench.json'), JSON.stringify(bench, null, 2) + '\n');
+console.log('page test: benchmarks', JSON.stringify(bench));
+if (problems.length) {
+  console.error(problems.join('\n'));
+  process.exit(1);
+}
+console.log('page test: passed; screenshots in artifacts/');
