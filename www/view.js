@@ -23,9 +23,24 @@ function size() {
   const dpr = window.devicePixelRatio || 1;
   for (const c of canvases) {
     const w = Math.round(c.clientWidth * dpr), h = Math.round(c.clientHeight * dpr);
-    if (c.width !== w || c.height !== h) { c.width = w; c.height = h; }
+    if (c.width !== w || c.height !== h) { c.width = w; c.height = h; delete c.dataset.sig; }
   }
   sized = true;
+}
+
+// What each chart shows, as a short key: a chart is redrawn only when its key
+// changes, so a training frame redraws the loss curves and little else.
+function signature(chart, snap) {
+  const modes = snap.modes || [];
+  const head = `${snap.model}|${snap.problem}|${snap.seed}|${modes.length}|`;
+  switch (chart) {
+    case 'spectrum': return head + eigen.checked + modes.map((m) => `${m.kernelStep}:${m.cutoff}`).join();
+    case 'solution': return head + fdShown.value + modes.map((m) => m.kernelStep).join();
+    case 'loss': return head + modes.map((m) => m.step).join();
+    case 'sweep': return head + (snap.sweep ? `${snap.sweep.done}/${snap.sweep.total}` : 'none');
+    case 'scatter': { const e = snap.history.entropy; return head + e.length + ':' + e[e.length - 1]; }
+    default: return String(Math.random());
+  }
 }
 
 export function show(snap) { latest = snap; schedule(); }
@@ -74,7 +89,12 @@ function draw() {
     sweep: (c) => charts.sweep(c, snap),
     scatter: (c) => charts.scatter(c, snap),
   };
-  for (const c of canvases) stats.drawn[c.dataset.chart] = calls[c.dataset.chart](c);
+  for (const c of canvases) {
+    const sig = signature(c.dataset.chart, snap);
+    if (c.dataset.sig === sig) continue;
+    stats.drawn[c.dataset.chart] = calls[c.dataset.chart](c);
+    c.dataset.sig = sig;
+  }
   readouts(snap);
   document.getElementById('spec-what').textContent = snap.model === 'rfm' ? 'A (RFM least squares)' : 'J (training Jacobian)';
   const ms = performance.now() - t0;

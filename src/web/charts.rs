@@ -82,8 +82,23 @@ fn log_range(values: impl Iterator<Item = f64>, floor: f64) -> (f64, f64) {
     }
 }
 
-fn sci(v: &f64) -> String {
-    format!("{v:.0e}")
+/// Log axes are drawn as linear axes over `log₁₀ v` (plotters' own log axis drops its
+/// labels over very wide ranges); this labels a tick `t` with the value `10ᵗ`.
+fn pow_label(t: &f64) -> String {
+    let r = t.round();
+    if (t - r).abs() < 1e-6 {
+        format!("1e{}", r as i64)
+    } else {
+        format!("{:.0e}", 10f64.powf(*t))
+    }
+}
+
+fn lg(v: f64) -> f64 {
+    v.log10()
+}
+
+fn whole(v: &f64) -> String {
+    format!("{v:.0}")
 }
 
 impl Charts {
@@ -181,14 +196,15 @@ impl Charts {
             .margin(self.px(8.0))
             .x_label_area_size(self.px(34.0))
             .y_label_area_size(self.px(54.0))
-            .build_cartesian_2d(0f64..last.max(1.0), (lo..hi).log_scale())
+            .build_cartesian_2d(0f64..last.max(1.0), lg(lo)..lg(hi))
             .map_err(err)?;
         chart
             .configure_mesh()
             .light_line_style(WHITE.mix(0.0))
             .x_desc("training step")
             .y_desc("loss (solid), true residual (dashed)")
-            .y_label_formatter(&sci)
+            .x_label_formatter(&whole)
+            .y_label_formatter(&pow_label)
             .label_style(self.font(11.0))
             .axis_desc_style(self.font(12.0))
             .draw()
@@ -199,6 +215,7 @@ impl Charts {
                 .into_iter()
                 .zip(l)
                 .filter(|p| p.1 > 0.0 && p.1.is_finite())
+                .map(|(x, y)| (x, lg(y)))
                 .collect();
             chart
                 .draw_series(LineSeries::new(pts, c.stroke_width(self.px(2.0))))
@@ -211,6 +228,7 @@ impl Charts {
                 .into_iter()
                 .zip(tr)
                 .filter(|p| p.1 > 0.0 && p.1.is_finite())
+                .map(|(x, y)| (x, lg(y)))
                 .collect();
             if pts.len() > 1 {
                 chart
@@ -269,7 +287,7 @@ impl Charts {
             .margin(self.px(8.0))
             .x_label_area_size(self.px(34.0))
             .y_label_area_size(self.px(54.0))
-            .build_cartesian_2d(1f64..n as f64, (lo..hi).log_scale())
+            .build_cartesian_2d(1f64..n as f64, lg(lo)..lg(hi))
             .map_err(err)?;
         chart
             .configure_mesh()
@@ -280,7 +298,8 @@ impl Charts {
             } else {
                 "singular value sᵢ"
             })
-            .y_label_formatter(&sci)
+            .x_label_formatter(&whole)
+            .y_label_formatter(&pow_label)
             .label_style(self.font(11.0))
             .axis_desc_style(self.font(12.0))
             .draw()
@@ -292,6 +311,7 @@ impl Charts {
                     .enumerate()
                     .map(|(j, &s)| ((j + 1) as f64, f(s)))
                     .filter(|p| p.1 >= lo)
+                    .map(|(x, y)| (x, lg(y)))
                     .collect();
             chart
                 .draw_series(LineSeries::new(pts, c.stroke_width(self.px(2.0))))
@@ -304,7 +324,7 @@ impl Charts {
                 let k = m.cutoff as f64;
                 chart
                     .draw_series(DashedLineSeries::new(
-                        vec![(k, lo), (k, hi)],
+                        vec![(k, lg(lo)), (k, lg(hi))],
                         self.px(4.0),
                         self.px(4.0),
                         c.mix(0.7).stroke_width(self.px(1.0)),
@@ -316,7 +336,7 @@ impl Charts {
         if cut >= lo && cut <= hi {
             chart
                 .draw_series(DashedLineSeries::new(
-                    vec![(1.0, cut), (n as f64, cut)],
+                    vec![(1.0, lg(cut)), (n as f64, lg(cut))],
                     self.px(8.0),
                     self.px(5.0),
                     BLACK.stroke_width(self.px(1.5)),
@@ -402,13 +422,13 @@ impl Charts {
                 .margin(self.px(6.0))
                 .x_label_area_size(self.px(if i == 1 { 32.0 } else { 8.0 }))
                 .y_label_area_size(self.px(54.0))
-                .build_cartesian_2d((x.0..x.1).log_scale(), (lo..hi).log_scale())
+                .build_cartesian_2d(lg(x.0)..lg(x.1), lg(lo)..lg(hi))
                 .map_err(err)?;
             let mut mesh = chart.configure_mesh();
             mesh.light_line_style(WHITE.mix(0.0))
                 .y_desc(desc)
-                .x_label_formatter(&sci)
-                .y_label_formatter(&sci)
+                .x_label_formatter(&pow_label)
+                .y_label_formatter(&pow_label)
                 .label_style(self.font(11.0))
                 .axis_desc_style(self.font(12.0));
             if i == 1 {
@@ -417,7 +437,12 @@ impl Charts {
                 mesh.x_labels(0);
             }
             mesh.draw().map_err(err)?;
-            let pts: Vec<(f64, f64)> = h.iter().copied().zip(y.iter().copied()).collect();
+            let pts: Vec<(f64, f64)> = h
+                .iter()
+                .zip(&y)
+                .filter(|p| *p.1 > 0.0 && p.1.is_finite())
+                .map(|(h, y)| (lg(*h), lg(*y)))
+                .collect();
             let fdc = FD[0];
             chart
                 .draw_series(LineSeries::new(pts.clone(), fdc.stroke_width(self.px(2.0))))
@@ -433,7 +458,7 @@ impl Charts {
             if ad.is_finite() && ad > 0.0 {
                 chart
                     .draw_series(DashedLineSeries::new(
-                        vec![(x.0, ad), (x.1, ad)],
+                        vec![(lg(x.0), lg(ad)), (lg(x.1), lg(ad))],
                         self.px(6.0),
                         self.px(4.0),
                         AD.stroke_width(self.px(2.0)),
@@ -483,14 +508,14 @@ impl Charts {
             .margin(self.px(8.0))
             .x_label_area_size(self.px(34.0))
             .y_label_area_size(self.px(54.0))
-            .build_cartesian_2d((hlo - pad)..(hhi + pad), (lo..hi).log_scale())
+            .build_cartesian_2d((hlo - pad)..(hhi + pad), lg(lo)..lg(hi))
             .map_err(err)?;
         chart
             .configure_mesh()
             .light_line_style(WHITE.mix(0.0))
             .x_desc(text(&hist, "xLabel"))
             .y_desc(text(&hist, "yLabel"))
-            .y_label_formatter(&sci)
+            .y_label_formatter(&pow_label)
             .label_style(self.font(11.0))
             .axis_desc_style(self.font(12.0))
             .draw()
@@ -501,7 +526,7 @@ impl Charts {
             .draw_series(
                 pts.clone()
                     .filter(|(_, &a)| a == 0.0)
-                    .map(|((&h, &res), _)| Circle::new((h, res), r, FD[0].stroke_width(2))),
+                    .map(|((&h, &res), _)| Circle::new((h, lg(res)), r, FD[0].stroke_width(2))),
             )
             .map_err(err)?
             .label("FD runs")
@@ -509,14 +534,14 @@ impl Charts {
         chart
             .draw_series(
                 pts.filter(|(_, &a)| a != 0.0)
-                    .map(|((&h, &res), _)| Circle::new((h, res), r, AD.filled())),
+                    .map(|((&h, &res), _)| Circle::new((h, lg(res)), r, AD.filled())),
             )
             .map_err(err)?
             .label("AD runs")
             .legend(|(x, y)| Circle::new((x + 8, y), 4, AD.filled()));
         chart
             .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
+            .position(SeriesLabelPosition::LowerLeft)
             .background_style(WHITE.mix(0.85))
             .border_style(GREY)
             .label_font(self.font(11.0))
@@ -575,7 +600,7 @@ impl Charts {
         }
         chart
             .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
+            .position(SeriesLabelPosition::LowerRight)
             .background_style(WHITE.mix(0.85))
             .border_style(GREY)
             .label_font(self.font(11.0))
@@ -592,15 +617,15 @@ impl Charts {
             .margin(self.px(6.0))
             .x_label_area_size(self.px(32.0))
             .y_label_area_size(self.px(54.0))
-            .build_cartesian_2d(-1f64..1f64, (elo..ehi).log_scale())
+            .build_cartesian_2d(-1f64..1f64, lg(elo)..lg(ehi))
             .map_err(err)?;
         chart
             .configure_mesh()
             .light_line_style(WHITE.mix(0.0))
             .x_desc("x")
             .y_desc("|u − u*|")
-            .y_label_formatter(&sci)
-            .y_labels(4)
+            .y_label_formatter(&pow_label)
+            .y_labels(5)
             .label_style(self.font(11.0))
             .axis_desc_style(self.font(12.0))
             .draw()
@@ -609,7 +634,7 @@ impl Charts {
             let pts: Vec<(f64, f64)> = x
                 .iter()
                 .copied()
-                .zip(e.iter().map(|v| v.max(elo)))
+                .zip(e.iter().map(|v| lg(v.max(elo))))
                 .collect();
             chart
                 .draw_series(LineSeries::new(pts, colour(i).stroke_width(self.px(1.5))))
