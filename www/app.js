@@ -11,6 +11,8 @@ const runButton = document.getElementById('run');
 const state = { ready: false, running: false, finished: false, lastSnap: null, errors: [], panics: [] };
 window.adfd = { state, stats: view.stats, t0, send: (m) => worker.postMessage(m) };
 let worker;
+let lastHeard = performance.now();
+const STUCK_MS = 2500;  // a worker silent this long while running is inside one long step
 
 function describe(snap, steps) {
   const net = snap.model === 'network';
@@ -66,13 +68,21 @@ function onMessage({ data }) {
 function apply() {
   const form = controls.read();
   controls.toHash(form);
+  if (state.running && performance.now() - lastHeard > STUCK_MS) {
+    // The worker cannot read messages until its current step ends (a huge setting,
+    // say): start a fresh one, which picks the new settings up from the URL hash.
+    status.textContent = 'restarting the computation with the new settings…';
+    startWorker();
+    return;
+  }
   worker.postMessage({ type: 'configure', form });
 }
 
 function startWorker() {
   if (worker) worker.terminate();
   worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-  worker.onmessage = onMessage;
+  lastHeard = performance.now();
+  worker.onmessage = (e) => { lastHeard = performance.now(); onMessage(e); };
   worker.onerror = (e) => onMessage({ data: { type: 'panic', message: e.message || 'worker error' } });
 }
 

@@ -170,7 +170,9 @@ impl Charts {
             return Ok(t0.elapsed().as_secs_f64() * 1e3);
         }
         let runs = list(snap, "modes");
-        let curves: Vec<(String, Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>)> = runs
+        // (label, loss steps, losses, true-residual steps, true residuals) per run.
+        type Curves = (String, Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>);
+        let curves: Vec<Curves> = runs
             .iter()
             .map(|m| {
                 (
@@ -718,7 +720,8 @@ impl Charts {
         let w = (xr.end - xr.start - 2 * pad).max(8) as u32;
         let bh = self.px(14.0);
         let label = self.font(11.0);
-        let bars: [(String, String, String, Box<dyn Fn(f64) -> [u8; 3]>); 2] = [
+        type Paint<'a> = Box<dyn Fn(f64) -> [u8; 3] + 'a>;
+        let bars: [(String, String, String, Paint); 2] = [
             (
                 "u (exact, AD, FD)".into(),
                 format!("{:.2}", -umax),
