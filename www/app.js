@@ -36,10 +36,15 @@ function setRunning(on) {
 function onMessage({ data }) {
   switch (data.type) {
     case 'ready':
-      state.ready = true;
-      controls.write({ ...data.form, ...controls.fromHash() });
       setRunning(true);
-      if (location.hash.length > 1) apply();
+      if (!state.ready) {
+        // First start: the library's defaults, overridden by settings in the URL.
+        state.ready = true;
+        controls.write({ ...data.form, ...controls.fromHash() });
+        if (location.hash.length > 1) apply({ restart: true });
+      } else {
+        apply({ restart: true });  // a restarted worker takes the settings the controls show now
+      }
       break;
     case 'snapshot':
       state.lastSnap = data.snap;
@@ -50,7 +55,7 @@ function onMessage({ data }) {
       describe(data.snap, data.steps);
       break;
     case 'finished': setRunning(false); break;
-    case 'ok': setRunning(data.running); if (data.request === 'configure') controls.clearErrors(); break;
+    case 'ok': setRunning(data.running); if (data.request === 'configure') controls.clearErrors({ keepGeneral: true }); break;
     case 'seed': controls.write({ seed: String(data.seed) }); controls.toHash(controls.read()); break;
     case 'error':
       state.errors.push(data);
@@ -59,18 +64,19 @@ function onMessage({ data }) {
     case 'panic':
       state.panics.push(data.message);
       document.getElementById('general-error').textContent =
-        'The computation crashed (' + data.message + '). The worker was restarted; change a setting to go on.';
+        'The computation crashed (' + data.message + '). It was restarted with the settings shown.';
       startWorker();
       break;
   }
 }
 
-function apply() {
+function apply({ restart = false } = {}) {
+  if (!restart) document.getElementById('general-error').textContent = '';
   const form = controls.read();
   controls.toHash(form);
   if (state.running && performance.now() - lastHeard > STUCK_MS) {
     // The worker cannot read messages until its current step ends (a huge setting,
-    // say): start a fresh one, which picks the new settings up from the URL hash.
+    // say): start a fresh one, which takes the new settings when it is ready.
     status.textContent = 'restarting the computation with the new settings…';
     startWorker();
     return;
@@ -80,14 +86,16 @@ function apply() {
 
 function startWorker() {
   if (worker) worker.terminate();
-  worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  const w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  worker = w;
   lastHeard = performance.now();
-  worker.onmessage = (e) => { lastHeard = performance.now(); onMessage(e); };
-  worker.onerror = (e) => onMessage({ data: { type: 'panic', message: e.message || 'worker error' } });
+  // Messages still queued from a replaced worker are dropped.
+  w.onmessage = (e) => { if (w === worker) { lastHeard = performance.now(); onMessage(e); } };
+  w.onerror = (e) => { if (w === worker) onMessage({ data: { type: 'panic', message: e.message || 'worker error' } }); };
 }
 
 async function main() {
-  controls.build(apply);
+  controls.build(() => apply());
   startWorker();
   await init();
   installPanicHook();

@@ -113,8 +113,9 @@ export function showError(field, message) {
   else document.getElementById('general-error').textContent = message;
 }
 
-export function clearErrors() {
-  for (const s of document.querySelectorAll('.err')) s.textContent = '';
+export function clearErrors({ keepGeneral = false } = {}) {
+  for (const s of form.querySelectorAll('.err')) s.textContent = '';
+  if (!keepGeneral) document.getElementById('general-error').textContent = '';
   for (const l of form.querySelectorAll('.invalid')) l.classList.remove('invalid');
 }
 

@@ -69,6 +69,7 @@ const handlers = {
   reset() { session.reset(); resume(); },
   newSeed() { const seed = session.newSeed(); postMessage({ type: 'seed', seed }); resume(); },
   sweep() { session.sweep(); resume(); },
+  panicForTest() { session.panicForTest(); },
 };
 
 onmessage = ({ data }) => {

@@ -326,6 +326,13 @@ impl Session {
         Ok(self.is_finished())
     }
 
+    /// Panics on purpose, so the page test can check that a Rust panic shows as a
+    /// message on the page (and the worker restarts) instead of a dead page.
+    #[wasm_bindgen(js_name = panicForTest)]
+    pub fn panic_for_test(&self) {
+        panic!("a deliberate panic from the page test");
+    }
+
     /// True when the comparison and any sweep are complete.
     #[wasm_bindgen(js_name = isFinished)]
     pub fn is_finished(&self) -> bool {

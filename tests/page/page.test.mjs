@@ -20,6 +20,7 @@ const ARGS = ['--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '
 const LONG = Number(process.env.PAGE_TIMEOUT_MS || 180_000);
 
 const problems = [];
+let current = null;  // the page under test, for a state dump on failure
 const step = (name) => console.log(`page test: ${name}`);
 
 function watch(page, where) {
@@ -55,6 +56,7 @@ const bench = {};
 try {
   // Desktop: the default comparison appears without a click.
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  current = page;
   watch(page, 'desktop');
   await page.goto(base);
   await page.waitForFunction(() => window.adfd?.stats.firstResultMs !== null && window.adfd?.state.finished, null, { timeout: LONG });
@@ -125,6 +127,15 @@ try {
   bench.net_runs = t.runs;
   step(`trained: ${t.ms.toFixed(1)} ms per step of ${t.runs} runs, draw p95 ${bench.frame_ms_p95.toFixed(1)} ms over ${t.frames.length} frames`);
   await page.screenshot({ path: join(out, 'page-desktop-network.png'), fullPage: true });
+
+  // A Rust panic in the worker shows as a message and the page recovers.
+  await page.evaluate(() => window.adfd.send({ type: 'panicForTest' }));
+  await page.waitForFunction(() => /crashed/.test(document.getElementById('general-error').textContent), null, { timeout: LONG });
+  step('a panic shows: ' + await page.textContent('#general-error'));
+  await page.fill('input[name=steps]', '50');
+  await page.dispatchEvent('input[name=steps]', 'change');
+  await page.waitForFunction(() => { const s = window.adfd.state.lastSnap; return s.model === 'network' && s.total === 50 && s.finished; }, null, { timeout: LONG });
+  step('recovered after the panic');
   await page.close();
 
   // Phone: 390 px wide, the default result still appears and every chart draws.
@@ -139,6 +150,9 @@ try {
   await phone.close();
 } catch (e) {
   console.error('page test failed; console problems so far:\n' + problems.join('\n'));
+  if (current) console.error('state:', await current.evaluate(() => JSON.stringify({ ...window.adfd.state, lastSnap: undefined,
+    snap: window.adfd.state.lastSnap && { model: window.adfd.state.lastSnap.model, done: window.adfd.state.lastSnap.done, total: window.adfd.state.lastSnap.total, finished: window.adfd.state.lastSnap.finished },
+    status: document.getElementById('status').textContent, hash: location.hash })).catch((e) => String(e)));
   throw e;
 } finally {
   await browser.close();
