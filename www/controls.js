@@ -49,7 +49,7 @@ function field(c) {
     input.type = 'text';
     input.className = 'log-value';
     const slider = document.createElement('input');
-    Object.assign(slider, { type: 'range', min: -16, max: -1, step: 0.5, className: 'log-slider' });
+    Object.assign(slider, { type: 'range', min: -16, max: -0.5, step: 0.5, className: 'log-slider', name: 'threshold_slider' });
     slider.setAttribute('aria-label', c.label + ' (log₁₀)');
     slider.addEventListener('input', () => {
       input.value = '1e' + slider.value;
@@ -79,10 +79,14 @@ export function build(onChange) {
   form.addEventListener('change', () => { clearTimeout(timer); timer = setTimeout(onChange, 150); });
   form.addEventListener('submit', (e) => e.preventDefault());
   form.elements.model.addEventListener('change', showModel);
+  form.elements.threshold_kind.addEventListener('change', showModel);
 }
 
-// Show only the controls that apply to the chosen model.
+// Show only the controls that apply to the chosen model; an absolute threshold may
+// exceed 1, a relative one may not.
 function showModel() {
+  const slider = form.querySelector('.log-slider');
+  slider.max = form.elements.threshold_kind.value === 'absolute' ? 4 : -0.5;
   const model = form.elements.model.value;
   for (const el of form.querySelectorAll('[data-only]')) {
     const only = el.dataset.only;

@@ -82,6 +82,7 @@ function draw() {
   if (!sized) size();
   const t0 = performance.now();
   fdOptions(snap.modes || []);
+  fdShown.hidden = snap.dim !== 2;  // only the 2-D heatmaps show a single FD step
   const calls = {
     spectrum: (c) => charts.spectrum(c, snap, eigen.checked),
     solution: (c) => charts.solution(c, snap, Number(fdShown.value || 1)),

@@ -101,6 +101,11 @@ fn whole(v: &f64) -> String {
     format!("{v:.0}")
 }
 
+/// One decimal, without a "-0.0".
+fn tidy(v: &f64) -> String {
+    format!("{:.1}", if v.abs() < 1e-9 { 0.0 } else { *v })
+}
+
 impl Charts {
     fn font(&self, size: f64) -> TextStyle<'static> {
         ("sans-serif", size * self.dpr).into_font().into()
@@ -575,6 +580,7 @@ impl Charts {
             .light_line_style(WHITE.mix(0.0))
             .x_labels(0)
             .y_desc("u(x)")
+            .y_label_formatter(&tidy)
             .label_style(self.font(11.0))
             .axis_desc_style(self.font(12.0))
             .draw()
@@ -625,6 +631,7 @@ impl Charts {
             .configure_mesh()
             .light_line_style(WHITE.mix(0.0))
             .x_desc("x")
+            .x_label_formatter(&tidy)
             .y_desc("|u − u*|")
             .y_label_formatter(&pow_label)
             .y_labels(5)
