@@ -240,15 +240,11 @@ impl<T: Real, const N: usize> Mul for Jet<T, N> {
     type Output = Self;
     #[inline(always)]
     fn mul(self, rhs: Self) -> Self {
-        let mut c = [T::zero(); N];
-        for k in 0..N {
-            let mut acc = T::zero();
-            for j in 0..=k {
-                acc += self.c[j] * rhs.c[k - j];
-            }
-            c[k] = acc;
+        Jet {
+            c: std::array::from_fn(|k| {
+                (0..=k).fold(T::zero(), |acc, j| acc + self.c[j] * rhs.c[k - j])
+            }),
         }
-        Jet { c }
     }
 }
 

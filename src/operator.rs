@@ -101,10 +101,45 @@ pub trait Field {
 }
 
 /// `op u(x)` by `mode`, computed in precision `T`.
+///
+/// Builds the stencil on every call; to apply one operator many times use [`Prepared`].
 pub fn apply<T: Real, F: Field>(op: DiffOp, mode: DiffMode, u: &F, x: &[f64]) -> T {
-    match mode {
-        DiffMode::Ad => apply_ad(op, u, x),
-        DiffMode::Fd { h, order } => Stencil::new(op, x.len(), order).apply(u, x, h),
+    Prepared::new(op, mode, x.len()).apply(u, x)
+}
+
+/// An operator and mode ready to be applied many times (the stencil is built once).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Prepared {
+    /// `op` by Taylor-mode AD.
+    Ad(DiffOp),
+    /// `op` by the stencil with step `h`.
+    Fd {
+        /// The stencil of `op`.
+        stencil: Stencil,
+        /// Its step.
+        h: f64,
+    },
+}
+
+impl Prepared {
+    /// Prepares `op` in `dim` dimensions for `mode`.
+    pub fn new(op: DiffOp, mode: DiffMode, dim: usize) -> Self {
+        match mode {
+            DiffMode::Ad => Prepared::Ad(op),
+            DiffMode::Fd { h, order } => Prepared::Fd {
+                stencil: Stencil::new(op, dim, order),
+                h,
+            },
+        }
+    }
+
+    /// `op u(x)` in precision `T`.
+    #[inline]
+    pub fn apply<T: Real, F: Field>(&self, u: &F, x: &[f64]) -> T {
+        match self {
+            Prepared::Ad(op) => apply_ad(*op, u, x),
+            Prepared::Fd { stencil, h } => stencil.apply(u, x, *h),
+        }
     }
 }
 

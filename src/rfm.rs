@@ -17,7 +17,7 @@
 use crate::activation::Activation;
 use crate::error::{Error, Result};
 use crate::jet::{Number, Real};
-use crate::operator::{apply, apply_ad, DiffMode, Field};
+use crate::operator::{apply_ad, DiffMode, Field, Prepared};
 use crate::problem::{PointSet, Points, Problem};
 use crate::random::{Rng, Stream};
 use nalgebra::DMatrix;
@@ -181,13 +181,25 @@ pub fn assemble<T: Real>(
 ) -> System {
     let interior = problem.interior();
     let sqrt_lambda = lambda.sqrt();
+    let dim = problem.dim();
+    let interior_op = Prepared::new(interior.op, mode, dim);
+    let boundary_ops: Vec<Prepared> = problem
+        .boundary()
+        .iter()
+        .map(|&op| Prepared::new(op, mode, dim))
+        .collect();
     let mut row_specs = Vec::with_capacity(rows(problem, points));
     for x in points.interior.iter() {
-        row_specs.push((interior.op, interior.coefficient, x, problem.source(x)));
+        row_specs.push((&interior_op, interior.coefficient, x, problem.source(x)));
     }
-    for &op in problem.boundary() {
+    for (&op, prepared) in problem.boundary().iter().zip(&boundary_ops) {
         for y in points.boundary.iter() {
-            row_specs.push((op, sqrt_lambda, y, sqrt_lambda * problem.exact_op(op, y)));
+            row_specs.push((
+                prepared,
+                sqrt_lambda,
+                y,
+                sqrt_lambda * problem.exact_op(op, y),
+            ));
         }
     }
     let m = features.len();
@@ -196,7 +208,7 @@ pub fn assemble<T: Real>(
         let phi = features.feature(j);
         let mut col = a.column_mut(j);
         for ((op, c, x, _), entry) in row_specs.iter().zip(col.iter_mut()) {
-            *entry = c * apply::<T, _>(*op, mode, &phi, x).to64();
+            *entry = c * op.apply::<T, _>(&phi, x).to64();
         }
     }
     let f = row_specs.iter().map(|r| r.3).collect();

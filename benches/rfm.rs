@@ -1,0 +1,141 @@
+//! RFM comparison speed against numpy, in the same run.
+//!
+//! Workload (issue 2): poisson1d, tanh, n = 1000 interior points, m = 500 features,
+//! AD + FD at h = 1e-1, 1e-2, 1e-3. adfd is timed on
+//!
+//! * `spectra`: assembly of the four matrices, their singular values, K and H —
+//!   the work numpy's baseline does the SVD part of;
+//! * `full run`: `run_rfm` end to end (adds the least-squares solves with U and V,
+//!   true residuals and errors on 1000 test points).
+//!
+//! The four matrices are written to `target/bench-rfm/` and
+//! `benches/rfm_numpy.py` times `np.linalg.svd(A, compute_uv=False)` on them (and
+//! checks its singular values against adfd's). Medians over repeats; ratios < 1 mean
+//! adfd is faster.
+
+use adfd::problem::Points;
+use adfd::rfm::{self, Features};
+use adfd::spectrum::{singular_values, truncated_entropy};
+use adfd::{run_rfm, Config};
+use std::process::Command;
+use std::time::Instant;
+
+const REPEATS: usize = 7;
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[v.len() / 2]
+}
+
+fn time<R>(mut f: impl FnMut() -> R) -> (f64, R) {
+    let mut out = None;
+    let times = (0..REPEATS)
+        .map(|_| {
+            let t = Instant::now();
+            out = Some(f());
+            t.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    (median(times), out.unwrap())
+}
+
+fn main() {
+    let mut config = Config {
+        n: 1000,
+        h: vec![1e-1, 1e-2, 1e-3],
+        ..Config::default()
+    };
+    config.rfm.m = 500;
+    let problem = config.problem();
+    let features = Features::sample(
+        1,
+        config.rfm.m,
+        config.rfm.scale,
+        config.rfm.init,
+        config.activation,
+        config.seed,
+    );
+    let points = Points::new(
+        &problem,
+        config.n,
+        config.boundary_points(),
+        config.sampling,
+        config.seed,
+    );
+    let modes = config.modes();
+
+    let (t_assembly, systems) = time(|| {
+        modes
+            .iter()
+            .map(|&mode| rfm::assemble::<f64>(&problem, &features, &points, mode, config.lambda))
+            .collect::<Vec<_>>()
+    });
+    let (t_svd, spectra) = time(|| {
+        systems
+            .iter()
+            .map(|s| {
+                let sv = singular_values(&s.a, "A").unwrap();
+                let e = truncated_entropy(&sv, config.threshold).unwrap();
+                (sv, e)
+            })
+            .collect::<Vec<_>>()
+    });
+    let (t_full, _) = time(|| run_rfm(&config).unwrap());
+    let t_spectra = t_assembly + t_svd;
+
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-rfm");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut files = Vec::new();
+    for (i, s) in systems.iter().enumerate() {
+        let path = dir.join(format!("A{i}_{}x{}.f64", s.a.nrows(), s.a.ncols()));
+        let bytes: Vec<u8> =
+            s.a.as_slice()
+                .iter()
+                .flat_map(|v| v.to_le_bytes())
+                .collect();
+        std::fs::write(&path, bytes).unwrap();
+        let sv_path = dir.join(format!("s{i}.f64"));
+        let sv: Vec<u8> = spectra[i].0.iter().flat_map(|v| v.to_le_bytes()).collect();
+        std::fs::write(&sv_path, sv).unwrap();
+        files.push(path);
+    }
+
+    println!("RFM comparison, poisson1d, tanh, n = 1000, m = 500, AD + FD h = 1e-1, 1e-2, 1e-3 (median of {REPEATS})");
+    println!("  adfd assembly (4 matrices)          {t_assembly:9.1} ms");
+    println!("  adfd singular values + K, H (4)     {t_svd:9.1} ms");
+    println!("  adfd spectra total                  {t_spectra:9.1} ms");
+    println!("  adfd full run_rfm (with solves)     {t_full:9.1} ms");
+
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/rfm_numpy.py");
+    let out = Command::new("python3")
+        .arg(&script)
+        .arg(&dir)
+        .arg(REPEATS.to_string())
+        .env_remove("OPENBLAS_CORETYPE")
+        .env_remove("OPENBLAS_L2_SIZE")
+        .output();
+    match out {
+        Ok(o) if o.status.success() => {
+            let text = String::from_utf8_lossy(&o.stdout);
+            print!("{text}");
+            let numpy_ms: f64 = text
+                .lines()
+                .find_map(|l| l.strip_prefix("numpy_total_ms="))
+                .and_then(|v| v.trim().parse().ok())
+                .expect("numpy_total_ms in the script's output");
+            println!(
+                "  ratio adfd spectra / numpy SVDs     {:9.2}x   (target ≤ 1.0)",
+                t_spectra / numpy_ms
+            );
+            println!(
+                "  ratio adfd full run / numpy SVDs    {:9.2}x",
+                t_full / numpy_ms
+            );
+        }
+        Ok(o) => println!(
+            "  numpy baseline failed: {}",
+            String::from_utf8_lossy(&o.stderr)
+        ),
+        Err(e) => println!("  numpy baseline not run (python3: {e})"),
+    }
+}
