@@ -435,3 +435,29 @@ fn claim4_entropy_predicts_training_speed() {
     assert!(entropy_gap(&hb) > entropy_gap(&hp));
     assert!(speed_gap(&sb) > speed_gap(&sp));
 }
+
+/// Adam and single precision also train: the loss falls and the report is finite.
+#[test]
+fn adam_and_f32_reduce_the_loss() {
+    for (opt, precision, lr) in [
+        (Optimizer::Adam, Precision::F64, Some(1e-2)),
+        (Optimizer::Gd, Precision::F32, None),
+    ] {
+        let mut c = train_config(ProblemKind::Poisson2d, 20, 36, 4);
+        c.h = vec![0.1];
+        c.precision = precision;
+        c.train.optimizer = opt;
+        c.train.lr = lr;
+        c.train.steps = 100;
+        c.train.every = 50;
+        let report = adfd::run_train(&c).unwrap();
+        for r in &report.runs {
+            assert!(
+                r.speed.final_loss < 0.5 * r.speed.initial_loss,
+                "{opt:?} {precision:?}: {} → {}",
+                r.speed.initial_loss,
+                r.speed.final_loss
+            );
+        }
+    }
+}
