@@ -127,3 +127,40 @@ fn deeper_networks_report_all_layers_and_csv_has_one_row_per_run() {
     assert_eq!(text.lines().count(), 1 + 3);
     assert!(text.starts_with("mode,h,"));
 }
+
+/// A report's config re-runs (`--config report.json`) to the same loss curves and spectra.
+#[test]
+fn train_json_reruns_through_config_to_the_same_numbers() {
+    let out = adfd(&with(&[
+        "--json",
+        "--seed",
+        "7",
+        "--optimizer",
+        "adam",
+        "--lr",
+        "1e-2",
+    ]));
+    assert!(out.status.success());
+    let first: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let path = std::env::temp_dir().join(format!("adfd-train-{}.json", std::process::id()));
+    std::fs::write(&path, &out.stdout).unwrap();
+    let again = adfd(&["train", "--config", path.to_str().unwrap(), "--json"]);
+    std::fs::remove_file(&path).ok();
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    let second: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(first["config"], second["config"]);
+    assert_eq!(first["init"], second["init"]);
+    for (a, b) in first["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(second["runs"].as_array().unwrap())
+    {
+        assert_eq!(a["loss"], b["loss"]);
+        assert_eq!(a["kernel"], b["kernel"]);
+    }
+}
