@@ -467,3 +467,21 @@ fn adam_and_f32_reduce_the_loss() {
         }
     }
 }
+
+/// A loss target stops each run as soon as its loss is at or below it.
+#[test]
+fn loss_target_stops_the_run() {
+    let mut c = train_config(ProblemKind::Poisson1d, 30, 30, 0);
+    c.h = vec![0.1];
+    c.train.steps = 1000;
+    c.train.loss_target = Some(1.0);
+    let report = adfd::run_train(&c).unwrap();
+    for r in &report.runs {
+        let stop = r.stopped.as_ref().unwrap();
+        assert_eq!(stop.reason, StopReason::LossTarget, "{}", stop.message);
+        let last = r.loss.last().unwrap();
+        assert!(last.loss <= 1.0 && last.step < 1000 && last.step == stop.step);
+        assert!(r.loss[..r.loss.len() - 1].iter().all(|p| p.loss > 1.0));
+        assert!(last.true_residual.is_some());
+    }
+}
