@@ -119,7 +119,9 @@ pub struct TrainConfig {
     pub optimizer: crate::net::train::Optimizer,
     /// A fixed learning rate shared by all runs; `None`: `lr_scale / λ_max` of the AD run's initial kernel.
     pub lr: Option<f64>,
-    /// `c` in `lr = c / λ_max(G_AD at init)`, used when `lr` is `None`.
+    /// `c` in `lr = c / λ_max(G_AD at init)`, used when `lr` is `None`. For GD on
+    /// `L = ‖r̃‖²` the linearized residual evolves as `r̃ ← (I − 2η JJᵀ) r̃`, stable for
+    /// `η < 1/λ_max`, i.e. `c < 1` (default 0.5).
     pub lr_scale: f64,
     /// Step budget.
     pub steps: usize,

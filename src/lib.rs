@@ -17,6 +17,14 @@
 //!  ├─ assemble + solve     A a ≈ F by the SVD pseudo-inverse (spectrum)
 //!  └─ Entropy (spectrum)   singular values, K(a), H(a), exp H(a)
 //!     → RfmReport          everything a plot, CSV, test or re-check needs
+//!
+//! Config (model = network)
+//!  ├─ Network (net)        two-layer u = (1/√m) Σ a_k σ(w_k·x + b_k) or an MLP, seeded
+//!  ├─ Residuals (net)      r = c·(op u) − g by AD probes or FD stencil taps; weights 1/n, λ/n_b
+//!  ├─ loss (net)           L = Σ ω r², ∇L by reverse mode over jets; J = ∂(√ω r)/∂θ
+//!  ├─ Comparison (net)     AD + each h from one init, one shared lr, GD/Adam, step by step
+//!  └─ kernel (net)         singular values of J (G = JJᵀ has their squares), K, H, exp H
+//!     → TrainReport        loss curves, true residuals, kernel spectra, speed
 //! ```
 //!
 //! * [`jet`] — truncated Taylor polynomials and the [`jet::Number`] trait that
@@ -30,6 +38,9 @@
 //! * [`spectrum`] — the only place that calls an SVD; truncated entropy.
 //! * [`experiment`] — [`Config`], its validation, and the paired AD-vs-FD run
 //!   [`run_rfm`] producing an [`RfmReport`].
+//! * [`net`] — networks trained on AD or FD residual losses: models, probes,
+//!   reverse mode over jets, the training kernel, and the resumable paired
+//!   [`Comparison`] behind [`run_train`] and [`TrainReport`].
 //! * [`web`] — the browser page's facades (a worker `Session`, main-thread `Charts`).
 //! * [`error`] — one error type whose messages name the field and the allowed range.
 //!
@@ -45,6 +56,21 @@
 //! assert!((fd_fine.singular_values[0] - s1).abs() < 0.01 * s1);
 //! // …while a coarse one keeps fewer modes above the threshold, and less entropy.
 //! assert!(fd_coarse.cutoff < ad.cutoff && fd_coarse.entropy < ad.entropy);
+//! ```
+//!
+//! Training a network with AD and one FD step from the same init and one shared
+//! learning rate (`lr = c / λ_max` of the AD kernel):
+//!
+//! ```
+//! let mut config = adfd::Config { model: adfd::ModelKind::Network, n: 20, ..Default::default() };
+//! config.net.width = 10;
+//! config.h = vec![0.1];
+//! config.train.steps = 50;
+//! config.train.every = 25;
+//! let report = adfd::run_train(&config).unwrap();
+//! let ad = &report.runs[0];
+//! assert!(ad.speed.final_loss < ad.speed.initial_loss);
+//! assert_eq!(ad.kernel.len(), 3); // steps 0, 25, 50
 //! ```
 
 // Index loops over jet coefficients mirror the formulas (c_k = Σ_j a_j b_{k−j}); keep them.

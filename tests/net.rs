@@ -417,6 +417,12 @@ fn entropy_and_speed(problem: ProblemKind, q: f64, steps: usize) -> (Vec<f64>, V
 /// Settings (m = n = 50, tanh, R = 5, seed 0, GD, lr = 0.5/λ_max(AD)); q = 3 for
 /// Poisson (its loss first falls 100-fold in ~43 steps for every run, a tie), q = 2
 /// for biharmonic (10³ is not reached within a few thousand steps).
+///
+/// Honest limits, seen with the CLI on the same settings: biharmonic holds on seeds
+/// 0, 1, 3 (on seed 2 no run reaches 10² within 1200 steps); Poisson holds on seeds
+/// 0 and 1, but on seed 3 ρ = 0.7 and on seed 2 FD h = 0.2 reaches 10³ first (90 vs
+/// 175 steps) while its true residual is far worse — Poisson's AD–FD gap is small,
+/// and FD's damped operator can shrink its own loss faster.
 #[test]
 fn claim4_entropy_predicts_training_speed() {
     let (hp, sp) = entropy_and_speed(ProblemKind::Poisson1d, 3.0, 400);
@@ -434,4 +440,48 @@ fn claim4_entropy_predicts_training_speed() {
     let speed_gap = |s: &[f64]| s[1..].iter().map(|v| (v / s[0]).ln()).sum::<f64>() / 4.0;
     assert!(entropy_gap(&hb) > entropy_gap(&hp));
     assert!(speed_gap(&sb) > speed_gap(&sp));
+}
+
+/// Adam and single precision also train: the loss falls and the report is finite.
+#[test]
+fn adam_and_f32_reduce_the_loss() {
+    for (opt, precision, lr) in [
+        (Optimizer::Adam, Precision::F64, Some(1e-2)),
+        (Optimizer::Gd, Precision::F32, None),
+    ] {
+        let mut c = train_config(ProblemKind::Poisson2d, 20, 36, 4);
+        c.h = vec![0.1];
+        c.precision = precision;
+        c.train.optimizer = opt;
+        c.train.lr = lr;
+        c.train.steps = 100;
+        c.train.every = 50;
+        let report = adfd::run_train(&c).unwrap();
+        for r in &report.runs {
+            assert!(
+                r.speed.final_loss < 0.5 * r.speed.initial_loss,
+                "{opt:?} {precision:?}: {} → {}",
+                r.speed.initial_loss,
+                r.speed.final_loss
+            );
+        }
+    }
+}
+
+/// A loss target stops each run as soon as its loss is at or below it.
+#[test]
+fn loss_target_stops_the_run() {
+    let mut c = train_config(ProblemKind::Poisson1d, 30, 30, 0);
+    c.h = vec![0.1];
+    c.train.steps = 1000;
+    c.train.loss_target = Some(1.0);
+    let report = adfd::run_train(&c).unwrap();
+    for r in &report.runs {
+        let stop = r.stopped.as_ref().unwrap();
+        assert_eq!(stop.reason, StopReason::LossTarget, "{}", stop.message);
+        let last = r.loss.last().unwrap();
+        assert!(last.loss <= 1.0 && last.step < 1000 && last.step == stop.step);
+        assert!(r.loss[..r.loss.len() - 1].iter().all(|p| p.loss > 1.0));
+        assert!(last.true_residual.is_some());
+    }
 }

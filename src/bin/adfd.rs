@@ -122,16 +122,16 @@ struct TrainArgs {
     #[arg(long)]
     layers: Option<usize>,
     /// Init range R of the first layer: w, b ~ U[−R, R] [default: 5]
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     scale: Option<f64>,
     /// Optimizer: gd or adam [default: gd]
     #[arg(long, value_parser = parse::<Optimizer>)]
     optimizer: Option<Optimizer>,
     /// Fixed learning rate shared by all runs, in (0, 1e6]
-    #[arg(long, conflicts_with = "lr_scale")]
+    #[arg(long, conflicts_with = "lr_scale", allow_hyphen_values = true)]
     lr: Option<f64>,
     /// Shared learning rate c / λ_max of the AD run's initial kernel, c in (0, 100] [default: 0.5]
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     lr_scale: Option<f64>,
     /// Step budget, 1..=1000000 [default: 2000]
     #[arg(long)]
@@ -140,10 +140,10 @@ struct TrainArgs {
     #[arg(long)]
     every: Option<usize>,
     /// q: speed = steps until the loss falls by 10^q, q in (0, 30] [default: 2]
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     decades: Option<f64>,
     /// Stop a run once its loss is ≤ this value
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     loss_target: Option<f64>,
     #[command(flatten)]
     output: Output,

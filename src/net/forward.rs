@@ -5,7 +5,7 @@
 //! (linear layers act coefficient-wise). The activation is applied through its
 //! derivative table at the expansion point, `S_k = σ⁽ᵏ⁾(z₀)/k!` for `k < M = N + 1`,
 //! which is itself computed by Taylor mode: `S = σ(Jet::variable(z₀, 1))` — the
-//! activation's one definition over [`Number`](crate::jet::Number), no formula per
+//! activation's one definition over [`Number`], no formula per
 //! activation. Then with `δ(t) = z(t) − z₀` (no constant term),
 //!
 //! ```text

@@ -1,0 +1,174 @@
+//! Training steps per second of the two-layer network (tanh, m = n = 100 and 1000,
+//! poisson1d and biharmonic1d, AD and FD h = 0.1), natively, beside a JAX (jit,
+//! float64, CPU) implementation of the same step (`benches/train_jax.py`) when JAX
+//! is installed.
+//!
+//! One step = loss and exact gradient (reverse mode over jets) + a GD update, the
+//! same work as `Comparison::step` minus its bookkeeping. Each figure is the median
+//! of several repeats (the machine is shared). GFLOP/s uses XLA's own flop count of
+//! the JAX step as the work of one step (same mathematics), so both columns are
+//! measured against one yardstick.
+//!
+//! Run: `cargo bench --bench train` (or `scripts/bench-train`). Environment:
+//! `ADFD_BENCH_SIZES=100,1000`, `ADFD_BENCH_REPEATS=5`, `ADFD_BENCH_NO_JAX=1`.
+
+use adfd::net::loss::loss_and_gradient;
+use adfd::net::residual::Residuals;
+use adfd::net::{Architecture, Network};
+use adfd::operator::DiffMode;
+use adfd::problem::{Points, Problem, ProblemKind, Sampling};
+use adfd::{Activation, Precision};
+use std::collections::HashMap;
+use std::time::Instant;
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[v.len() / 2]
+}
+
+/// Median seconds per training step.
+fn bench(kind: ProblemKind, m: usize, mode: DiffMode, repeats: usize) -> f64 {
+    let problem = Problem { kind, k: 1 };
+    let points = Points::new(&problem, m, 0, Sampling::Grid, 0);
+    let res = Residuals::new(&problem, &points, mode, 1.0);
+    let mut net = Network::init(
+        Architecture {
+            dim: 1,
+            widths: vec![m],
+            activation: Activation::Tanh,
+        },
+        5.0,
+        0,
+    );
+    let mut grad = vec![0.0; net.theta.len()];
+    let lr = 1e-9;
+    let mut step = |net: &mut Network| {
+        loss_and_gradient(net, &res, Precision::F64, Some(&mut grad));
+        for (t, g) in net.theta.iter_mut().zip(&grad) {
+            *t -= lr * g;
+        }
+    };
+    step(&mut net);
+    let mut k = 1usize;
+    loop {
+        let t0 = Instant::now();
+        for _ in 0..k {
+            step(&mut net);
+        }
+        if t0.elapsed().as_secs_f64() > 0.25 || k > 1 << 20 {
+            break;
+        }
+        k *= 2;
+    }
+    let times = (0..repeats)
+        .map(|_| {
+            let t0 = Instant::now();
+            for _ in 0..k {
+                step(&mut net);
+            }
+            t0.elapsed().as_secs_f64() / k as f64
+        })
+        .collect();
+    median(times)
+}
+
+fn jax_baseline(sizes: &str, repeats: usize) -> HashMap<(String, usize, String), (f64, f64)> {
+    let mut out = HashMap::new();
+    if std::env::var_os("ADFD_BENCH_NO_JAX").is_some() {
+        return out;
+    }
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/train_jax.py");
+    let result = std::process::Command::new("python3")
+        .arg(script)
+        .args(["--sizes", sizes, "--repeats", &repeats.to_string()])
+        .env_remove("OPENBLAS_CORETYPE")
+        .env_remove("OPENBLAS_L2_SIZE")
+        .output();
+    let Ok(result) = result else {
+        println!("(python3 not found: no JAX baseline)");
+        return out;
+    };
+    if !result.status.success() {
+        let err = String::from_utf8_lossy(&result.stderr);
+        println!(
+            "(JAX baseline unavailable: {})",
+            err.lines().last().unwrap_or("")
+        );
+        return out;
+    }
+    for line in String::from_utf8_lossy(&result.stdout).lines() {
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        let key = (
+            v["problem"].as_str().unwrap_or("").to_string(),
+            v["m"].as_u64().unwrap_or(0) as usize,
+            v["mode"].as_str().unwrap_or("").to_string(),
+        );
+        out.insert(
+            key,
+            (
+                v["steps_per_second"].as_f64().unwrap_or(f64::NAN),
+                v["flops"].as_f64().unwrap_or(f64::NAN),
+            ),
+        );
+    }
+    out
+}
+
+fn main() {
+    let sizes = std::env::var("ADFD_BENCH_SIZES").unwrap_or_else(|_| "100,1000".into());
+    let repeats: usize = std::env::var("ADFD_BENCH_REPEATS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5);
+    let threads = rayon::current_num_threads();
+    println!("adfd training-step benchmark: two-layer tanh network, GD, f64, {threads} rayon threads, median of {repeats}");
+    let jax = jax_baseline(&sizes, repeats);
+    println!(
+        "{:<13} {:>5} {:>4} {:>12} {:>12} {:>8} {:>11} {:>11} {:>8}",
+        "problem",
+        "m=n",
+        "mode",
+        "adfd step/s",
+        "JAX step/s",
+        "ratio",
+        "XLA flops",
+        "adfd GF/s",
+        "JAX GF/s"
+    );
+    for m in sizes
+        .split(',')
+        .filter_map(|s| s.trim().parse::<usize>().ok())
+    {
+        for (kind, name) in [
+            (ProblemKind::Poisson1d, "poisson1d"),
+            (ProblemKind::Biharmonic1d, "biharmonic1d"),
+        ] {
+            for (mode, mname) in [
+                (DiffMode::Ad, "ad"),
+                (DiffMode::Fd { h: 0.1, order: 2 }, "fd"),
+            ] {
+                let s = bench(kind, m, mode, repeats);
+                let ours = 1.0 / s;
+                let (theirs, flops) = jax
+                    .get(&(name.to_string(), m, mname.to_string()))
+                    .copied()
+                    .unwrap_or((f64::NAN, f64::NAN));
+                println!(
+                    "{:<13} {:>5} {:>4} {:>12.1} {:>12.1} {:>8.2} {:>11.3e} {:>11.2} {:>8.2}",
+                    name,
+                    m,
+                    mname,
+                    ours,
+                    theirs,
+                    ours / theirs,
+                    flops,
+                    flops * ours / 1e9,
+                    flops * theirs / 1e9
+                );
+            }
+        }
+    }
+    println!("ratio = adfd steps/s ÷ JAX steps/s (target ≥ 1 at m = n = 100, ≥ 2 at 1000); GF/s = XLA's flop count of the step × steps/s.");
+}
