@@ -117,3 +117,23 @@ fn invalid_settings_are_errors_not_panics() {
     let modes = js_sys::Reflect::get(&snap, &"modes".into()).unwrap();
     assert_eq!(js_sys::Array::from(&modes).length(), 4);
 }
+
+#[wasm_bindgen_test]
+fn a_whole_config_round_trips_and_is_validated() {
+    let mut s = Session::new();
+    let mut c = adfd::Config::default();
+    c.rfm.m = 30;
+    c.n = 30;
+    c.h = vec![1e-2];
+    s.configure_config(&serde_json::to_string(&c).unwrap())
+        .unwrap();
+    let back: adfd::Config = serde_json::from_str(&s.config_json()).unwrap();
+    assert_eq!(back, c);
+    c.rfm.m = 0;
+    let e = s
+        .configure_config(&serde_json::to_string(&c).unwrap())
+        .unwrap_err();
+    assert_eq!(field(&e), "m");
+    assert!(s.configure_config(r#"{"problem": "heat"}"#).is_err());
+    while !s.step().unwrap() {}
+}

@@ -102,6 +102,12 @@ export function read() {
 
 export function write(values) {
   for (const [k, v] of Object.entries(values)) {
+    // "key_hide" in the URL hides that control (a teacher's locked-down lesson).
+    if (k.endsWith('_hide')) {
+      const label = form.querySelector(`[data-key="${CSS.escape(k.slice(0, -5))}"]`);
+      if (label) label.classList.toggle('locked', v !== '0');
+      continue;
+    }
     const el = form.elements[k];
     if (!el) continue;
     el.value = v;
@@ -130,5 +136,6 @@ export function fromHash() {
 }
 
 export function toHash(values) {
-  history.replaceState(null, '', '#' + new URLSearchParams(values).toString());
+  const hide = Object.fromEntries(Object.entries(fromHash()).filter(([k]) => k.endsWith('_hide')));
+  history.replaceState(null, '', '#' + new URLSearchParams({ ...values, ...hide }).toString());
 }

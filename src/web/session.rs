@@ -285,6 +285,26 @@ impl Session {
         Ok(())
     }
 
+    /// Applies a whole [`Config`] as JSON (the `config` of a CLI report, say) and
+    /// restarts; errors as in [`Session::configure`].
+    #[wasm_bindgen(js_name = configureConfig)]
+    pub fn configure_config(&mut self, config_json: &str) -> Result<(), JsValue> {
+        let config: Config = serde_json::from_str(config_json)
+            .map_err(|e| js::message(&format!("not an adfd config: {e}")))?;
+        config.validate().map_err(|e| js::error(&e))?;
+        let job = Job::new(&config).map_err(|e| js::error(&e))?;
+        self.config = config;
+        self.sweep = None;
+        self.install(job);
+        Ok(())
+    }
+
+    /// The current config as JSON (what the CLI's `--config` reads).
+    #[wasm_bindgen(js_name = configJson)]
+    pub fn config_json(&self) -> String {
+        serde_json::to_string(&self.config).unwrap_or_default()
+    }
+
     /// Does one unit of work (of the comparison, or else of the sweep). Returns true
     /// when nothing is left to do.
     pub fn step(&mut self) -> Result<bool, JsValue> {
