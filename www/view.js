@@ -36,7 +36,7 @@ function signature(chart, snap) {
   switch (chart) {
     case 'spectrum': return head + eigen.checked + modes.map((m) => `${m.kernelStep}:${m.cutoff}`).join();
     case 'solution': return head + fdShown.value + modes.map((m) => m.kernelStep).join();
-    case 'loss': return head + modes.map((m) => m.step).join();
+    case 'loss': return head + snap.threshold + snap.thresholdKind + modes.map((m) => m.step).join();
     case 'sweep': return head + (snap.sweep ? `${snap.sweep.done}/${snap.sweep.total}` : 'none');
     case 'scatter': { const e = snap.history.entropy; return head + e.length + ':' + e[e.length - 1]; }
     default: return String(Math.random());
@@ -97,6 +97,11 @@ function draw() {
     c.dataset.sig = sig;
   }
   readouts(snap);
+  const net = snap.model === 'network';
+  document.getElementById('loss-title').textContent = net ? 'Loss and true residual vs step' : 'Modes kept vs threshold';
+  document.getElementById('loss-note').textContent = net
+    ? 'Training loss of each run on its own (AD or FD) operator, solid; the true PDE residual (exact operator, held-out points), dashed, in the same colour.'
+    : 'The RFM is fitted in one least-squares solve, so it has no training curve. Instead: K(a) (solid) and exp H(a) (dashed) of each spectrum as the threshold a moves. Below FD\'s round-off floor noise starts to count as modes in K; H, weighted by the singular values, barely notices. Choose two-layer or mlp to watch training.';
   document.getElementById('spec-what').textContent = snap.model === 'rfm' ? 'A (RFM least squares)' : 'J (training Jacobian)';
   const ms = performance.now() - t0;
   stats.frames.push(ms);

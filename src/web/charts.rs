@@ -4,6 +4,7 @@
 //! Every method returns the milliseconds it took, for the page's frame statistics.
 
 use super::js::{self, get, list, num, text, vec};
+use crate::spectrum::{self, Threshold};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
@@ -163,14 +164,7 @@ impl Charts {
         let t0 = Instant::now();
         let root = self.area(canvas)?;
         if text(snap, "model") != "network" {
-            self.note(
-                &root,
-                &[
-                    "The random feature model is fitted in one least-squares",
-                    "solve, so it has no training curve (residuals: see the table).",
-                    "Choose model two-layer or mlp to watch training.",
-                ],
-            )?;
+            self.threshold_curves(&root, snap)?;
             root.present().map_err(err)?;
             return Ok(t0.elapsed().as_secs_f64() * 1e3);
         }
@@ -560,6 +554,91 @@ impl Charts {
 }
 
 impl Charts {
+    /// The RFM has no training curve; this panel shows instead how `K(a)` and `exp H(a)`
+    /// of each mode's spectrum depend on the relative threshold `a` (computed here from
+    /// the singular values with the library's own entropy), with the chosen `a` dashed:
+    /// lowering `a` below FD's round-off floor starts counting noise as modes.
+    fn threshold_curves(&self, root: &Area, snap: &JsValue) -> Result<(), JsValue> {
+        let modes = modes(snap);
+        if modes.is_empty() {
+            return self.note(root, &["computing the spectra…"]);
+        }
+        let grid: Vec<f64> = (0..=60).map(|i| -16.0 + 0.25 * i as f64).collect();
+        // (K(a), exp H(a)) along the grid, per mode.
+        let curves: Vec<Vec<(f64, f64, f64)>> = modes
+            .iter()
+            .map(|m| {
+                grid.iter()
+                    .filter_map(|&t| {
+                        let e =
+                            spectrum::truncated_entropy(&m.sv, Threshold::Relative(10f64.powf(t)));
+                        e.ok().map(|e| (t, e.cutoff as f64, e.effective_modes))
+                    })
+                    .collect()
+            })
+            .collect();
+        let top = curves.iter().flatten().fold(2f64, |m, p| m.max(p.1)) * 1.3;
+        let mut chart = ChartBuilder::on(root)
+            .margin(self.px(8.0))
+            .x_label_area_size(self.px(34.0))
+            .y_label_area_size(self.px(54.0))
+            .build_cartesian_2d(-16f64..-1f64, 0f64..lg(top))
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .light_line_style(WHITE.mix(0.0))
+            .x_desc("relative threshold a (keep sᵢ > a·s₁)")
+            .y_desc("K(a) solid, exp H(a) dashed")
+            .x_label_formatter(&pow_label)
+            .y_label_formatter(&|t: &f64| format!("{:.0}", 10f64.powf(*t)))
+            .label_style(self.font(11.0))
+            .axis_desc_style(self.font(12.0))
+            .draw()
+            .map_err(err)?;
+        for (i, (m, pts)) in modes.iter().zip(curves).enumerate() {
+            let c = colour(i);
+            let k: Vec<(f64, f64)> = pts.iter().map(|p| (p.0, lg(p.1.max(1.0)))).collect();
+            let h: Vec<(f64, f64)> = pts.iter().map(|p| (p.0, lg(p.2.max(1.0)))).collect();
+            chart
+                .draw_series(LineSeries::new(k, c.stroke_width(self.px(2.0))))
+                .map_err(err)?
+                .label(m.label.clone())
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(3))
+                });
+            chart
+                .draw_series(DashedLineSeries::new(
+                    h,
+                    self.px(5.0),
+                    self.px(4.0),
+                    c.stroke_width(self.px(1.5)),
+                ))
+                .map_err(err)?;
+        }
+        let a = num(snap, "threshold");
+        if text(snap, "thresholdKind") == "relative" && a > 0.0 {
+            chart
+                .draw_series(DashedLineSeries::new(
+                    vec![(lg(a), 0.0), (lg(a), lg(top))],
+                    self.px(8.0),
+                    self.px(5.0),
+                    BLACK.stroke_width(self.px(1.5)),
+                ))
+                .map_err(err)?
+                .label(format!("chosen a = {a:.0e}"))
+                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], BLACK));
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(WHITE.mix(0.85))
+            .border_style(GREY)
+            .label_font(self.font(11.0))
+            .draw()
+            .map_err(err)?;
+        Ok(())
+    }
+
     fn curves(&self, root: &Area, x: &[f64], exact: &[f64], modes: &[Mode]) -> Result<(), JsValue> {
         let (top, bottom) = root.split_vertically(root.dim_in_pixel().1 * 3 / 5);
         let all = exact
