@@ -86,11 +86,21 @@ fn log_range(values: impl Iterator<Item = f64>, floor: f64) -> (f64, f64) {
 /// Log axes are drawn as linear axes over `log₁₀ v` (plotters' own log axis drops its
 /// labels over very wide ranges); this labels a tick `t` with the value `10ᵗ`.
 fn pow_label(t: &f64) -> String {
+    let v = 10f64.powf(*t);
     let r = t.round();
-    if (t - r).abs() < 1e-6 {
+    if (t - r).abs() < 1e-6 && !(-3.0..=3.0).contains(&r) {
         format!("1e{}", r as i64)
+    } else if (1e-3..1e4).contains(&v) {
+        // Plain numbers with up to three significant digits: 0.05, 2.5, 300.
+        let digits = (2 - v.log10().floor() as i32).max(0) as usize;
+        let text = format!("{v:.digits$}");
+        if text.contains('.') {
+            text.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            text
+        }
     } else {
-        format!("{:.0e}", 10f64.powf(*t))
+        format!("{v:.1e}")
     }
 }
 
