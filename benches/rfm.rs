@@ -13,8 +13,7 @@
 //! checks its singular values against adfd's). Medians over repeats; ratios < 1 mean
 //! adfd is faster.
 
-use adfd::problem::Points;
-use adfd::rfm::{self, Features};
+use adfd::rfm;
 use adfd::spectrum::{singular_values, truncated_entropy};
 use adfd::{run_rfm, Config};
 use std::process::Command;
@@ -47,21 +46,8 @@ fn main() {
     };
     config.rfm.m = 500;
     let problem = config.problem();
-    let features = Features::sample(
-        1,
-        config.rfm.m,
-        config.rfm.scale,
-        config.rfm.init,
-        config.activation,
-        config.seed,
-    );
-    let points = Points::new(
-        &problem,
-        config.n,
-        config.boundary_points(),
-        config.sampling,
-        config.seed,
-    );
+    let features = config.features();
+    let points = config.points();
     let modes = config.modes();
 
     let (t_assembly, systems) = time(|| {

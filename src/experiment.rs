@@ -8,12 +8,12 @@
 
 use crate::activation::Activation;
 use crate::error::{Error, Result};
+use crate::keyword::keyword_enum;
 use crate::operator::DiffMode;
 use crate::problem::{Points, Problem, ProblemKind, Sampling};
 use crate::rfm::{self, Features, Init};
 use crate::spectrum::{self, Threshold};
 use serde::{Deserialize, Serialize};
-use std::str::FromStr;
 use web_time::Instant;
 
 /// Floating-point precision of model evaluation (and so of the FD stencils).
@@ -26,19 +26,7 @@ pub enum Precision {
     F32,
 }
 
-impl FromStr for Precision {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "f64" => Ok(Precision::F64),
-            "f32" => Ok(Precision::F32),
-            other => Err(Error::invalid(
-                "precision",
-                format!("unknown precision {other:?}; choose f64 or f32"),
-            )),
-        }
-    }
-}
+keyword_enum!(Precision, "precision", { F64 => "f64", F32 => "f32" });
 
 /// Settings of the random feature model.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -260,6 +248,30 @@ impl Config {
             (_, 0) => 4 * (self.n as f64).sqrt().ceil() as usize,
             (_, nb) => nb,
         }
+    }
+
+    /// The collocation points of this config (seeded by `seed`).
+    pub fn points(&self) -> Points {
+        Points::new(
+            &self.problem(),
+            self.n,
+            self.boundary_points(),
+            self.sampling,
+            self.seed,
+        )
+    }
+
+    /// The frozen random features of this config (seeded by `seed`).
+    pub fn features(&self) -> Features {
+        let r = &self.rfm;
+        Features::sample(
+            self.problem().dim(),
+            r.m,
+            r.scale,
+            r.init,
+            self.activation,
+            self.seed,
+        )
     }
 
     /// The differentiation modes of a paired run: AD, then FD at each `h`.
@@ -532,21 +544,8 @@ impl RfmSetup {
     pub fn new(config: &Config) -> Result<Self> {
         config.validate()?;
         let problem = config.problem();
-        let features = Features::sample(
-            problem.dim(),
-            config.rfm.m,
-            config.rfm.scale,
-            config.rfm.init,
-            config.activation,
-            config.seed,
-        );
-        let points = Points::new(
-            &problem,
-            config.n,
-            config.boundary_points(),
-            config.sampling,
-            config.seed,
-        );
+        let features = config.features();
+        let points = config.points();
         let test = Points::test(&problem);
         let test_op = rfm::interior_operator_matrix(&problem, &features, &test);
         let test_f: Vec<f64> = test.iter().map(|x| problem.source(x)).collect();

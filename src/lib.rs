@@ -80,6 +80,7 @@ pub mod activation;
 pub mod error;
 pub mod experiment;
 pub mod jet;
+mod keyword;
 pub mod net;
 pub mod operator;
 pub mod problem;

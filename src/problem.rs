@@ -10,12 +10,10 @@
 //! With `a = kπ` and `u = Π_i sin(a x_i)` in `d` dimensions, `Δu = −d a² u` and
 //! `Δ²u = d² a⁴ u`, which give `f`, `g` and `g₂` in closed form.
 
-use crate::error::{Error, Result};
+use crate::keyword::keyword_enum;
 use crate::operator::DiffOp;
 use crate::random::{Rng, Stream};
 use serde::{Deserialize, Serialize};
-use std::fmt;
-use std::str::FromStr;
 
 /// Which PDE.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,37 +29,12 @@ pub enum ProblemKind {
     Biharmonic2d,
 }
 
-/// The problem names the parser accepts.
-pub const PROBLEM_NAMES: &str = "poisson1d, biharmonic1d, poisson2d, biharmonic2d";
-
-impl fmt::Display for ProblemKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            ProblemKind::Poisson1d => "poisson1d",
-            ProblemKind::Biharmonic1d => "biharmonic1d",
-            ProblemKind::Poisson2d => "poisson2d",
-            ProblemKind::Biharmonic2d => "biharmonic2d",
-        })
-    }
-}
-
-impl FromStr for ProblemKind {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        Ok(match s.trim().to_ascii_lowercase().as_str() {
-            "poisson1d" => ProblemKind::Poisson1d,
-            "biharmonic1d" => ProblemKind::Biharmonic1d,
-            "poisson2d" => ProblemKind::Poisson2d,
-            "biharmonic2d" => ProblemKind::Biharmonic2d,
-            other => {
-                return Err(Error::invalid(
-                    "problem",
-                    format!("unknown problem {other:?}; choose one of {PROBLEM_NAMES}"),
-                ))
-            }
-        })
-    }
-}
+keyword_enum!(ProblemKind, "problem", {
+    Poisson1d => "poisson1d",
+    Biharmonic1d => "biharmonic1d",
+    Poisson2d => "poisson2d",
+    Biharmonic2d => "biharmonic2d",
+});
 
 /// A PDE with its manufactured solution `u = Π_i sin(kπ x_i)`.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -155,19 +128,7 @@ pub enum Sampling {
     Random,
 }
 
-impl FromStr for Sampling {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "grid" => Ok(Sampling::Grid),
-            "random" => Ok(Sampling::Random),
-            other => Err(Error::invalid(
-                "sampling",
-                format!("unknown sampling {other:?}; choose grid or random"),
-            )),
-        }
-    }
-}
+keyword_enum!(Sampling, "sampling", { Grid => "grid", Random => "random" });
 
 /// A set of points in `d` dimensions, stored flat (`x₀ y₀ x₁ y₁ …` in 2-D).
 #[derive(Clone, Debug, PartialEq)]

@@ -15,14 +15,13 @@
 //! [`DiffMode`] (AD or a finite-difference stencil).
 
 use crate::activation::Activation;
-use crate::error::{Error, Result};
 use crate::jet::{Number, Real};
+use crate::keyword::keyword_enum;
 use crate::operator::{apply_ad, DiffMode, Field, Prepared};
 use crate::problem::{PointSet, Points, Problem};
 use crate::random::{Rng, Stream};
 use nalgebra::DMatrix;
 use serde::{Deserialize, Serialize};
-use std::str::FromStr;
 
 /// How the frozen inner parameters are drawn.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,19 +33,7 @@ pub enum Init {
     Normal,
 }
 
-impl FromStr for Init {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "uniform" => Ok(Init::Uniform),
-            "normal" => Ok(Init::Normal),
-            other => Err(Error::invalid(
-                "init",
-                format!("unknown init {other:?}; choose uniform or normal"),
-            )),
-        }
-    }
-}
+keyword_enum!(Init, "init", { Uniform => "uniform", Normal => "normal" });
 
 /// The frozen random features: `w` (`m × d`, row-major) and `b` (`m`).
 #[derive(Clone, Debug, PartialEq)]

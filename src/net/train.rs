@@ -22,11 +22,11 @@ use super::residual::Residuals;
 use super::{Architecture, Network};
 use crate::error::{Error, Result};
 use crate::experiment::{Config, ModeName};
+use crate::keyword::keyword_enum;
 use crate::operator::DiffMode;
 use crate::problem::{Points, Problem};
 use serde::ser::{SerializeTuple, Serializer};
 use serde::{Deserialize, Serialize};
-use std::str::FromStr;
 use web_time::Instant;
 
 /// The optimizer.
@@ -39,19 +39,7 @@ pub enum Optimizer {
     Adam,
 }
 
-impl FromStr for Optimizer {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "gd" => Ok(Optimizer::Gd),
-            "adam" => Ok(Optimizer::Adam),
-            other => Err(Error::invalid(
-                "optimizer",
-                format!("unknown optimizer {other:?}; choose gd or adam"),
-            )),
-        }
-    }
-}
+keyword_enum!(Optimizer, "optimizer", { Gd => "gd", Adam => "adam" });
 
 /// One point of a loss curve: `[step, loss, true_residual]` in JSON (the true
 /// residual is `null` except every `every` steps and at the end).
@@ -243,13 +231,7 @@ impl Comparison {
         config.validate()?;
         config.validate_network()?;
         let problem = config.problem();
-        let points = Points::new(
-            &problem,
-            config.n,
-            config.boundary_points(),
-            config.sampling,
-            config.seed,
-        );
+        let points = config.points();
         let test = Residuals::exact_interior(&problem, &Points::test(&problem));
         let arch = Architecture {
             dim: problem.dim(),
