@@ -45,7 +45,7 @@ function onMessage({ data }) {
         state.ready = true;
         state.defaults = data.form;
         if (location.hash.length > 1) loadLink();
-        else controls.write(data.form);
+        else { controls.write(data.form); controls.toHash(data.form); }  // the address bar is a link to this run
       } else {
         apply({ restart: true });  // a restarted worker takes the settings the controls show now
       }
@@ -150,7 +150,8 @@ async function main() {
   if (window.matchMedia('(max-width: 700px)').matches) document.getElementById('controls-box').open = false;
   lessons.render(document.getElementById('lesson-list'));
   annotate();
-  share.init({ send: (m) => worker.postMessage(m), state, setTextScale: view.setTextScale });
+  share.init({ send: (m) => worker.postMessage(m), state, setTextScale: view.setTextScale,
+    link: () => { controls.toHash(controls.read()); return location.href; } });
   window.addEventListener('hashchange', () => { if (state.ready) loadLink(); });
 }
 

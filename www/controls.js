@@ -157,6 +157,7 @@ export function readLink() {
     if (k === 'run') { if (v === 'sweep') action = 'sweep'; continue; }
     if (!c) { ignored.push(k.slice(0, 40)); continue; }
     if (v.length > MAX_VALUE) { problems.push(`The link's ${k} is ${v.length} characters long; its default is used.`); continue; }
+    if (c.type === 'number' && !/^\s*\d{1,12}\s*$/.test(v)) { problems.push(`The link's ${k} "${v.slice(0, 40)}" is not a whole number; its default is used.`); continue; }
     if (c.options && !c.options.includes(v)) { problems.push(`The link's ${k} "${v.slice(0, 40)}" is not one of ${c.options.join(', ')}; its default is used.`); continue; }
     values[k] = v;
   }

@@ -34,7 +34,7 @@ function stem(snap) {
 }
 
 // `send` posts a message to the worker; `state` is the page's state (latest snapshot).
-export function init({ send, state, setTextScale }) {
+export function init({ send, state, setTextScale, link }) {
   const say = document.getElementById('share-status');
   const report = (kind) => async () => {
     const got = new Promise((resolve) => { pending = resolve; });
@@ -49,13 +49,13 @@ export function init({ send, state, setTextScale }) {
   box.append(
     button('Copy link', 'copy a link that reproduces this run', async () => {
       try {
-        await navigator.clipboard.writeText(location.href);
+        await navigator.clipboard.writeText(link());
         say.textContent = 'link copied';
       } catch {
         // No clipboard permission: show the link, selected, to copy by hand.
         const out = document.getElementById('share-link');
         out.hidden = false;
-        out.value = location.href;
+        out.value = link();
         out.select();
         say.textContent = 'copy the selected link';
       }

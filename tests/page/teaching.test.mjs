@@ -125,25 +125,50 @@ try {
   assert.equal(pngBytes.subarray(1, 4).toString(), 'PNG', 'a PNG file');
   step(`CSV (${csv.length - 1} rows) and a ${pngBytes.length}-byte PNG downloaded`);
 
-  // 3. Keyboard only: Tab reaches Run/Pause, with a visible focus ring; Enter and Space operate it.
+  // Copy link: to the clipboard, or (no permission, as headless) shown selected.
+  await page.click('#share button:text-is("Copy link")');
+  await page.waitForFunction(() => document.getElementById('share-status').textContent.length > 0);
+  const copied = await page.evaluate(() => ({ say: document.getElementById('share-status').textContent,
+    shown: !document.getElementById('share-link').hidden, value: document.getElementById('share-link').value, href: location.href }));
+  assert.ok(copied.say === 'link copied' || (copied.shown && copied.value === copied.href), `copy link: ${JSON.stringify(copied)}`);
+  assert.match(copied.href, /seed=1/, 'the link holds the seed');
+  // Reset replays the same initialization; New seed draws another, into the link.
+  const before = await finals(page);
+  await page.evaluate(() => { window.adfd.state.lastSnap = null; });  // wait for the worker's next snapshot
+  await page.click('#reset');
+  await finished(page, { seed: 1 });
+  assert.deepEqual(await finals(page), before, 'reset gives the same numbers');
+  await page.evaluate(() => { window.adfd.state.lastSnap = null; });
+  await page.click('#newseed');
+  await page.waitForFunction(() => window.adfd.state.lastSnap?.seed !== 1 && window.adfd.state.lastSnap?.finished, null, { timeout: LONG });
+  const seed = await page.evaluate(() => window.adfd.state.lastSnap.seed);
+  assert.ok(new URLSearchParams((await page.evaluate(() => location.hash)).slice(1)).get('seed') === String(seed), 'the new seed is in the link');
+  assert.notDeepEqual(await finals(page), before, 'a new seed gives other numbers');
+  step(`copy link (${copied.say}); reset reproduced the run; new seed ${seed} went into the link`);
+
+  await page.close();
+
+  // 3. Keyboard only, from a fresh page: Tab reaches Run/Pause, with a visible focus
+  // ring; Enter and Space operate it.
+  const kb = await open();
+  await finished(kb);
   let reached = false;
-  await page.evaluate(() => document.activeElement?.blur());
   for (let i = 0; i < 40 && !reached; i++) {
-    await page.keyboard.press('Tab');
-    reached = await page.evaluate(() => document.activeElement?.id === 'run');
+    await kb.keyboard.press('Tab');
+    reached = await kb.evaluate(() => document.activeElement?.id === 'run');
   }
   assert.ok(reached, 'Tab reaches the Run/Pause button');
-  const ring = await page.evaluate(() => { const s = getComputedStyle(document.activeElement); return `${s.outlineStyle} ${s.outlineWidth}`; });
+  const ring = await kb.evaluate(() => { const s = getComputedStyle(document.activeElement); return `${s.outlineStyle} ${s.outlineWidth}`; });
   assert.ok(!ring.startsWith('none') && !ring.endsWith(' 0px'), `a visible focus ring (${ring})`);
-  await page.selectOption('select[name=model]', 'two-layer');  // a long run to pause
-  await page.waitForFunction(() => window.adfd.state.lastSnap?.model === 'network' && window.adfd.state.running, null, { timeout: LONG });
-  await page.focus('#run');
-  await page.keyboard.press('Enter');
-  await page.waitForFunction(() => !window.adfd.state.running, null, { timeout: LONG });
-  await page.keyboard.press('Space');
-  await page.waitForFunction(() => window.adfd.state.running, null, { timeout: LONG });
+  await kb.selectOption('select[name=model]', 'two-layer');  // a long run to pause
+  await kb.waitForFunction(() => window.adfd.state.lastSnap?.model === 'network' && window.adfd.state.running, null, { timeout: LONG });
+  await kb.focus('#run');
+  await kb.keyboard.press('Enter');
+  await kb.waitForFunction(() => !window.adfd.state.running, null, { timeout: LONG });
+  await kb.keyboard.press('Space');
+  await kb.waitForFunction(() => window.adfd.state.running, null, { timeout: LONG });
   step(`keyboard: Tab reached Run/Pause (focus ring ${ring}); Enter paused, Space resumed`);
-  await page.close();
+  await kb.close();
 
   // 4. A lesson link gives exactly the numbers of the same settings entered by hand.
   const deep = lesson('A deeper network');
