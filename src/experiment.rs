@@ -608,6 +608,19 @@ impl RfmSetup {
         })
     }
 
+    /// The report of the runs made so far with this setup, leaving the setup usable
+    /// (the web page exports a report while its comparison is still on screen).
+    pub fn report(&self, runs: Vec<RfmRun>) -> RfmReport {
+        RfmReport {
+            adfd_version: env!("CARGO_PKG_VERSION"),
+            config: self.config.clone(),
+            features: self.features.clone(),
+            points: self.points.clone(),
+            runs,
+            definitions: RFM_DEFINITIONS.iter().copied().collect(),
+        }
+    }
+
     /// The report of the runs made with this setup.
     pub fn into_report(self, runs: Vec<RfmRun>) -> RfmReport {
         RfmReport {

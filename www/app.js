@@ -4,6 +4,9 @@
 import init, { installPanicHook } from './pkg/adfd.js';
 import * as controls from './controls.js';
 import * as view from './view.js';
+import * as lessons from './lessons.js';
+import * as share from './share.js';
+import { annotate } from './explain.js';
 
 const t0 = performance.now();
 const status = document.getElementById('status');
@@ -40,8 +43,9 @@ function onMessage({ data }) {
       if (!state.ready) {
         // First start: the library's defaults, overridden by settings in the URL.
         state.ready = true;
-        controls.write({ ...data.form, ...controls.fromHash() });
-        if (location.hash.length > 1) apply({ restart: true });
+        state.defaults = data.form;
+        if (location.hash.length > 1) loadLink();
+        else { controls.write(data.form); controls.toHash(data.form); }  // the address bar is a link to this run
       } else {
         apply({ restart: true });  // a restarted worker takes the settings the controls show now
       }
@@ -55,11 +59,30 @@ function onMessage({ data }) {
       describe(data.snap, data.steps);
       break;
     case 'finished': setRunning(false); break;
-    case 'ok': setRunning(data.running); if (data.request === 'configure') controls.clearErrors({ keepGeneral: true }); break;
+    case 'ok':
+      setRunning(data.running);
+      if (data.request === 'configure') {
+        controls.clearErrors({ keepGeneral: true });
+        if (state.linkPending && state.linkAction === 'sweep') worker.postMessage({ type: 'sweep' });
+        state.linkPending = false;
+        state.linkAction = null;
+      }
+      break;
+    case 'report': share.onReport(data); break;
     case 'seed': controls.write({ seed: String(data.seed) }); controls.toHash(controls.read()); break;
     case 'error':
       state.errors.push(data);
-      controls.showError(data.field, data.message);
+      if (data.request === 'configure' && state.linkPending) {
+        // A link with a rejected value: say why, and show (and keep running) the defaults.
+        state.linkPending = false;
+        state.linkAction = null;
+        controls.clearErrors();
+        controls.write(state.defaults);
+        controls.toHash(controls.read());
+        linkMessage([`This link's ${data.field || 'settings'} was rejected: ${data.message}. The defaults are used instead.`]);
+      } else {
+        controls.showError(data.field, data.message);
+      }
       break;
     case 'panic':
       state.panics.push(data.message);
@@ -82,6 +105,24 @@ function apply({ restart = false } = {}) {
     return;
   }
   worker.postMessage({ type: 'configure', form });
+}
+
+// Settings from the URL hash (a shared link or a lesson): checked, written into the
+// controls over the defaults, then sent to the worker, which validates every value.
+function loadLink() {
+  const link = controls.readLink();
+  controls.unlockAll();
+  controls.clearErrors();
+  controls.write({ ...state.defaults, ...link.values });
+  linkMessage(link.problems);
+  state.linkPending = true;
+  state.linkAction = link.action;
+  apply({ restart: true });
+}
+
+function linkMessage(lines) {
+  // textContent only: a hostile link's text never becomes markup.
+  document.getElementById('general-error').textContent = lines.join(' ');
 }
 
 function startWorker() {
@@ -107,6 +148,11 @@ async function main() {
   document.getElementById('newseed').addEventListener('click', send('newSeed'));
   document.getElementById('sweep').addEventListener('click', send('sweep'));
   if (window.matchMedia('(max-width: 700px)').matches) document.getElementById('controls-box').open = false;
+  lessons.render(document.getElementById('lesson-list'));
+  annotate();
+  share.init({ send: (m) => worker.postMessage(m), state, setTextScale: view.setTextScale,
+    link: () => { controls.toHash(controls.read()); return location.href; } });
+  window.addEventListener('hashchange', () => { if (state.ready) loadLink(); });
 }
 
 main().catch((e) => { status.textContent = 'This page needs WebAssembly and module workers: ' + e; });

@@ -48,6 +48,7 @@ function field(c) {
     input = document.createElement('input');
     input.type = 'text';
     input.className = 'log-value';
+    input.setAttribute('aria-label', c.label);
     const slider = document.createElement('input');
     Object.assign(slider, { type: 'range', min: -16, max: -0.5, step: 0.5, className: 'log-slider', name: 'threshold_slider' });
     slider.setAttribute('aria-label', c.label + ' (log₁₀)');
@@ -133,6 +134,40 @@ export function clearErrors({ keepGeneral = false } = {}) {
 export function fromHash() {
   const p = new URLSearchParams(location.hash.slice(1));
   return Object.fromEntries(p.entries());
+}
+
+// A link's settings, checked before anything runs: at most MAX_HASH characters, each
+// value at most MAX_VALUE, a choice among its control's options, unknown keys
+// dropped. Values are only ever set as control values (never as markup); Rust then
+// validates every number (ranges, memory) before allocating anything.
+const MAX_HASH = 4000;
+const MAX_VALUE = 200;
+export function readLink() {
+  const values = {};
+  const problems = [];
+  let action = null;
+  if (location.hash.length > MAX_HASH) {
+    problems.push(`This link's settings are too long (${location.hash.length} characters); the defaults are used.`);
+    return { values, problems, action };
+  }
+  const known = Object.fromEntries(CONTROLS.map((c) => [c.key, c]));
+  const ignored = [];
+  for (const [k, v] of new URLSearchParams(location.hash.slice(1))) {
+    const c = known[k] || (k.endsWith('_hide') && known[k.slice(0, -5)] ? { key: k } : null);
+    if (k === 'run') { if (v === 'sweep') action = 'sweep'; continue; }
+    if (!c) { ignored.push(k.slice(0, 40)); continue; }
+    if (v.length > MAX_VALUE) { problems.push(`The link's ${k} is ${v.length} characters long; its default is used.`); continue; }
+    if (c.type === 'number' && !/^\s*\d{1,12}\s*$/.test(v)) { problems.push(`The link's ${k} "${v.slice(0, 40)}" is not a whole number; its default is used.`); continue; }
+    if (c.options && !c.options.includes(v)) { problems.push(`The link's ${k} "${v.slice(0, 40)}" is not one of ${c.options.join(', ')}; its default is used.`); continue; }
+    values[k] = v;
+  }
+  if (ignored.length) problems.push(`Unknown settings in the link were ignored: ${ignored.slice(0, 5).join(', ')}${ignored.length > 5 ? '…' : ''}.`);
+  return { values, problems, action };
+}
+
+// Shows every control again (a new link brings its own _hide keys).
+export function unlockAll() {
+  for (const l of form.querySelectorAll('.control.locked')) l.classList.remove('locked');
 }
 
 export function toHash(values) {

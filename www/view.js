@@ -12,7 +12,7 @@ let latest = null;
 let pending = false;
 
 export function start() {
-  charts = new Charts(window.devicePixelRatio || 1);
+  charts = new Charts((window.devicePixelRatio || 1) * textScale);
   eigen.addEventListener('change', () => schedule());
   fdShown.addEventListener('change', () => schedule());
   new ResizeObserver(() => { sized = false; schedule(); }).observe(document.getElementById('panels'));
@@ -45,8 +45,28 @@ function signature(chart, snap) {
 
 export function show(snap) { latest = snap; schedule(); }
 
+// Chart lettering scale (the large-text toggle): charts draw at dpr × scale.
+let textScale = 1;
+export function setTextScale(scale) {
+  textScale = scale;
+  if (!charts) return;
+  charts = new Charts((window.devicePixelRatio || 1) * textScale);
+  for (const c of canvases) delete c.dataset.sig;
+  schedule();
+}
+
+// With prefers-reduced-motion, a running computation redraws twice a second instead
+// of every frame (the final state is always drawn).
+const reduced = window.matchMedia('(prefers-reduced-motion: reduce)');
+const CALM_MS = 500;
+let lastDraw = 0;
+
 function schedule() {
-  if (!pending && latest && charts) { pending = true; requestAnimationFrame(draw); }
+  if (pending || !latest || !charts) return;
+  pending = true;
+  const wait = reduced.matches && !latest.finished ? CALM_MS - (performance.now() - lastDraw) : 0;
+  if (wait > 0) setTimeout(() => requestAnimationFrame(draw), wait);
+  else requestAnimationFrame(draw);
 }
 
 const fmt = (v, d = 3) => (v === null || v === undefined || Number.isNaN(v)) ? '–'
@@ -78,6 +98,7 @@ function readouts(snap) {
 
 function draw() {
   pending = false;
+  lastDraw = performance.now();
   const snap = latest;
   if (!sized) size();
   const t0 = performance.now();

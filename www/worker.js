@@ -15,7 +15,7 @@ function snapshot() {
   lastPost = performance.now();
 }
 
-function fail(e, stop = true) {
+function fail(e, stop = true, request = '') {
   if (stop) running = false;
   if (e instanceof WebAssembly.RuntimeError) {
     // A Rust panic: the hook already posted its message; this instance is unusable.
@@ -23,7 +23,7 @@ function fail(e, stop = true) {
     session = null;
     return;
   }
-  postMessage({ type: 'error', field: e.field || '', message: String(e.message || e) });
+  postMessage({ type: 'error', request, field: e.field || '', message: String(e.message || e) });
 }
 
 function work(maxSteps) {
@@ -69,6 +69,8 @@ const handlers = {
   reset() { session.reset(); resume(); },
   newSeed() { const seed = session.newSeed(); postMessage({ type: 'seed', seed }); resume(); },
   sweep() { session.sweep(); resume(); },
+  // The run as the CLI's --json report and --csv table (exports).
+  report() { postMessage({ type: 'report', json: session.reportJson(), csv: session.reportCsv(), config: session.configJson() }); },
   panicForTest() { session.panicForTest(); },
 };
 
@@ -79,7 +81,7 @@ onmessage = ({ data }) => {
     postMessage({ type: 'ok', request: data.type, running });
   } catch (e) {
     // An invalid setting changes nothing else: a running comparison keeps running.
-    fail(e, false);
+    fail(e, false, data.type);
   }
 };
 

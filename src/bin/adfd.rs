@@ -314,30 +314,7 @@ fn print_train(report: &TrainReport) {
 }
 
 fn print_train_csv(report: &TrainReport) {
-    println!("mode,h,cutoff0,entropy0,effective_modes0,steps_to_target,initial_loss,final_loss,true_residual,steps_per_second,stopped");
-    for r in &report.runs {
-        let k0 = &r.kernel[0];
-        let tr = r.loss.iter().rev().find_map(|p| p.true_residual);
-        println!(
-            "{},{},{},{},{},{},{},{},{},{},{}",
-            if r.h.is_some() { "fd" } else { "ad" },
-            r.h.map_or(String::new(), |h| h.to_string()),
-            k0.cutoff,
-            k0.entropy,
-            k0.effective_modes,
-            r.speed
-                .steps_to_target
-                .map_or(String::new(), |s| s.to_string()),
-            r.speed.initial_loss,
-            r.speed.final_loss,
-            tr.map_or(String::new(), |t| t.to_string()),
-            r.speed.steps_per_second,
-            r.stopped
-                .as_ref()
-                .map_or("running".into(), |s| format!("{:?}", s.reason)
-                    .to_lowercase())
-        );
-    }
+    print!("{}", adfd::web::export::train_csv(report));
 }
 
 fn train(args: &TrainArgs) -> Result<(), String> {
@@ -432,22 +409,7 @@ fn print_rfm(report: &RfmReport) {
 }
 
 fn print_rfm_csv(report: &RfmReport) {
-    println!("mode,h,cutoff,entropy,effective_modes,residual_system,residual_true,error_l2,error_max,time_ms");
-    for r in &report.runs {
-        println!(
-            "{},{},{},{},{},{},{},{},{},{}",
-            if r.h.is_some() { "fd" } else { "ad" },
-            r.h.map_or(String::new(), |h| h.to_string()),
-            r.cutoff,
-            r.entropy,
-            r.effective_modes,
-            r.residual_system,
-            r.residual_true,
-            r.error_l2,
-            r.error_max,
-            r.time_ms
-        );
-    }
+    print!("{}", adfd::web::export::rfm_csv(report));
 }
 
 fn run(cli: Cli) -> Result<(), String> {

@@ -5,6 +5,8 @@
 
 use super::js::{self, get, list, num, text, vec};
 use crate::spectrum::{self, Threshold};
+use plotters::chart::SeriesAnno;
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
@@ -15,15 +17,17 @@ use web_time::Instant;
 
 type Area = DrawingArea<CanvasBackend, Shift>;
 
-/// AD is blue; FD steps take warm colours in order.
-const AD: RGBColor = RGBColor(31, 91, 196);
+/// Okabe–Ito colours (safe for the common colour-vision deficiencies): AD is blue;
+/// FD steps take the others in order. Line style tells them apart too: AD is solid,
+/// each FD step has its own dash pattern ([`dash`]).
+const AD: RGBColor = RGBColor(0, 114, 178);
 const FD: [RGBColor; 6] = [
-    RGBColor(230, 120, 20),
-    RGBColor(200, 40, 60),
-    RGBColor(140, 60, 170),
-    RGBColor(40, 150, 90),
-    RGBColor(150, 110, 60),
-    RGBColor(220, 60, 160),
+    RGBColor(230, 159, 0),
+    RGBColor(213, 94, 0),
+    RGBColor(204, 121, 167),
+    RGBColor(0, 158, 115),
+    RGBColor(86, 180, 233),
+    RGBColor(90, 90, 90),
 ];
 const GREY: RGBColor = RGBColor(110, 110, 110);
 
@@ -33,6 +37,42 @@ fn colour(index: usize) -> RGBColor {
     } else {
         FD[(index - 1) % FD.len()]
     }
+}
+
+/// Dash and gap lengths (CSS px) of run `index`'s line; `None` (solid) for AD.
+fn dash(index: usize) -> Option<(f64, f64)> {
+    const DASHES: [(f64, f64); 6] = [
+        (9.0, 4.0),
+        (2.5, 3.0),
+        (16.0, 5.0),
+        (5.0, 2.5),
+        (1.5, 6.0),
+        (24.0, 4.0),
+    ];
+    (index > 0).then(|| DASHES[(index - 1) % DASHES.len()])
+}
+
+/// A legend sample in run `index`'s colour and dash pattern (three strokes).
+fn legend_line(
+    x: i32,
+    y: i32,
+    index: usize,
+    c: RGBColor,
+) -> DynElement<'static, CanvasBackend, (i32, i32)> {
+    let segs: [(i32, i32); 3] = match dash(index) {
+        None => [(0, 7), (6, 13), (12, 19)],
+        Some((on, off)) => {
+            let on = (on.round() as i32).clamp(2, 6);
+            let off = (off.round() as i32).clamp(2, 4);
+            [
+                (0, on),
+                (on + off, 2 * on + off),
+                (2 * (on + off), 3 * on + 2 * off),
+            ]
+        }
+    };
+    let seg = |(a, b): (i32, i32)| PathElement::new(vec![(a, 0), (b, 0)], c.stroke_width(3));
+    (EmptyElement::at((x, y)) + seg(segs[0]) + seg(segs[1]) + seg(segs[2])).into_dyn()
 }
 
 fn err(e: impl std::fmt::Display) -> JsValue {
@@ -150,6 +190,24 @@ impl Charts {
 
     fn px(&self, v: f64) -> u32 {
         (v * self.dpr).round() as u32
+    }
+
+    /// Run `index`'s line in its colour and style: AD solid, each FD step dashed.
+    fn styled<'a, 'b>(
+        &self,
+        chart: &'b mut ChartContext<'a, CanvasBackend, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+        pts: Vec<(f64, f64)>,
+        index: usize,
+        width: f64,
+    ) -> Result<&'b mut SeriesAnno<'a, CanvasBackend>, JsValue> {
+        let style = colour(index).stroke_width(self.px(width));
+        match dash(index) {
+            None => chart.draw_series(LineSeries::new(pts, style)),
+            Some((on, off)) => {
+                chart.draw_series(DashedLineSeries::new(pts, self.px(on), self.px(off), style))
+            }
+        }
+        .map_err(err)
     }
 }
 
@@ -324,13 +382,9 @@ impl Charts {
                     .filter(|p| p.1 >= lo)
                     .map(|(x, y)| (x, lg(y)))
                     .collect();
-            chart
-                .draw_series(LineSeries::new(pts, c.stroke_width(self.px(2.0))))
-                .map_err(err)?
+            self.styled(&mut chart, pts, i, 2.0)?
                 .label(format!("{}  K = {}", m.label, m.cutoff))
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(3))
-                });
+                .legend(move |(x, y)| legend_line(x, y, i, c));
             if m.cutoff > 0 {
                 let k = m.cutoff as f64;
                 chart
@@ -687,13 +741,9 @@ impl Charts {
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], BLACK.stroke_width(3)));
         for (i, m) in modes.iter().enumerate() {
             let c = colour(i);
-            chart
-                .draw_series(LineSeries::new(xy(&m.u), c.stroke_width(self.px(1.5))))
-                .map_err(err)?
+            self.styled(&mut chart, xy(&m.u), i, 1.5)?
                 .label(m.label.clone())
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(3))
-                });
+                .legend(move |(x, y)| legend_line(x, y, i, c));
         }
         chart
             .configure_series_labels()
@@ -734,9 +784,7 @@ impl Charts {
                 .copied()
                 .zip(e.iter().map(|v| lg(v.max(elo))))
                 .collect();
-            chart
-                .draw_series(LineSeries::new(pts, colour(i).stroke_width(self.px(1.5))))
-                .map_err(err)?;
+            self.styled(&mut chart, pts, i, 1.5)?;
         }
         Ok(())
     }

@@ -346,6 +346,36 @@ impl Session {
         Ok(self.is_finished())
     }
 
+    /// The current comparison as the CLI's `--json` report (an `RfmReport` or a
+    /// `TrainReport`, serialized by serde), so `adfd rfm|train --config FILE` re-runs
+    /// it natively. Runs not yet finished are left out (RFM) or reported so far
+    /// (networks).
+    #[wasm_bindgen(js_name = reportJson)]
+    pub fn report_json(&self) -> Result<String, JsValue> {
+        let json = match &self.job {
+            Some(Job::Rfm(j)) => serde_json::to_string(
+                &j.setup
+                    .report(j.fits.iter().map(|f| f.run.clone()).collect()),
+            ),
+            Some(Job::Net(j)) => serde_json::to_string(&j.cmp.report()),
+            None => return Err(js::message("nothing has run yet")),
+        };
+        json.map_err(|e| js::message(&format!("could not write the report: {e}")))
+    }
+
+    /// The current comparison as the CLI's `--csv` table.
+    #[wasm_bindgen(js_name = reportCsv)]
+    pub fn report_csv(&self) -> Result<String, JsValue> {
+        match &self.job {
+            Some(Job::Rfm(j)) => Ok(super::export::rfm_csv(
+                &j.setup
+                    .report(j.fits.iter().map(|f| f.run.clone()).collect()),
+            )),
+            Some(Job::Net(j)) => Ok(super::export::train_csv(&j.cmp.report())),
+            None => Err(js::message("nothing has run yet")),
+        }
+    }
+
     /// Panics on purpose, so the page test can check that a Rust panic shows as a
     /// message on the page (and the worker restarts) instead of a dead page.
     #[wasm_bindgen(js_name = panicForTest)]
