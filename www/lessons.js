@@ -17,8 +17,8 @@ export const LESSONS = [
     text: 'Trains a two-layer network for each h at one shared learning rate. In the scatter, runs with higher truncated entropy should reach a smaller loss ratio.' },
   { title: 'A deeper network', hash: 'problem=poisson1d&model=mlp&layers=3&width=30&steps=400&h=1e-1, 1e-2, 1e-3',
     text: 'Three hidden layers (beyond the paper\u2019s theory): compare the spectra of J and the loss curves of AD and FD runs that start from the same parameters.' },
-  { title: '2-D Poisson', hash: 'problem=poisson2d&model=rfm&h=1e-1, 1e-2, 1e-3',
-    text: 'The 5-point Laplacian on (\u22121,1)\u00b2: heatmaps of the fitted u and of the error; pick the FD step shown beside the solution panel\u2019s title.' },
+  { title: '2-D Poisson', hash: 'problem=poisson2d&model=rfm&scale=3&h=1e-1, 1e-2, 1e-3',
+    text: 'The 5-point Laplacian on (\u22121,1)\u00b2: heatmaps of the fitted u and of the error; pick the FD step shown beside the solution panel\u2019s title. The feature scale is R = 3 here: with R = 10, 400 features oscillate faster than a 20\u00d720 grid resolves, and every mode fits poorly.' },
   { title: 'A locked-down lesson', hash: 'problem=biharmonic1d&model=rfm&problem_hide=1&model_hide=1&precision_hide=1',
     text: 'Keys ending in _hide hide a control: students can vary h and the threshold but not the problem, the model or the precision.' },
 ];
