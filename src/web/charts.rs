@@ -192,6 +192,22 @@ impl Charts {
         (v * self.dpr).round() as u32
     }
 
+    /// The legend box every chart uses, at `position`.
+    fn legend(
+        &self,
+        chart: &mut ChartContext<'_, CanvasBackend, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+        position: SeriesLabelPosition,
+    ) -> Result<(), JsValue> {
+        chart
+            .configure_series_labels()
+            .position(position)
+            .background_style(WHITE.mix(0.85))
+            .border_style(GREY)
+            .label_font(self.font(11.0))
+            .draw()
+            .map_err(err)
+    }
+
     /// Run `index`'s line in its colour and style: AD solid, each FD step dashed.
     fn styled<'a, 'b>(
         &self,
@@ -310,14 +326,7 @@ impl Charts {
                     .map_err(err)?;
             }
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(GREY)
-            .label_font(self.font(11.0))
-            .draw()
-            .map_err(err)?;
+        self.legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         root.present().map_err(err)?;
         Ok(t0.elapsed().as_secs_f64() * 1e3)
     }
@@ -414,14 +423,7 @@ impl Charts {
                 })
                 .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], BLACK));
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerLeft)
-            .background_style(WHITE.mix(0.85))
-            .border_style(GREY)
-            .label_font(self.font(11.0))
-            .draw()
-            .map_err(err)?;
+        self.legend(&mut chart, SeriesLabelPosition::LowerLeft)?;
         root.present().map_err(err)?;
         Ok(t0.elapsed().as_secs_f64() * 1e3)
     }
@@ -532,14 +534,7 @@ impl Charts {
                     .label("AD")
                     .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], AD));
             }
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::LowerRight)
-                .background_style(WHITE.mix(0.85))
-                .border_style(GREY)
-                .label_font(self.font(11.0))
-                .draw()
-                .map_err(err)?;
+            self.legend(&mut chart, SeriesLabelPosition::LowerRight)?;
         }
         root.present().map_err(err)?;
         Ok(t0.elapsed().as_secs_f64() * 1e3)
@@ -604,14 +599,7 @@ impl Charts {
             .map_err(err)?
             .label("AD runs")
             .legend(|(x, y)| Circle::new((x + 8, y), 4, AD.filled()));
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerLeft)
-            .background_style(WHITE.mix(0.85))
-            .border_style(GREY)
-            .label_font(self.font(11.0))
-            .draw()
-            .map_err(err)?;
+        self.legend(&mut chart, SeriesLabelPosition::LowerLeft)?;
         root.present().map_err(err)?;
         Ok(t0.elapsed().as_secs_f64() * 1e3)
     }
@@ -692,14 +680,7 @@ impl Charts {
                 .label(format!("chosen a = {a:.0e}"))
                 .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], BLACK));
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(GREY)
-            .label_font(self.font(11.0))
-            .draw()
-            .map_err(err)?;
+        self.legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         Ok(())
     }
 
@@ -745,14 +726,7 @@ impl Charts {
                 .label(m.label.clone())
                 .legend(move |(x, y)| legend_line(x, y, i, c));
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(GREY)
-            .label_font(self.font(11.0))
-            .draw()
-            .map_err(err)?;
+        self.legend(&mut chart, SeriesLabelPosition::LowerRight)?;
 
         let errs: Vec<Vec<f64>> = modes
             .iter()
