@@ -1,14 +1,9 @@
 //! The `adfd` command line as a user meets it: tables, JSON that re-runs, and
 //! one-line errors with exit code 2.
 
-use std::process::{Command, Output};
-
-fn adfd<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_adfd"))
-        .args(args)
-        .output()
-        .expect("run adfd")
-}
+#[path = "common/cli.rs"]
+mod cli;
+use cli::{adfd, rerun};
 
 const SMALL: &[&str] = &["rfm", "--m", "40", "--n", "30"];
 
@@ -81,16 +76,7 @@ fn json_reruns_through_config_to_the_same_numbers() {
     ]));
     assert!(out.status.success());
     let first: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let path = std::env::temp_dir().join(format!("adfd-cli-{}.json", std::process::id()));
-    std::fs::write(&path, &out.stdout).unwrap();
-    let again = adfd(&["rfm", "--config", path.to_str().unwrap(), "--json"]);
-    std::fs::remove_file(&path).ok();
-    assert!(
-        again.status.success(),
-        "{}",
-        String::from_utf8_lossy(&again.stderr)
-    );
-    let second: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+    let second = rerun("rfm", &out.stdout);
     assert_eq!(first["config"], second["config"]);
     for i in 0..3 {
         assert_eq!(

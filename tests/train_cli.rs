@@ -1,14 +1,9 @@
 //! `adfd train` as a user meets it: the JSON report's shape, CSV, and one-line
 //! errors naming the field with exit code 2.
 
-use std::process::{Command, Output};
-
-fn adfd(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_adfd"))
-        .args(args)
-        .output()
-        .expect("run adfd")
-}
+#[path = "common/cli.rs"]
+mod cli;
+use cli::{adfd, rerun};
 
 const SMALL: &[&str] = &[
     "train", "--width", "12", "--n", "15", "--steps", "20", "--every", "10", "--h", "0.2,0.1",
@@ -142,16 +137,7 @@ fn train_json_reruns_through_config_to_the_same_numbers() {
     ]));
     assert!(out.status.success());
     let first: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let path = std::env::temp_dir().join(format!("adfd-train-{}.json", std::process::id()));
-    std::fs::write(&path, &out.stdout).unwrap();
-    let again = adfd(&["train", "--config", path.to_str().unwrap(), "--json"]);
-    std::fs::remove_file(&path).ok();
-    assert!(
-        again.status.success(),
-        "{}",
-        String::from_utf8_lossy(&again.stderr)
-    );
-    let second: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+    let second = rerun("train", &out.stdout);
     assert_eq!(first["config"], second["config"]);
     assert_eq!(first["init"], second["init"]);
     for (a, b) in first["runs"]

@@ -43,6 +43,28 @@ struct Output {
     csv: bool,
 }
 
+impl Output {
+    /// Prints `report` as JSON (`--json`), CSV (`--csv`) or the readable `table`.
+    fn print<R: serde::Serialize>(
+        &self,
+        report: &R,
+        csv: fn(&R) -> String,
+        table: fn(&R),
+    ) -> Result<(), String> {
+        if self.json {
+            println!(
+                "{}",
+                serde_json::to_string(report).map_err(|e| e.to_string())?
+            );
+        } else if self.csv {
+            print!("{}", csv(report));
+        } else {
+            table(report);
+        }
+        Ok(())
+    }
+}
+
 /// Problem, points, modes and threshold: what every experiment shares. Unset flags keep
 /// the value from --config, or adfd's default.
 #[derive(Args)]
@@ -313,10 +335,6 @@ fn print_train(report: &TrainReport) {
     println!("res_true = mean (Lu−f)² on test points with the exact (AD) operator, at the last measured step.");
 }
 
-fn print_train_csv(report: &TrainReport) {
-    print!("{}", adfd::web::export::train_csv(report));
-}
-
 fn train(args: &TrainArgs) -> Result<(), String> {
     use std::io::IsTerminal;
     let config = train_config(args)?;
@@ -349,17 +367,8 @@ fn train(args: &TrainArgs) -> Result<(), String> {
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    if args.output.json {
-        println!(
-            "{}",
-            serde_json::to_string(&report).map_err(|e| e.to_string())?
-        );
-    } else if args.output.csv {
-        print_train_csv(&report);
-    } else {
-        print_train(&report);
-    }
-    Ok(())
+    args.output
+        .print(&report, adfd::web::export::train_csv, print_train)
 }
 
 fn fmt_h(h: Option<f64>) -> String {
@@ -408,25 +417,13 @@ fn print_rfm(report: &RfmReport) {
     );
 }
 
-fn print_rfm_csv(report: &RfmReport) {
-    print!("{}", adfd::web::export::rfm_csv(report));
-}
-
 fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Rfm(args) => {
             let config = rfm_config(&args)?;
             let report = adfd::run_rfm(&config).map_err(|e| e.to_string())?;
-            if args.output.json {
-                println!(
-                    "{}",
-                    serde_json::to_string(&report).map_err(|e| e.to_string())?
-                );
-            } else if args.output.csv {
-                print_rfm_csv(&report);
-            } else {
-                print_rfm(&report);
-            }
+            args.output
+                .print(&report, adfd::web::export::rfm_csv, print_rfm)?;
         }
         Command::Train(args) => train(&args)?,
     }
