@@ -208,6 +208,15 @@ impl Session {
         Ok(())
     }
 
+    /// Switches to `config`, building its job first so that a failure changes nothing.
+    fn switch_to(&mut self, config: Config) -> Result<(), JsValue> {
+        let job = Job::new(&config).map_err(|e| js::error(&e))?;
+        self.config = config;
+        self.sweep = None;
+        self.install(job);
+        Ok(())
+    }
+
     fn install(&mut self, job: Job) {
         self.job = Some(job);
         let problem = self.config.problem();
@@ -277,12 +286,7 @@ impl Session {
             // Same settings (a control lost focus, say): keep the run and any sweep.
             return Ok(());
         }
-        // Build the new job before touching anything, so a failure changes nothing.
-        let job = Job::new(&config).map_err(|e| js::error(&e))?;
-        self.config = config;
-        self.sweep = None;
-        self.install(job);
-        Ok(())
+        self.switch_to(config)
     }
 
     /// Applies a whole [`Config`] as JSON (the `config` of a CLI report, say) and
@@ -292,11 +296,7 @@ impl Session {
         let config: Config = serde_json::from_str(config_json)
             .map_err(|e| js::message(&format!("not an adfd config: {e}")))?;
         config.validate().map_err(|e| js::error(&e))?;
-        let job = Job::new(&config).map_err(|e| js::error(&e))?;
-        self.config = config;
-        self.sweep = None;
-        self.install(job);
-        Ok(())
+        self.switch_to(config)
     }
 
     /// The current config as JSON (what the CLI's `--config` reads).
