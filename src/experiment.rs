@@ -100,7 +100,7 @@ impl NetConfig {
 }
 
 /// Settings of training (shared by every run of a paired comparison).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TrainConfig {
     /// Full-batch gradient descent or Adam.

@@ -375,8 +375,12 @@ impl Comparison {
 
     /// One step of run `i`.
     fn advance(&mut self, i: usize) -> Result<Observation> {
-        let cfg = self.config.clone();
-        let tc = &cfg.train;
+        // Copies of the few small settings a step reads (not the whole config, per step).
+        let (tc, precision, threshold) = (
+            self.config.train,
+            self.config.precision,
+            self.config.threshold,
+        );
         let lr = self.lr;
         let start = Instant::now();
         let run = &mut self.runs[i];
@@ -402,7 +406,7 @@ impl Comparison {
                 }
             }
         }
-        let loss = loss_and_gradient(&run.net, &run.res, cfg.precision, Some(&mut run.grad));
+        let loss = loss_and_gradient(&run.net, &run.res, precision, Some(&mut run.grad));
         run.seconds += start.elapsed().as_secs_f64();
         if !(loss.is_finite() && finite(&run.grad)) {
             run.net.theta.copy_from_slice(&run.prev);
@@ -465,8 +469,8 @@ impl Comparison {
             let k = kernel_spectrum(
                 &run.net,
                 &run.res,
-                cfg.precision,
-                cfg.threshold,
+                precision,
+                threshold,
                 t,
                 &format!("the {} Jacobian J", run.mode.label()),
             )?;
