@@ -20,8 +20,23 @@
 //! and by jets over them (for automatic differentiation), so every formula is
 //! written once.
 
+use crate::keyword::keyword_enum;
+use serde::{Deserialize, Serialize};
 use std::fmt::Debug;
 use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
+
+/// Floating-point precision of model evaluation (and so of the FD stencils).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Precision {
+    /// Double precision (default).
+    #[default]
+    F64,
+    /// Single precision: makes FD's round-off floor `ε/hᵖ` visible at moderate `h`.
+    F32,
+}
+
+keyword_enum!(Precision, "precision", { F64 => "f64", F32 => "f32" });
 
 /// A floating-point precision adfd computes in: `f64` (default) or `f32`.
 pub trait Real:

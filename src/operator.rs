@@ -1,11 +1,9 @@
 //! Differential operators applied to a model, by automatic differentiation or by
 //! finite-difference stencils.
 //!
-//! * [`DiffMode::Ad`] evaluates the model on jets along coordinate directions and
-//!   reads the derivatives off their coefficients. In 2-D the mixed term of the
-//!   biharmonic operator comes from directional fourth derivatives along `e₁ ± e₂`
-//!   by polarization: `D₊⁴u + D₋⁴u = 2u_xxxx + 12u_xxyy + 2u_yyyy`, hence
-//!   `Δ²u = ⅔(u_xxxx + u_yyyy) + ⅙(D₊⁴u + D₋⁴u)`.
+//! * [`DiffMode::Ad`] evaluates the model on jets along directions and reads the
+//!   derivatives off their coefficients, following [`ad_recipe`] (in 2-D the mixed
+//!   term of the biharmonic operator comes by polarization along `e₁ ± e₂`).
 //! * [`DiffMode::Fd`] applies a central stencil of step `h` to the *model function*:
 //!   `Σ_s w_s u(x + h s) / hᵖ`. Every derivative uses the stencil, boundary
 //!   operators included. The stencils are built term by term from 1-D central
@@ -42,8 +40,10 @@ impl DiffOp {
 }
 
 /// How derivatives with respect to `x` are computed.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "mode", rename_all = "lowercase")]
+///
+/// In a report a run's mode is written `"mode": "ad" | "fd"` with `"h": null | h`
+/// (the stencil order is the config's `order`).
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum DiffMode {
     /// Taylor-mode automatic differentiation: exact derivatives at the point.
     Ad,
@@ -57,8 +57,8 @@ pub enum DiffMode {
 }
 
 impl DiffMode {
-    /// Checks `h > 0`, finite, and `order ∈ {2, 4}`.
-    pub fn validate(&self) -> Result<()> {
+    /// Checks `h ∈ (0, 1]`, finite, and `order ∈ {2, 4}`.
+    pub fn check(&self) -> Result<()> {
         if let DiffMode::Fd { h, order } = *self {
             if !(h.is_finite() && h > 0.0 && h <= 1.0) {
                 return Err(Error::invalid(
@@ -84,12 +84,70 @@ impl DiffMode {
         }
     }
 
-    /// A short label: `AD` or `FD h=0.01`.
-    pub fn label(&self) -> String {
+    /// The mode's name in reports and tables: `ad` or `fd`.
+    pub fn name(&self) -> &'static str {
         match self {
-            DiffMode::Ad => "AD".into(),
-            DiffMode::Fd { h, order } => format!("FD h={h:e} (order {order})"),
+            DiffMode::Ad => "ad",
+            DiffMode::Fd { .. } => "fd",
         }
+    }
+}
+
+/// `h` with at most three significant digits and no trailing zeros: `1e-1`, `5e-2`,
+/// `3.16e-2`.
+pub fn format_h(h: f64) -> String {
+    let s = format!("{h:.2e}");
+    match s.split_once('e') {
+        Some((mantissa, exp)) => {
+            let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
+            format!("{mantissa}e{exp}")
+        }
+        None => s,
+    }
+}
+
+/// The one label of a mode, on the page, in tables and in messages: `AD` or `FD h=1e-2`.
+impl std::fmt::Display for DiffMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DiffMode::Ad => f.write_str("AD"),
+            DiffMode::Fd { h, .. } => write!(f, "FD h={}", format_h(*h)),
+        }
+    }
+}
+
+impl Serialize for DiffMode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("DiffMode", 2)?;
+        st.serialize_field("mode", self.name())?;
+        st.serialize_field("h", &self.h())?;
+        st.end()
+    }
+}
+
+/// Taylor-mode AD's recipe for `op` in `dim` dimensions: `op u(x) = Σ_(v, w) w·D_vᵖ u(x)`,
+/// directional derivatives of one order `p` along directions `v` (unused coordinates 0).
+///
+/// `u''`/`Δu`: `p = 2`, `v = e_i`, `w = 1`; `u''''`: `p = 4`, `v = e₁`; the 2-D `Δ²u`
+/// polarizes its mixed term, `D₊⁴u + D₋⁴u = 2u_xxxx + 12u_xxyy + 2u_yyyy` along
+/// `e₁ ± e₂`, so `Δ²u = ⅔(D⁴_{e₁} + D⁴_{e₂}) + ⅙(D⁴_{e₁+e₂} + D⁴_{e₁−e₂})`.
+/// The operators ([`apply_ad`]) and the network residuals (`net::residual`) both use it.
+pub fn ad_recipe(op: DiffOp, dim: usize) -> (usize, Vec<([f64; 2], f64)>) {
+    const E: [[f64; 2]; 2] = [[1.0, 0.0], [0.0, 1.0]];
+    match op {
+        DiffOp::Value => (0, vec![([0.0; 2], 1.0)]),
+        DiffOp::Laplacian => (2, (0..dim).map(|k| (E[k], 1.0)).collect()),
+        DiffOp::Bilaplacian if dim == 1 => (4, vec![(E[0], 1.0)]),
+        DiffOp::Bilaplacian => (
+            4,
+            vec![
+                (E[0], 2.0 / 3.0),
+                (E[1], 2.0 / 3.0),
+                ([1.0, 1.0], 1.0 / 6.0),
+                ([1.0, -1.0], 1.0 / 6.0),
+            ],
+        ),
     }
 }
 
@@ -152,29 +210,27 @@ fn directional<T: Real, F: Field, const N: usize>(u: &F, x: &[f64], v: &[f64]) -
     u.eval(&xs[..x.len()]).derivative(N - 1)
 }
 
-/// `op u(x)` by Taylor-mode AD, polarizing the 2-D mixed fourth derivative.
+/// `op u(x)` by Taylor-mode AD, following [`ad_recipe`].
 pub fn apply_ad<T: Real, F: Field>(op: DiffOp, u: &F, x: &[f64]) -> T {
-    const E: [[f64; 2]; 2] = [[1.0, 0.0], [0.0, 1.0]];
     let d = x.len();
-    match op {
-        DiffOp::Value => {
-            let mut xs = [T::zero(); 2];
-            for (k, xi) in x.iter().enumerate() {
-                xs[k] = T::of(*xi);
+    let (p, dirs) = ad_recipe(op, d);
+    let mut sum = T::zero();
+    for (v, w) in &dirs {
+        let v = &v[..d];
+        let derivative = match p {
+            0 => {
+                let mut xs = [T::zero(); 2];
+                for (k, xi) in x.iter().enumerate() {
+                    xs[k] = T::of(*xi);
+                }
+                u.eval(&xs[..d])
             }
-            u.eval(&xs[..d])
-        }
-        DiffOp::Laplacian => (0..d).fold(T::zero(), |s, k| {
-            s + directional::<T, F, 3>(u, x, &E[k][..d])
-        }),
-        DiffOp::Bilaplacian if d == 1 => directional::<T, F, 5>(u, x, &[1.0]),
-        DiffOp::Bilaplacian => {
-            let pure = directional::<T, F, 5>(u, x, &E[0]) + directional::<T, F, 5>(u, x, &E[1]);
-            let plus = directional::<T, F, 5>(u, x, &[1.0, 1.0]);
-            let minus = directional::<T, F, 5>(u, x, &[1.0, -1.0]);
-            pure * T::of(2.0 / 3.0) + (plus + minus) * T::of(1.0 / 6.0)
-        }
+            2 => directional::<T, F, 3>(u, x, v),
+            _ => directional::<T, F, 5>(u, x, v),
+        };
+        sum += derivative * T::of(*w);
     }
+    sum
 }
 
 /// 1-D central weights for `u''` (scaled by `h²`), offsets `−r..=r`.

@@ -16,10 +16,11 @@ use crate::random::{Rng, Stream};
 use serde::{Deserialize, Serialize};
 
 /// Which PDE.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ProblemKind {
     /// `−u'' = f` on (−1, 1), `u = g` at ±1.
+    #[default]
     Poisson1d,
     /// `u'''' = f` on (−1, 1), `u = g` and `u'' = g₂` at ±1.
     Biharmonic1d,
@@ -209,8 +210,7 @@ impl Points {
         let interior = match (dim, sampling) {
             (1, Sampling::Grid) => open_grid(n).collect(),
             (_, Sampling::Grid) => {
-                let side = ((n as f64).sqrt().floor() as usize).max(1);
-                let g = open_grid(side);
+                let g = open_grid(Points::grid_side(n));
                 g.clone()
                     .flat_map(|y| g.clone().flat_map(move |x| [x, y]))
                     .collect()
@@ -243,21 +243,55 @@ impl Points {
         }
     }
 
+    /// Points per side of a 2-D grid of (at most) `n` points: `max(⌊√n⌋, 1)`.
+    pub fn grid_side(n: usize) -> usize {
+        ((n as f64).sqrt().floor() as usize).max(1)
+    }
+
     /// Held-out test points for errors and the true residual: the midpoints of a
     /// uniform grid (1000 in 1-D, 50 × 50 in 2-D), which avoid ∂Ω.
     pub fn test(problem: &Problem) -> PointSet {
-        let midpoints = |n: usize| (0..n).map(move |i| -1.0 + (2 * i + 1) as f64 / n as f64);
-        match problem.dim() {
-            1 => PointSet {
-                dim: 1,
-                coords: midpoints(1000).collect(),
-            },
-            _ => PointSet {
-                dim: 2,
-                coords: midpoints(50)
-                    .flat_map(|y| midpoints(50).flat_map(move |x| [x, y]))
-                    .collect(),
-            },
+        PointSet::midpoints(problem.dim(), if problem.dim() == 1 { 1000 } else { 50 })
+    }
+}
+
+impl PointSet {
+    /// The cell midpoints `−1 + (2i + 1)/n`, `i = 0..n`, of a uniform grid of `n` cells
+    /// per axis on (−1, 1)ᵈ (`n` points in 1-D, `n × n` in 2-D, `x` fastest).
+    pub fn midpoints(dim: usize, n: usize) -> PointSet {
+        let axis = move || (0..n).map(move |i| -1.0 + (2 * i + 1) as f64 / n as f64);
+        let coords = if dim == 1 {
+            axis().collect()
+        } else {
+            axis()
+                .flat_map(|y| axis().flat_map(move |x| [x, y]))
+                .collect()
+        };
+        PointSet { dim, coords }
+    }
+}
+
+/// How far a fitted `u` is from the exact solution `u*` on a set of points.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SolutionError {
+    /// Relative L2 error `‖u − u*‖₂ / ‖u*‖₂`.
+    pub l2: f64,
+    /// Max error `max |u − u*|`.
+    pub max: f64,
+}
+
+impl SolutionError {
+    /// The errors of the values `u` against the exact values `exact` at the same points.
+    pub fn of(u: &[f64], exact: &[f64]) -> Self {
+        let (mut se, mut sn, mut max) = (0.0, 0.0, 0f64);
+        for (u, e) in u.iter().zip(exact) {
+            se += (u - e) * (u - e);
+            sn += e * e;
+            max = max.max((u - e).abs());
+        }
+        SolutionError {
+            l2: (se / sn).sqrt(),
+            max,
         }
     }
 }

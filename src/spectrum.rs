@@ -32,9 +32,16 @@ pub enum Threshold {
     Absolute(f64),
 }
 
+/// adfd's default: relative, `a = 10⁻⁸`.
+impl Default for Threshold {
+    fn default() -> Self {
+        Threshold::Relative(1e-8)
+    }
+}
+
 impl Threshold {
     /// Checks the range: relative `a ∈ (0, 1)`, absolute `a > 0` and finite.
-    pub fn validate(&self) -> Result<()> {
+    pub fn check(&self) -> Result<()> {
         match *self {
             Threshold::Relative(a) if !(a > 0.0 && a < 1.0) => Err(Error::invalid(
                 "threshold",
@@ -72,7 +79,7 @@ pub struct Entropy {
 ///
 /// Errors on NaN or negative entries, or on an unsorted spectrum.
 pub fn truncated_entropy(s: &[f64], t: Threshold) -> Result<Entropy> {
-    t.validate()?;
+    t.check()?;
     if s.iter().any(|v| !v.is_finite() || *v < 0.0) {
         return Err(Error::NonFinite {
             what: "the spectrum".into(),

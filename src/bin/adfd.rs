@@ -4,11 +4,13 @@
 //! (re-runnable with `--config`), or `--csv`. Bad input prints one line naming the
 //! field and its allowed range, and exits with code 2.
 
-use adfd::experiment::{ModelKind, Precision, RfmReport};
+use adfd::config::parse_h_list;
+use adfd::experiment::{self, Experiment};
 use adfd::problem::{ProblemKind, Sampling};
 use adfd::rfm::Init;
-use adfd::{Activation, Config, Error, Threshold};
-use adfd::{Optimizer, TrainReport};
+use adfd::{Activation, Config, Error, Threshold, Valid};
+use adfd::{ModelKind, Optimizer, Precision, RfmComparison, RfmReport};
+use adfd::{TrainComparison, TrainReport};
 use clap::{Args, Parser, Subcommand};
 use std::process::ExitCode;
 
@@ -96,9 +98,9 @@ struct Common {
     /// Seed of all random draws, 0..=2^53−1 [default: 1]
     #[arg(long)]
     seed: Option<u64>,
-    /// FD steps, comma separated, each in (0, 1]; AD always runs too [default: 1e-1,1e-2,1e-3]
-    #[arg(long, value_parser = parse_list, allow_hyphen_values = true)]
-    h: Option<Steps>,
+    /// FD steps h, separated by commas (or spaces), each in (0, 1]; AD always runs too [default: 1e-1,1e-2,1e-3]
+    #[arg(long, value_parser = parse_h, allow_hyphen_values = true)]
+    h: Option<HList>,
     /// Stencil accuracy order: 2 or 4 [default: 2]
     #[arg(long)]
     order: Option<u8>,
@@ -175,20 +177,12 @@ fn parse<T: std::str::FromStr<Err = Error>>(s: &str) -> Result<T, String> {
     s.parse().map_err(|e: Error| e.to_string())
 }
 
-/// A comma-separated list of FD steps (a newtype so clap takes it as one value).
+/// A list of FD steps `h` (a newtype so clap takes it as one value).
 #[derive(Clone)]
-struct Steps(Vec<f64>);
+struct HList(Vec<f64>);
 
-fn parse_list(s: &str) -> Result<Steps, String> {
-    s.split(',')
-        .filter(|t| !t.trim().is_empty())
-        .map(|t| {
-            t.trim()
-                .parse::<f64>()
-                .map_err(|_| format!("{t:?} is not a number"))
-        })
-        .collect::<Result<_, _>>()
-        .map(Steps)
+fn parse_h(s: &str) -> Result<HList, String> {
+    parse_h_list(s).map(HList).map_err(|e| e.to_string())
 }
 
 impl Common {
@@ -209,7 +203,7 @@ impl Common {
             ($($field:ident),*) => { $(if let Some(v) = &self.$field { c.$field = v.clone(); })* };
         }
         set!(problem, k, activation, n, n_boundary, sampling, lambda, seed, order, precision);
-        if let Some(Steps(h)) = &self.h {
+        if let Some(HList(h)) = &self.h {
             c.h = h.clone();
         }
         if let Some(a) = self.threshold {
@@ -225,7 +219,7 @@ impl Common {
     }
 }
 
-fn rfm_config(args: &RfmArgs) -> Result<Config, String> {
+fn rfm_config(args: &RfmArgs) -> Result<Valid<Config>, String> {
     let mut c = args.common.apply()?;
     if let Some(m) = args.m {
         c.rfm.m = m;
@@ -239,11 +233,11 @@ fn rfm_config(args: &RfmArgs) -> Result<Config, String> {
     if let Some(r) = args.rcond {
         c.rfm.rcond = r;
     }
-    c.validate().map_err(|e| e.to_string())?;
-    Ok(c)
+    c.model = ModelKind::Rfm;
+    c.check().map_err(|e| e.to_string())
 }
 
-fn train_config(args: &TrainArgs) -> Result<Config, String> {
+fn train_config(args: &TrainArgs) -> Result<Valid<Config>, String> {
     let mut c = args.common.apply()?;
     c.model = ModelKind::Network;
     macro_rules! set {
@@ -263,14 +257,13 @@ fn train_config(args: &TrainArgs) -> Result<Config, String> {
     if args.loss_target.is_some() {
         c.train.loss_target = args.loss_target;
     }
-    c.validate().map_err(|e| e.to_string())?;
-    Ok(c)
+    c.check().map_err(|e| e.to_string())
 }
 
 fn print_train(report: &TrainReport) {
     let c = &report.config;
     println!(
-        "train  {}  k={}  {}  widths={:?}  n={}  scale={}  seed={}  order={}  {:?}  {:?}  steps={}",
+        "train  {}  k={}  {}  widths={:?}  n={}  scale={}  seed={}  order={}  {}  {}  steps={}",
         c.problem,
         c.k,
         c.activation,
@@ -289,30 +282,15 @@ fn print_train(report: &TrainReport) {
         threshold_label(&c.threshold)
     );
     println!(
-        "{:<4} {:>7} {:>6} {:>8} {:>8} {:>10} {:>11} {:>11} {:>11} {:>9}  stopped",
-        "mode",
-        "h",
-        "K0",
-        "H0",
-        "exp H0",
-        "steps_10^q",
-        "loss_0",
-        "loss_end",
-        "res_true",
-        "steps/s"
+        "{:<12} {:>6} {:>8} {:>8} {:>10} {:>11} {:>11} {:>11} {:>9}  stopped",
+        "run", "K0", "H0", "exp H0", "steps_10^q", "loss_0", "loss_end", "res_true", "steps/s"
     );
     for r in &report.runs {
         let k0 = &r.kernel[0];
-        let tr = r
-            .loss
-            .iter()
-            .rev()
-            .find_map(|p| p.true_residual)
-            .unwrap_or(f64::NAN);
+        let tr = r.true_residual().unwrap_or(f64::NAN);
         println!(
-            "{:<4} {:>7} {:>6} {:>8.4} {:>8.2} {:>10} {:>11.3e} {:>11.3e} {:>11.3e} {:>9.0}  {}",
-            if r.h.is_some() { "FD" } else { "AD" },
-            fmt_h(r.h),
+            "{:<12} {:>6} {:>8.4} {:>8.2} {:>10} {:>11.3e} {:>11.3e} {:>11.3e} {:>9.0}  {}",
+            r.mode.to_string(),
             k0.cutoff,
             k0.entropy,
             k0.effective_modes,
@@ -335,44 +313,55 @@ fn print_train(report: &TrainReport) {
     println!("res_true = mean (Lu−f)² on test points with the exact (AD) operator, at the last measured step.");
 }
 
-fn train(args: &TrainArgs) -> Result<(), String> {
+/// A progress bar on stderr when it is a terminal (none in pipes and tests).
+fn progress_bar(unit: &str) -> Option<indicatif::ProgressBar> {
     use std::io::IsTerminal;
-    let config = train_config(args)?;
-    let total = (config.train.steps * config.modes().len()) as u64;
-    let bar = if std::io::stderr().is_terminal() {
-        let bar = indicatif::ProgressBar::new(total);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{bar:40} {pos}/{len} steps  {msg}  [{elapsed_precise}]",
-            )
-            .map_err(|e| e.to_string())?,
-        );
-        Some(bar)
-    } else {
-        None
-    };
-    let steps = config.train.steps as u64;
-    let report = adfd::run_train_with(&config, |o| {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    let template = format!("{{bar:40}} {{pos}}/{{len}} {unit}  {{msg}}  [{{elapsed_precise}}]");
+    bar.set_style(indicatif::ProgressStyle::with_template(&template).ok()?);
+    Some(bar)
+}
+
+/// Runs the experiment `E` of `config` to its report through the executor, showing
+/// its progress (and `status` of it) on a progress bar.
+fn run_with_bar<E: Experiment>(
+    config: &Valid<Config>,
+    unit: &str,
+    status: fn(&E) -> String,
+) -> Result<E::Report, String> {
+    let bar = progress_bar(unit);
+    let report = experiment::run::<E>(config, |e| {
         if let Some(bar) = &bar {
-            bar.set_position(o.run as u64 * steps + o.step as u64);
-            if o.step % 10 == 0 || o.stopped.is_some() {
-                bar.set_message(format!("{} loss {:.3e}", o.mode.label(), o.loss));
-            }
-            if o.stopped.is_some() {
-                bar.set_position((o.run as u64 + 1) * steps);
-            }
+            let p = e.progress();
+            bar.set_length(p.total as u64);
+            bar.set_position(p.done as u64);
+            bar.set_message(status(e));
         }
     })
     .map_err(|e| e.to_string())?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    args.output
-        .print(&report, adfd::web::export::train_csv, print_train)
+    Ok(report)
 }
 
-fn fmt_h(h: Option<f64>) -> String {
-    h.map_or("-".into(), |h| format!("{h:.0e}"))
+/// The latest training loss of every run: `AD 1.2e-3 · FD h=1e-1 4.5e-3`.
+fn train_status(c: &TrainComparison) -> String {
+    let runs = c.runs().iter();
+    let parts: Vec<String> = runs
+        .map(|r| format!("{} {:.2e}", r.mode(), r.latest_loss()))
+        .collect();
+    parts.join(" · ")
+}
+
+/// The run just fitted: `FD h=1e-2 fitted`.
+fn rfm_status(c: &RfmComparison) -> String {
+    c.fits()
+        .last()
+        .map_or(String::new(), |f| format!("{} fitted", f.run.mode))
 }
 
 fn threshold_label(t: &Threshold) -> String {
@@ -385,7 +374,7 @@ fn threshold_label(t: &Threshold) -> String {
 fn print_rfm(report: &RfmReport) {
     let c = &report.config;
     println!(
-        "RFM  {}  k={}  {}  m={}  n={}  scale={}  seed={}  order={}  {:?}",
+        "RFM  {}  k={}  {}  m={}  n={}  scale={}  seed={}  order={}  {}",
         c.problem, c.k, c.activation, c.rfm.m, c.n, c.rfm.scale, c.seed, c.order, c.precision
     );
     println!(
@@ -393,14 +382,13 @@ fn print_rfm(report: &RfmReport) {
         threshold_label(&c.threshold)
     );
     println!(
-        "{:<4} {:>7} {:>6} {:>8} {:>8} {:>11} {:>11} {:>10} {:>10} {:>9}",
-        "mode", "h", "K", "H", "exp H", "res_system", "res_true", "err_L2rel", "err_max", "time_ms"
+        "{:<12} {:>6} {:>8} {:>8} {:>11} {:>11} {:>10} {:>10} {:>9}",
+        "run", "K", "H", "exp H", "res_system", "res_true", "err_L2rel", "err_max", "time_ms"
     );
     for r in &report.runs {
         println!(
-            "{:<4} {:>7} {:>6} {:>8.4} {:>8.2} {:>11.3e} {:>11.3e} {:>10.3e} {:>10.3e} {:>9.1}",
-            if r.h.is_some() { "FD" } else { "AD" },
-            fmt_h(r.h),
+            "{:<12} {:>6} {:>8.4} {:>8.2} {:>11.3e} {:>11.3e} {:>10.3e} {:>10.3e} {:>9.1}",
+            r.mode.to_string(),
             r.cutoff,
             r.entropy,
             r.effective_modes,
@@ -421,13 +409,16 @@ fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Rfm(args) => {
             let config = rfm_config(&args)?;
-            let report = adfd::run_rfm(&config).map_err(|e| e.to_string())?;
-            args.output
-                .print(&report, adfd::web::export::rfm_csv, print_rfm)?;
+            let report = run_with_bar::<RfmComparison>(&config, "runs", rfm_status)?;
+            args.output.print(&report, adfd::report::rfm_csv, print_rfm)
         }
-        Command::Train(args) => train(&args)?,
+        Command::Train(args) => {
+            let config = train_config(&args)?;
+            let report = run_with_bar::<TrainComparison>(&config, "steps", train_status)?;
+            args.output
+                .print(&report, adfd::report::train_csv, print_train)
+        }
     }
-    Ok(())
 }
 
 fn main() -> ExitCode {

@@ -10,7 +10,7 @@ use super::loss::jacobian;
 use super::residual::Residuals;
 use super::Network;
 use crate::error::Result;
-use crate::experiment::Precision;
+use crate::jet::Precision;
 use crate::spectrum::{self, Threshold};
 use serde::{Deserialize, Serialize};
 

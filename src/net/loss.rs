@@ -14,7 +14,7 @@
 use super::residual::{Residuals, Row};
 use super::two_layer::{self, Acc};
 use super::{forward, Network};
-use crate::experiment::Precision;
+use crate::jet::Precision;
 use crate::jet::Real;
 use nalgebra::DMatrix;
 

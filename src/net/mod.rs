@@ -1,6 +1,6 @@
 //! Neural networks trained on the PDE residual: the two-layer network of the theory
 //! and deeper MLPs, with AD or FD residuals, exact parameter gradients by reverse
-//! mode over jets, the training kernel and its spectrum, and GD/Adam training.
+//! mode over jets and the training kernel and its spectrum.
 //!
 //! # The model
 //!
@@ -38,13 +38,14 @@
 //! * [`loss`] — loss, gradient, residual vector and the Jacobian `J` (dispatching
 //!   between the two paths, in parallel natively).
 //! * [`kernel`] — singular values of `J`, `K(a)`, `H(a)`.
-//! * [`train`] — optimizers, the resumable paired [`train::Comparison`] and reports.
+//!
+//! Training itself (optimizers, the paired comparison) lives above, in
+//! [`crate::optimizer`] and [`crate::experiment`].
 
 pub mod forward;
 pub mod kernel;
 pub mod loss;
 pub mod residual;
-pub mod train;
 pub mod two_layer;
 
 use crate::activation::Activation;

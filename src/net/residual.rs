@@ -4,9 +4,9 @@
 //! *probes*: `op u(x) = Σ γ · [u(x' + t v)]_p`, the `p`-th Taylor coefficient of
 //! the network along direction `v` from base point `x'`, weighted by `γ`.
 //!
-//! * AD: `x' = x`; `u''`/`Δu` uses `v = e_i`, `p = 2`, `γ = 2!`; `u''''` uses `e₁`,
-//!   `p = 4`, `γ = 4!`; the 2-D `Δ²u` polarizes,
-//!   `Δ²u = ⅔(D⁴_{e₁} + D⁴_{e₂}) + ⅙(D⁴_{e₁+e₂} + D⁴_{e₁−e₂})` (so `γ = 4!·⅔`, `4!·⅙`).
+//! * AD: `x' = x`, and the directions `v` and weights `w` of
+//!   [`ad_recipe`](crate::operator::ad_recipe) with `γ = p!·w` (the 2-D `Δ²u`
+//!   polarizes its mixed term).
 //! * FD: one probe per stencil tap, `x' = x + h s`, `p = 0`, `γ = w_s / hᵖ`
 //!   (the taps of [`Stencil`]).
 //!
@@ -17,7 +17,7 @@
 //! interior rows and `ω = λ / n_b` for the `n_b` boundary rows (boundary points ×
 //! boundary operators). The scaled residual is `r̃ = √ω r`, so `L = ‖r̃‖²`.
 
-use crate::operator::{DiffMode, DiffOp, Stencil};
+use crate::operator::{ad_recipe, DiffMode, DiffOp, Stencil};
 use crate::problem::{PointSet, Points, Problem};
 
 /// Probes sharing one base point `x'`: directions `v` with weights `γ`, all of order `p`.
@@ -56,8 +56,6 @@ pub struct Residuals {
     pub n_interior: usize,
 }
 
-const E: [[f64; 2]; 2] = [[1.0, 0.0], [0.0, 1.0]];
-
 fn pad(x: &[f64]) -> [f64; 2] {
     let mut p = [0.0; 2];
     p[..x.len()].copy_from_slice(x);
@@ -70,20 +68,13 @@ pub fn groups(op: DiffOp, mode: DiffMode, x: &[f64]) -> Vec<Group> {
     let base = pad(x);
     match mode {
         DiffMode::Ad => {
-            let (p, dirs): (usize, Vec<([f64; 2], f64)>) = match op {
-                DiffOp::Value => (0, vec![([0.0; 2], 1.0)]),
-                DiffOp::Laplacian => (2, (0..dim).map(|k| (E[k], 2.0)).collect()),
-                DiffOp::Bilaplacian if dim == 1 => (4, vec![(E[0], 24.0)]),
-                DiffOp::Bilaplacian => (
-                    4,
-                    vec![
-                        (E[0], 24.0 * 2.0 / 3.0),
-                        (E[1], 24.0 * 2.0 / 3.0),
-                        ([1.0, 1.0], 24.0 / 6.0),
-                        ([1.0, -1.0], 24.0 / 6.0),
-                    ],
-                ),
-            };
+            // γ = p!·w turns the p-th Taylor coefficient into w·D_vᵖ u.
+            let (p, recipe) = ad_recipe(op, dim);
+            let factorial = (1..=p).product::<usize>() as f64;
+            let dirs = recipe
+                .into_iter()
+                .map(|(v, w)| (v, factorial * w))
+                .collect();
             vec![Group { x: base, p, dirs }]
         }
         DiffMode::Fd { h, order } => {

@@ -6,9 +6,10 @@
 //! URL hash may carry keys from a newer page); missing keys keep their defaults.
 //! Plain Rust, compiled on every target so it is tested natively.
 
+use crate::config::parse_h_list;
 use crate::error::{Error, Result};
-use crate::experiment::{Config, ModelKind, Precision};
 use crate::spectrum::Threshold;
+use crate::{Config, ModelKind, Precision, Valid};
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
@@ -49,16 +50,18 @@ fn number<T: FromStr>(field: &str, text: &str) -> Result<T> {
     })
 }
 
-/// Parses a list of steps such as `"1e-1, 1e-2 1e-3"` (commas or spaces).
-pub fn parse_steps(text: &str) -> Result<Vec<f64>> {
-    text.split(|c: char| c == ',' || c == ';' || c.is_whitespace())
-        .filter(|s| !s.is_empty())
-        .map(|s| number::<f64>("h", s))
-        .collect()
+/// The control that shows the config field at `path` (`rfm.m` → `m`, `net.scale` →
+/// `net_scale`); fields without a path prefix are their own control.
+fn control_of(path: &str) -> &str {
+    match path {
+        "net.scale" => "net_scale",
+        "net.widths" => "width",
+        _ => path.rsplit('.').next().unwrap_or(path),
+    }
 }
 
-/// Applies the string values of `form` to `base` and validates the result.
-pub fn config_from_form(form: &BTreeMap<String, String>, base: &Config) -> Result<Config> {
+/// Applies the string values of `form` to `base` and checks the result.
+pub fn config_from_form(form: &BTreeMap<String, String>, base: &Config) -> Result<Valid<Config>> {
     let mut c = base.clone();
     let mut threshold_a = match c.threshold {
         Threshold::Relative(a) | Threshold::Absolute(a) => a,
@@ -78,7 +81,7 @@ pub fn config_from_form(form: &BTreeMap<String, String>, base: &Config) -> Resul
             "sampling" => c.sampling = v.parse()?,
             "lambda" => c.lambda = number(key, v)?,
             "seed" => c.seed = number(key, v)?,
-            "h" => c.h = parse_steps(v)?,
+            "h" => c.h = parse_h_list(v)?,
             "order" => c.order = number(key, v)?,
             "precision" => c.precision = v.parse::<Precision>()?,
             "threshold" => threshold_a = number("threshold", v)?,
@@ -128,17 +131,10 @@ pub fn config_from_form(form: &BTreeMap<String, String>, base: &Config) -> Resul
     } else {
         Threshold::Relative(threshold_a)
     };
-    // The network's init range shares the field name "scale" with the RFM's; the
-    // page shows it as its own control.
-    let network = c.model == ModelKind::Network;
-    c.validate().map_err(|e| match e {
-        Error::Invalid { field, message } if network && field == "scale" => {
-            Error::invalid("net_scale", message)
-        }
-        Error::Invalid { field, message } if field == "widths" => Error::invalid("width", message),
+    c.check().map_err(|e| match e {
+        Error::Invalid { field, message } => Error::invalid(control_of(&field), message),
         e => e,
-    })?;
-    Ok(c)
+    })
 }
 
 /// The controls' text for `config` (the inverse of [`config_from_form`]).
@@ -211,7 +207,7 @@ mod tests {
     fn round_trip_of_the_default_config() {
         let c = Config::default();
         let back = config_from_form(&form_from_config(&c), &Config::default()).unwrap();
-        assert_eq!(back, c);
+        assert_eq!(*back, c);
         assert_eq!(FORM_KEYS.len(), form_from_config(&c).len());
     }
 
@@ -241,9 +237,9 @@ mod tests {
     }
 
     #[test]
-    fn steps_accept_commas_and_spaces() {
+    fn h_lists_accept_commas_and_spaces() {
         assert_eq!(
-            parse_steps("1e-1, 1e-2 ;1e-3").unwrap(),
+            parse_h_list("1e-1, 1e-2 ;1e-3").unwrap(),
             vec![0.1, 0.01, 0.001]
         );
         let c = config_from_form(

@@ -1,6 +1,5 @@
 //! The browser side of adfd.
 //!
-//! * [`export`] — reports as CSV (the CLI's `--csv` and the page's download).
 //! * [`form`] — the page's controls (text) to a validated [`Config`](crate::Config)
 //!   and back; plain Rust, tested natively.
 //! * `session` (wasm32 only) — the Web Worker's facade: configure, step, reset, new
@@ -9,8 +8,8 @@
 //! * `js` (wasm32 only) — boundary helpers: typed arrays, errors that name their
 //!   field, and a panic hook that posts the panic to the page.
 
-pub mod export;
 pub mod form;
+pub mod snapshot;
 
 #[cfg(target_arch = "wasm32")]
 pub mod charts;

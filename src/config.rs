@@ -1,0 +1,459 @@
+//! [`Config`]: everything that defines a run, and [`Valid`], the proof that it was checked.
+//!
+//! The ground floor of adfd: a `Config` names the problem, the model, the
+//! differentiation modes, training and the entropy threshold. [`Config::check`] is the
+//! only way to a [`Valid<Config>`], and a `Valid<Config>` is the only way into an
+//! experiment, so validation runs exactly once per run. Each model's settings check
+//! their own limits ([`RfmConfig::check`], [`NetConfig::check`], [`TrainConfig::check`]);
+//! every error names its field by path (`rfm.m`, `net.scale`, `train.lr`).
+
+use crate::activation::Activation;
+use crate::error::{Error, Result};
+use crate::jet::Precision;
+use crate::net::Architecture;
+use crate::operator::DiffMode;
+use crate::optimizer::Optimizer;
+use crate::problem::{Points, Problem, ProblemKind, Sampling};
+use crate::rfm::{Features, Init};
+use crate::spectrum::Threshold;
+use serde::{Deserialize, Serialize};
+use std::ops::Deref;
+
+/// Largest number of matrix entries adfd will allocate (8 bytes each, ~400 MB).
+pub const MAX_MATRIX_ENTRIES: usize = 50_000_000;
+/// Largest seed: seeds must survive a round trip through JavaScript numbers.
+pub const MAX_SEED: u64 = (1 << 53) - 1;
+/// Most FD steps `h` in one comparison.
+pub const MAX_STEPS_H: usize = 12;
+
+/// Parses a list of FD steps `h` such as `1e-1, 1e-2 1e-3`: numbers separated by
+/// commas, semicolons or white space (the CLI's `--h` and the page's control alike).
+pub fn parse_h_list(text: &str) -> Result<Vec<f64>> {
+    text.split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<f64>()
+                .map_err(|_| Error::invalid("h", format!("{s:?} is not a number")))
+        })
+        .collect()
+}
+
+/// Which model a run trains.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ModelKind {
+    /// Random feature model, solved by least squares.
+    #[default]
+    Rfm,
+    /// A network trained by GD or Adam.
+    Network,
+}
+
+/// Settings of the random feature model.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RfmConfig {
+    /// Number of features `m`.
+    pub m: usize,
+    /// Range `R` of the inner parameters (`U[−R, R]`, or the standard deviation for normal).
+    pub scale: f64,
+    /// Distribution of the inner parameters.
+    pub init: Init,
+    /// Least-squares cut: singular values `≤ rcond · s₁` are discarded in the solve.
+    pub rcond: f64,
+}
+
+impl Default for RfmConfig {
+    fn default() -> Self {
+        RfmConfig {
+            m: 400,
+            scale: 10.0,
+            init: Init::Uniform,
+            rcond: 1e-13,
+        }
+    }
+}
+
+impl RfmConfig {
+    /// Checks `m ∈ 1..=20000`, `R ∈ (0, 10⁴]`, `rcond ∈ (0, 1)`, and that the
+    /// `rows × m` matrix `A` fits in [`MAX_MATRIX_ENTRIES`].
+    pub fn check(&self, rows: usize) -> Result<()> {
+        check_range("rfm.m", self.m, 1, 20_000)?;
+        check_positive("rfm.scale", self.scale, 1e4)?;
+        if !(self.rcond > 0.0 && self.rcond < 1.0) {
+            return Err(Error::invalid(
+                "rfm.rcond",
+                format!("{} must lie in (0, 1), e.g. 1e-13", self.rcond),
+            ));
+        }
+        if rows.saturating_mul(self.m) > MAX_MATRIX_ENTRIES {
+            return Err(Error::invalid(
+                "rfm.m",
+                format!(
+                    "the {rows} × {} matrix would not fit in memory; keep rows × m ≤ {MAX_MATRIX_ENTRIES}",
+                    self.m
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Settings of the trained network (see [`crate::net`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NetConfig {
+    /// Width `m` of every hidden layer (unless `widths` is given).
+    pub width: usize,
+    /// Number of hidden layers `L` (1: the two-layer network of the theory).
+    pub layers: usize,
+    /// Per-layer widths `m₁ … m_L`; empty means `layers` layers of `width`.
+    pub widths: Vec<usize>,
+    /// Init range `R` of the first layer: `w, b ~ U[−R, R]`.
+    pub scale: f64,
+}
+
+impl Default for NetConfig {
+    fn default() -> Self {
+        NetConfig {
+            width: 100,
+            layers: 1,
+            widths: Vec::new(),
+            scale: 5.0,
+        }
+    }
+}
+
+impl NetConfig {
+    /// The hidden widths actually used.
+    pub fn hidden(&self) -> Vec<usize> {
+        if self.widths.is_empty() {
+            vec![self.width; self.layers]
+        } else {
+            self.widths.clone()
+        }
+    }
+
+    /// The architecture for inputs of dimension `dim` with activation `σ`.
+    pub fn architecture(&self, dim: usize, activation: Activation) -> Architecture {
+        Architecture {
+            dim,
+            widths: self.hidden(),
+            activation,
+        }
+    }
+
+    /// Checks widths in `1..=5000`, `1..=8` layers, `R ∈ (0, 10⁴]`, and that the
+    /// Jacobian `J` (`rows × P`) fits in [`MAX_MATRIX_ENTRIES`].
+    pub fn check(&self, rows: usize, arch: &Architecture) -> Result<()> {
+        check_range("net.width", self.width, 1, 5000)?;
+        check_range("net.layers", self.layers, 1, 8)?;
+        if self.widths.len() > 8 {
+            return Err(Error::invalid(
+                "net.widths",
+                format!("{} layers given; at most 8", self.widths.len()),
+            ));
+        }
+        for &w in &self.widths {
+            check_range("net.widths", w, 1, 5000)?;
+        }
+        check_positive("net.scale", self.scale, 1e4)?;
+        let params = arch.num_params();
+        if rows.saturating_mul(params) > MAX_MATRIX_ENTRIES {
+            return Err(Error::invalid(
+                "net.width",
+                format!(
+                    "the Jacobian J would be {rows} × {params} (residual rows × parameters), too large for memory; keep rows × parameters ≤ {MAX_MATRIX_ENTRIES}"
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Settings of training (shared by every run of a paired comparison).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TrainConfig {
+    /// Full-batch gradient descent or Adam.
+    pub optimizer: Optimizer,
+    /// A fixed learning rate shared by all runs; `None`: `lr_scale / λ_max` of the AD run's initial kernel.
+    pub lr: Option<f64>,
+    /// `c` in `lr = c / λ_max(G_AD at init)`, used when `lr` is `None`. For GD on
+    /// `L = ‖r̃‖²` the linearized residual evolves as `r̃ ← (I − 2η JJᵀ) r̃`, stable for
+    /// `η < 1/λ_max`, i.e. `c < 1` (default 0.5).
+    pub lr_scale: f64,
+    /// Training-step budget of each run.
+    pub steps: usize,
+    /// Every how many training steps the kernel spectrum and the true residual are recorded.
+    pub every: usize,
+    /// `q`: training speed counts the steps until the loss falls by `10^q`.
+    pub decades: f64,
+    /// Stop a run once its loss is at or below this value.
+    pub loss_target: Option<f64>,
+    /// Adam's `β₁`.
+    pub beta1: f64,
+    /// Adam's `β₂`.
+    pub beta2: f64,
+    /// Adam's `ε`.
+    pub epsilon: f64,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        TrainConfig {
+            optimizer: Optimizer::Gd,
+            lr: None,
+            lr_scale: 0.5,
+            steps: 2000,
+            every: 50,
+            decades: 2.0,
+            loss_target: None,
+            beta1: 0.9,
+            beta2: 0.999,
+            epsilon: 1e-8,
+        }
+    }
+}
+
+impl TrainConfig {
+    /// Checks every training field against its range (`lr ∈ (0, 10⁶]`, `c ∈ (0, 100]`,
+    /// `1..=10⁶` steps, `β ∈ [0, 1)`, …).
+    pub fn check(&self) -> Result<()> {
+        if let Some(lr) = self.lr {
+            check_positive("train.lr", lr, 1e6)?;
+        }
+        check_positive("train.lr_scale", self.lr_scale, 100.0)?;
+        check_range("train.steps", self.steps, 1, 1_000_000)?;
+        check_range("train.every", self.every, 1, 1_000_000)?;
+        check_positive("train.decades", self.decades, 30.0)?;
+        if let Some(target) = self.loss_target {
+            if !(target.is_finite() && target >= 0.0) {
+                return Err(Error::invalid(
+                    "train.loss_target",
+                    format!("{target} must be a finite number ≥ 0"),
+                ));
+            }
+        }
+        for (field, v) in [("train.beta1", self.beta1), ("train.beta2", self.beta2)] {
+            if !(0.0..1.0).contains(&v) {
+                return Err(Error::invalid(field, format!("{v} must lie in [0, 1)")));
+            }
+        }
+        check_positive("train.epsilon", self.epsilon, 1.0)
+    }
+}
+
+/// Everything that defines a run; with the seed it reproduces the run exactly.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// The PDE.
+    pub problem: ProblemKind,
+    /// Frequency `k` of the exact solution `Π sin(kπ x_i)`.
+    pub k: u32,
+    /// Activation `σ`.
+    pub activation: Activation,
+    /// Number of interior collocation points `n` (a 2-D grid uses `⌊√n⌋²`).
+    pub n: usize,
+    /// Number of boundary points in 2-D (0: `4⌈√n⌉`); 1-D always uses the two end points.
+    pub n_boundary: usize,
+    /// Placement of interior (and 2-D boundary) points.
+    pub sampling: Sampling,
+    /// Weight `λ` of the boundary residuals.
+    pub lambda: f64,
+    /// Seed of every random draw.
+    pub seed: u64,
+    /// Finite-difference steps `h` compared with AD (AD always runs first).
+    pub h: Vec<f64>,
+    /// Accuracy order of the stencils: 2 or 4.
+    pub order: u8,
+    /// Precision of model evaluation.
+    pub precision: Precision,
+    /// Threshold `a` of `K(a)` and `H(a)`.
+    pub threshold: Threshold,
+    /// Random feature model settings.
+    pub rfm: RfmConfig,
+    /// Which model: `rfm` (default) or `network`.
+    pub model: ModelKind,
+    /// Network settings.
+    pub net: NetConfig,
+    /// Training settings.
+    pub train: TrainConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            problem: ProblemKind::Poisson1d,
+            k: 1,
+            activation: Activation::Tanh,
+            n: 400,
+            n_boundary: 0,
+            sampling: Sampling::Grid,
+            lambda: 1.0,
+            seed: 1,
+            h: vec![1e-1, 1e-2, 1e-3],
+            order: 2,
+            precision: Precision::F64,
+            threshold: Threshold::default(),
+            rfm: RfmConfig::default(),
+            model: ModelKind::Rfm,
+            net: NetConfig::default(),
+            train: TrainConfig::default(),
+        }
+    }
+}
+
+fn check_range<T: PartialOrd + std::fmt::Display>(field: &str, v: T, lo: T, hi: T) -> Result<()> {
+    if v >= lo && v <= hi {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            field,
+            format!("{v} is out of range; allowed {lo}..={hi}"),
+        ))
+    }
+}
+
+fn check_positive(field: &str, v: f64, hi: f64) -> Result<()> {
+    if v.is_finite() && v > 0.0 && v <= hi {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            field,
+            format!("{v} must be a finite number in (0, {hi}]"),
+        ))
+    }
+}
+
+impl Config {
+    /// The problem this config describes.
+    pub fn problem(&self) -> Problem {
+        Problem {
+            kind: self.problem,
+            k: self.k,
+        }
+    }
+
+    /// Boundary points actually used: 2 in 1-D; in 2-D `n_boundary`, or `4⌈√n⌉` if 0.
+    pub fn boundary_points(&self) -> usize {
+        match (self.problem().dim(), self.n_boundary) {
+            (1, _) => 2,
+            (_, 0) => 4 * (self.n as f64).sqrt().ceil() as usize,
+            (_, nb) => nb,
+        }
+    }
+
+    /// The collocation points of this config (seeded by `seed`).
+    pub fn points(&self) -> Points {
+        Points::new(
+            &self.problem(),
+            self.n,
+            self.boundary_points(),
+            self.sampling,
+            self.seed,
+        )
+    }
+
+    /// The frozen random features of this config (seeded by `seed`).
+    pub fn features(&self) -> Features {
+        let r = &self.rfm;
+        Features::sample(
+            self.problem().dim(),
+            r.m,
+            r.scale,
+            r.init,
+            self.activation,
+            self.seed,
+        )
+    }
+
+    /// The network architecture of this config.
+    pub fn architecture(&self) -> Architecture {
+        self.net.architecture(self.problem().dim(), self.activation)
+    }
+
+    /// The differentiation modes of a paired comparison: AD, then FD at each `h`.
+    pub fn modes(&self) -> Vec<DiffMode> {
+        std::iter::once(DiffMode::Ad)
+            .chain(self.h.iter().map(|&h| DiffMode::Fd {
+                h,
+                order: self.order,
+            }))
+            .collect()
+    }
+
+    /// Residual rows: the interior points actually used (`⌊√n⌋²` on a 2-D grid) plus
+    /// boundary points × boundary operators.
+    pub fn rows(&self) -> usize {
+        let problem = self.problem();
+        let n = match (problem.dim(), self.sampling) {
+            (2, Sampling::Grid) => Points::grid_side(self.n).pow(2),
+            _ => self.n,
+        };
+        n + self.boundary_points() * problem.boundary().len()
+    }
+
+    /// Checks every field this config's model uses against its allowed range, once;
+    /// the error names the field by path. The only way to a [`Valid<Config>`].
+    pub fn check(self) -> Result<Valid<Config>> {
+        let problem = self.problem();
+        check_range("k", self.k, 1, 16)?;
+        check_range("n", self.n, 1, 20_000)?;
+        check_range("n_boundary", self.n_boundary, 0, 20_000)?;
+        if problem.dim() == 2 && self.n_boundary == 0 && self.boundary_points() > 20_000 {
+            return Err(Error::invalid(
+                "n_boundary",
+                "too many boundary points; at most 20000",
+            ));
+        }
+        check_positive("lambda", self.lambda, 1e8)?;
+        check_range("seed", self.seed, 0, MAX_SEED)?;
+        if self.h.len() > MAX_STEPS_H {
+            return Err(Error::invalid(
+                "h",
+                format!("{} steps h given; at most {MAX_STEPS_H}", self.h.len()),
+            ));
+        }
+        if self.order != 2 && self.order != 4 {
+            return Err(Error::invalid(
+                "order",
+                format!("stencil order {} must be 2 or 4", self.order),
+            ));
+        }
+        for mode in self.modes() {
+            mode.check()?;
+        }
+        self.activation.check_smoothness(problem.order())?;
+        self.threshold.check()?;
+        match self.model {
+            ModelKind::Rfm => self.rfm.check(self.rows())?,
+            ModelKind::Network => {
+                self.net.check(self.rows(), &self.architecture())?;
+                self.train.check()?;
+            }
+        }
+        Ok(Valid(self))
+    }
+}
+
+/// A value that passed its check: the only way to build one is [`Config::check`], so
+/// whatever takes a `Valid<Config>` never validates again.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct Valid<T>(T);
+
+impl<T> Valid<T> {
+    /// The checked value.
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> Deref for Valid<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}

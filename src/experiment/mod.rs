@@ -1,0 +1,145 @@
+//! Experiments: a paired AD-vs-FD comparison, stepped by one executor.
+//!
+//! An [`Experiment`] is set up from a [`Valid<Config>`] (init), advanced one unit of
+//! work at a time ([`Experiment::step`]), watched between units (observe), and turned
+//! into its report at any moment ([`Experiment::report`]). Two implement it:
+//!
+//! * [`RfmComparison`] — the random feature model; a unit fits one run (AD, or FD at
+//!   one `h`): assembly of `A`, SVD least squares, spectrum, truncated entropy, errors.
+//! * [`TrainComparison`] — networks; a unit is one optimizer step of every run that
+//!   has not stopped.
+//!
+//! [`Comparison`] is either, chosen by `config.model`. The executor functions
+//! [`run`] (to the end, with an observer) and [`run_for`] (for a time budget) are
+//! the only loops that drive experiments: the CLI, the tests, the benchmarks and the
+//! browser worker all go through them.
+
+mod rfm;
+mod train;
+
+pub use rfm::{RfmComparison, RfmFit};
+pub use train::{Run, TrainComparison};
+
+use crate::config::{Config, ModelKind, Valid};
+use crate::error::Result;
+use crate::report::Report;
+use web_time::Instant;
+
+/// Units of work done and in all.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// Units done.
+    pub done: usize,
+    /// Units in all.
+    pub total: usize,
+}
+
+/// A comparison that can be advanced one unit of work at a time.
+pub trait Experiment: Sized {
+    /// What [`Experiment::report`] returns.
+    type Report;
+    /// Sets the experiment up from a checked config: points, features or the initial
+    /// network, all drawn from the config's seed.
+    fn new(config: &Valid<Config>) -> Result<Self>;
+    /// Does one unit of work. Does nothing once finished.
+    fn step(&mut self) -> Result<()>;
+    /// Units done and in all.
+    fn progress(&self) -> Progress;
+    /// True when nothing is left to do.
+    fn is_finished(&self) -> bool;
+    /// The report of everything so far.
+    fn report(&self) -> Self::Report;
+}
+
+/// Runs `experiment` to the end, calling `observe` after every unit of work.
+pub fn run_to_end<E: Experiment>(experiment: &mut E, mut observe: impl FnMut(&E)) -> Result<()> {
+    while !experiment.is_finished() {
+        experiment.step()?;
+        observe(experiment);
+    }
+    Ok(())
+}
+
+/// Sets up the experiment of `config`, runs it to the end (observing every unit of
+/// work) and returns its report.
+pub fn run<E: Experiment>(config: &Valid<Config>, observe: impl FnMut(&E)) -> Result<E::Report> {
+    let mut experiment = E::new(config)?;
+    run_to_end(&mut experiment, observe)?;
+    Ok(experiment.report())
+}
+
+/// Works on `experiment` for about `budget_ms` milliseconds (at least one unit if any
+/// is left), returning the milliseconds each unit took. The browser worker's slice.
+pub fn run_for<E: Experiment>(experiment: &mut E, budget_ms: f64) -> Result<Vec<f64>> {
+    let start = Instant::now();
+    let mut units = Vec::new();
+    while !experiment.is_finished() {
+        let t = Instant::now();
+        experiment.step()?;
+        units.push(t.elapsed().as_secs_f64() * 1e3);
+        if start.elapsed().as_secs_f64() * 1e3 >= budget_ms {
+            break;
+        }
+    }
+    Ok(units)
+}
+
+/// Runs the paired RFM comparison of `config` (AD plus every FD step, on the same
+/// features and points) to its report.
+pub fn run_rfm(config: &Valid<Config>) -> Result<crate::report::RfmReport> {
+    run::<RfmComparison>(config, |_| {})
+}
+
+/// Trains the paired network comparison of `config` (AD plus every FD step, from one
+/// initialization with one shared learning rate) to its report.
+pub fn run_train(config: &Valid<Config>) -> Result<crate::report::TrainReport> {
+    run::<TrainComparison>(config, |_| {})
+}
+
+/// The comparison `config.model` asks for.
+#[derive(Clone, Debug)]
+pub enum Comparison {
+    /// Random feature model.
+    Rfm(RfmComparison),
+    /// Network training.
+    Train(TrainComparison),
+}
+
+impl Experiment for Comparison {
+    type Report = Report;
+
+    fn new(config: &Valid<Config>) -> Result<Self> {
+        Ok(match config.model {
+            ModelKind::Rfm => Comparison::Rfm(RfmComparison::new(config)?),
+            ModelKind::Network => Comparison::Train(TrainComparison::new(config)?),
+        })
+    }
+
+    fn step(&mut self) -> Result<()> {
+        match self {
+            Comparison::Rfm(c) => c.step(),
+            Comparison::Train(c) => c.step(),
+        }
+    }
+
+    fn progress(&self) -> Progress {
+        match self {
+            Comparison::Rfm(c) => c.progress(),
+            Comparison::Train(c) => c.progress(),
+        }
+    }
+
+    fn is_finished(&self) -> bool {
+        match self {
+            Comparison::Rfm(c) => c.is_finished(),
+            Comparison::Train(c) => c.is_finished(),
+        }
+    }
+
+    fn report(&self) -> Report {
+        match self {
+            Comparison::Rfm(c) => Report::Rfm(c.report()),
+            Comparison::Train(c) => Report::Train(c.report()),
+        }
+    }
+}

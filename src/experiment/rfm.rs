@@ -1,0 +1,150 @@
+//! The paired RFM comparison: AD and each FD step on the same frozen features and points.
+
+use super::{Experiment, Progress};
+use crate::config::{Config, Valid};
+use crate::error::Result;
+use crate::jet::Precision;
+use crate::operator::DiffMode;
+use crate::problem::{PointSet, Points, SolutionError};
+use crate::report::{Envelope, RfmReport, RfmResults, RfmRun, RFM_DEFINITIONS};
+use crate::rfm::{self, Features};
+use crate::spectrum;
+use nalgebra::{DMatrix, DVector};
+use web_time::Instant;
+
+/// One run's fit: its [`RfmRun`] figures and the fitted outer coefficients `a`.
+#[derive(Clone, Debug)]
+pub struct RfmFit {
+    /// The reported figures.
+    pub run: RfmRun,
+    /// The least-squares coefficients `a` (one per feature).
+    pub coefficients: Vec<f64>,
+}
+
+/// A paired RFM comparison: the features, points and exact test operator its runs
+/// share, and the runs fitted so far (one per [`Experiment::step`]).
+#[derive(Clone, Debug)]
+pub struct RfmComparison {
+    config: Config,
+    features: Features,
+    points: Points,
+    modes: Vec<DiffMode>,
+    test: PointSet,
+    /// The exact (AD, f64) interior operator on the test points, `n_test × m`.
+    test_op: DMatrix<f64>,
+    test_f: Vec<f64>,
+    exact: Vec<f64>,
+    fits: Vec<RfmFit>,
+}
+
+impl RfmComparison {
+    /// The frozen features.
+    pub fn features(&self) -> &Features {
+        &self.features
+    }
+
+    /// The runs fitted so far, AD first.
+    pub fn fits(&self) -> &[RfmFit] {
+        &self.fits
+    }
+
+    /// Assembles, solves and measures one run.
+    fn fit(&self, mode: DiffMode) -> Result<RfmFit> {
+        let config = &self.config;
+        let problem = config.problem();
+        let start = Instant::now();
+        let system = match config.precision {
+            Precision::F64 => {
+                rfm::assemble::<f64>(&problem, &self.features, &self.points, mode, config.lambda)
+            }
+            Precision::F32 => {
+                rfm::assemble::<f32>(&problem, &self.features, &self.points, mode, config.lambda)
+            }
+        };
+        let what = format!("the {mode} matrix A");
+        let (a, s) = spectrum::least_squares(&system.a, &system.f, config.rfm.rcond, &what)?;
+        let ent = spectrum::truncated_entropy(&s, config.threshold)?;
+        let av = DVector::from_column_slice(&a);
+        let fitted = &system.a * &av;
+        let residual_system = mean_sq(fitted.iter().zip(&system.f).map(|(p, f)| p - f));
+        let time_ms = start.elapsed().as_secs_f64() * 1e3;
+
+        let lu = &self.test_op * &av;
+        let residual_true = mean_sq(lu.iter().zip(&self.test_f).map(|(p, f)| p - f));
+        let error = SolutionError::of(&self.features.values(&a, &self.test), &self.exact);
+        let run = RfmRun {
+            mode,
+            singular_values: s,
+            cutoff: ent.cutoff,
+            entropy: ent.entropy,
+            effective_modes: ent.effective_modes,
+            residual_system,
+            residual_true,
+            error_l2: error.l2,
+            error_max: error.max,
+            time_ms,
+        };
+        Ok(RfmFit {
+            run,
+            coefficients: a,
+        })
+    }
+}
+
+impl Experiment for RfmComparison {
+    type Report = RfmReport;
+
+    /// Draws features and points from the seed and builds the exact operator on the
+    /// held-out test points.
+    fn new(config: &Valid<Config>) -> Result<Self> {
+        let problem = config.problem();
+        let features = config.features();
+        let test = Points::test(&problem);
+        let test_op = rfm::interior_operator_matrix(&problem, &features, &test);
+        Ok(RfmComparison {
+            test_f: test.iter().map(|x| problem.source(x)).collect(),
+            exact: test.iter().map(|x| problem.exact(x)).collect(),
+            points: config.points(),
+            modes: config.modes(),
+            config: (**config).clone(),
+            features,
+            test,
+            test_op,
+            fits: Vec::new(),
+        })
+    }
+
+    fn step(&mut self) -> Result<()> {
+        if let Some(&mode) = self.modes.get(self.fits.len()) {
+            let fit = self.fit(mode)?;
+            self.fits.push(fit);
+        }
+        Ok(())
+    }
+
+    fn progress(&self) -> Progress {
+        Progress {
+            done: self.fits.len(),
+            total: self.modes.len(),
+        }
+    }
+
+    fn is_finished(&self) -> bool {
+        self.fits.len() == self.modes.len()
+    }
+
+    /// The report of the runs fitted so far.
+    fn report(&self) -> RfmReport {
+        let body = RfmResults {
+            features: self.features.clone(),
+            points: self.points.clone(),
+            runs: self.fits.iter().map(|f| f.run.clone()).collect(),
+        };
+        Envelope::new(self.config.clone(), body, RFM_DEFINITIONS)
+    }
+}
+
+fn mean_sq(it: impl ExactSizeIterator<Item = f64>) -> f64 {
+    let n = it.len().max(1) as f64;
+    it.map(|v| v * v).sum::<f64>() / n
+}

@@ -1,0 +1,374 @@
+//! The paired training comparison: AD and each FD step from one initialization.
+//!
+//! A comparison holds one [`Run`] per differentiation mode (AD first, then each FD
+//! step), all starting from the same initial parameters and points and sharing one
+//! learning rate: a fixed `lr`, or `c / λ_max` with `λ_max = s₁²` the largest
+//! eigenvalue of the AD run's initial kernel `G = JJᵀ`. (Scaling each FD run by its
+//! own `λ_max` would compare different step sizes.)
+//!
+//! A run stops on its step budget, on reaching `loss_target`, or on divergence: a
+//! non-finite loss or gradient stops it with that reason and restores the last
+//! parameters whose loss was finite.
+
+use super::{Experiment, Progress};
+use crate::config::{Config, Valid};
+use crate::error::{Error, Result};
+use crate::jet::Precision;
+use crate::net::kernel::{kernel_spectrum, KernelPoint};
+use crate::net::loss::loss_and_gradient;
+use crate::net::residual::Residuals;
+use crate::net::Network;
+use crate::operator::DiffMode;
+use crate::optimizer::{AdamConstants, OptimizerState};
+use crate::problem::Points;
+use crate::report::{
+    Envelope, LossPoint, RunReport, Speed, StopReason, Stopped, TrainReport, TrainResults,
+    TRAIN_DEFINITIONS,
+};
+use web_time::Instant;
+
+/// One run of a comparison: a mode, its residual rows, parameters, optimizer state
+/// and history.
+#[derive(Clone, Debug)]
+pub struct Run {
+    mode: DiffMode,
+    res: Residuals,
+    net: Network,
+    grad: Vec<f64>,
+    /// Parameters before the latest update, restored if it diverges.
+    prev: Vec<f64>,
+    optimizer: OptimizerState,
+    step: usize,
+    loss: Vec<LossPoint>,
+    kernel: Vec<KernelPoint>,
+    stopped: Option<Stopped>,
+    seconds: f64,
+}
+
+impl Run {
+    /// The differentiation mode.
+    pub fn mode(&self) -> DiffMode {
+        self.mode
+    }
+    /// Training steps taken.
+    pub fn step(&self) -> usize {
+        self.step
+    }
+    /// Current parameters.
+    pub fn network(&self) -> &Network {
+        &self.net
+    }
+    /// The loss curve so far.
+    pub fn loss_curve(&self) -> &[LossPoint] {
+        &self.loss
+    }
+    /// The latest training loss.
+    pub fn latest_loss(&self) -> f64 {
+        self.loss.last().map_or(f64::NAN, |p| p.loss)
+    }
+    /// The latest measured true residual (and its step).
+    pub fn latest_true_residual(&self) -> Option<(usize, f64)> {
+        self.loss
+            .iter()
+            .rev()
+            .find_map(|p| p.true_residual.map(|r| (p.step, r)))
+    }
+    /// Kernel spectra recorded so far.
+    pub fn kernels(&self) -> &[KernelPoint] {
+        &self.kernel
+    }
+    /// The latest kernel spectrum.
+    pub fn latest_kernel(&self) -> Option<&KernelPoint> {
+        self.kernel.last()
+    }
+    /// Why the run stopped, if it has.
+    pub fn stopped(&self) -> Option<&Stopped> {
+        self.stopped.as_ref()
+    }
+    /// True once the run has stopped.
+    pub fn is_finished(&self) -> bool {
+        self.stopped.is_some()
+    }
+
+    /// Training speed so far with `q = decades`.
+    pub fn speed(&self, decades: f64) -> Speed {
+        let l0 = self.loss.first().map_or(f64::NAN, |p| p.loss);
+        let target = l0 * 10f64.powf(-decades);
+        let last = self.latest_loss();
+        Speed {
+            decades,
+            initial_loss: l0,
+            steps_to_target: self.loss.iter().find(|p| p.loss <= target).map(|p| p.step),
+            final_loss: last,
+            loss_reduction: l0 / last,
+            steps_per_second: if self.seconds > 0.0 {
+                self.step as f64 / self.seconds
+            } else {
+                0.0
+            },
+        }
+    }
+
+    /// One optimizer update and the new loss and gradient. Returns the loss, or the
+    /// stop if the update diverged (the previous parameters are then restored).
+    fn update(&mut self, lr: f64, precision: Precision) -> std::result::Result<f64, Stopped> {
+        let start = Instant::now();
+        self.prev.copy_from_slice(&self.net.theta);
+        self.optimizer.update(&mut self.net.theta, &self.grad, lr);
+        let loss = loss_and_gradient(&self.net, &self.res, precision, Some(&mut self.grad));
+        self.seconds += start.elapsed().as_secs_f64();
+        if loss.is_finite() && finite(&self.grad) {
+            return Ok(loss);
+        }
+        self.net.theta.copy_from_slice(&self.prev);
+        Err(Stopped {
+            reason: StopReason::Diverged,
+            step: self.step,
+            message: format!(
+                "diverged: the loss became {} at step {} (learning rate {lr:e}); kept the parameters of step {}",
+                if loss.is_nan() { "NaN" } else { "infinite" },
+                self.step + 1,
+                self.step
+            ),
+        })
+    }
+
+    /// Records the kernel spectrum of `J` at the current step.
+    fn measure_kernel(&mut self, config: &Config) -> Result<()> {
+        let k = kernel_spectrum(
+            &self.net,
+            &self.res,
+            config.precision,
+            config.threshold,
+            self.step,
+            &format!("the {} Jacobian J", self.mode),
+        )?;
+        self.kernel.push(k);
+        Ok(())
+    }
+}
+
+/// A paired AD-vs-FD training comparison, advanced one step of every run at a time.
+#[derive(Clone, Debug)]
+pub struct TrainComparison {
+    config: Valid<Config>,
+    points: Points,
+    /// The exact (AD, f64) interior residual rows on the held-out test points.
+    test: Residuals,
+    init: Network,
+    runs: Vec<Run>,
+    lr: f64,
+    lambda_max_ad: f64,
+}
+
+fn finite(v: &[f64]) -> bool {
+    v.iter().all(|x| x.is_finite())
+}
+
+impl TrainComparison {
+    /// The shared learning rate.
+    pub fn lr(&self) -> f64 {
+        self.lr
+    }
+
+    /// The runs, AD first.
+    pub fn runs(&self) -> &[Run] {
+        &self.runs
+    }
+
+    /// The config.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The shared initial network.
+    pub fn init(&self) -> &Network {
+        &self.init
+    }
+
+    /// Returns every run to the shared initial parameters (same init, same points).
+    pub fn reset(&mut self) -> Result<()> {
+        *self = Self::new(&self.config.clone())?;
+        Ok(())
+    }
+
+    /// A run of `mode` at the initial parameters, with its loss, true residual and
+    /// kernel spectrum at step 0.
+    fn start_run(&self, mode: DiffMode) -> Result<Run> {
+        let cfg = &self.config;
+        let t = &cfg.train;
+        let p = self.init.theta.len();
+        let adam = AdamConstants {
+            beta1: t.beta1,
+            beta2: t.beta2,
+            epsilon: t.epsilon,
+        };
+        let mut run = Run {
+            mode,
+            res: Residuals::new(&cfg.problem(), &self.points, mode, cfg.lambda),
+            net: self.init.clone(),
+            grad: vec![0.0; p],
+            prev: self.init.theta.clone(),
+            optimizer: OptimizerState::new(t.optimizer, adam, p),
+            step: 0,
+            loss: Vec::new(),
+            kernel: Vec::new(),
+            stopped: None,
+            seconds: 0.0,
+        };
+        let l0 = loss_and_gradient(&run.net, &run.res, cfg.precision, Some(&mut run.grad));
+        if !(l0.is_finite() && finite(&run.grad)) {
+            return Err(Error::NonFinite {
+                what: format!("the initial {mode} loss"),
+            });
+        }
+        run.loss.push(LossPoint {
+            step: 0,
+            loss: l0,
+            true_residual: Some(true_residual(&self.test, &run.net)),
+        });
+        run.measure_kernel(cfg)?;
+        Ok(run)
+    }
+
+    /// One step of run `i`: update, stop rules, and every `every` steps (and at the
+    /// stop) the true residual and the kernel spectrum.
+    fn advance(&mut self, i: usize) -> Result<()> {
+        let config = &self.config;
+        let tc = &config.train;
+        let run = &mut self.runs[i];
+        let loss = match run.update(self.lr, config.precision) {
+            Ok(loss) => loss,
+            Err(diverged) => {
+                // The kept state may fall between measurements: measure it now.
+                if let Some(last) = run.loss.last_mut().filter(|p| p.true_residual.is_none()) {
+                    last.true_residual = Some(true_residual(&self.test, &run.net));
+                }
+                run.stopped = Some(diverged);
+                return Ok(());
+            }
+        };
+        run.step += 1;
+        let t = run.step;
+        let stopped = match tc.loss_target {
+            Some(target) if loss <= target => Some(Stopped {
+                reason: StopReason::LossTarget,
+                step: t,
+                message: format!("reached the loss target {target:e} at step {t}"),
+            }),
+            _ if t >= tc.steps => Some(Stopped {
+                reason: StopReason::Budget,
+                step: t,
+                message: format!("used the budget of {} steps", tc.steps),
+            }),
+            _ => None,
+        };
+        let measure = t % tc.every == 0 || stopped.is_some();
+        run.loss.push(LossPoint {
+            step: t,
+            loss,
+            true_residual: measure.then(|| true_residual(&self.test, &run.net)),
+        });
+        if measure {
+            run.measure_kernel(config)?;
+        }
+        run.stopped = stopped;
+        Ok(())
+    }
+}
+
+/// `mean (L u − f)²` over the test points with the exact operator (AD, f64).
+fn true_residual(test: &Residuals, net: &Network) -> f64 {
+    loss_and_gradient(net, test, Precision::F64, None)
+}
+
+impl Experiment for TrainComparison {
+    type Report = TrainReport;
+
+    /// Samples the points and the initial network (seeded), sets up one run per mode
+    /// (AD, then each `h`) measuring each run's initial loss, true residual and kernel
+    /// spectrum, and fixes the shared learning rate: `config.train.lr`, or
+    /// `lr_scale / λ_max(G_AD at init)`.
+    fn new(config: &Valid<Config>) -> Result<Self> {
+        let problem = config.problem();
+        let init = Network::init(config.architecture(), config.net.scale, config.seed);
+        let mut c = TrainComparison {
+            config: config.clone(),
+            points: config.points(),
+            test: Residuals::exact_interior(&problem, &Points::test(&problem)),
+            init,
+            runs: Vec::new(),
+            lr: 0.0,
+            lambda_max_ad: 0.0,
+        };
+        let runs = config
+            .modes()
+            .into_iter()
+            .map(|mode| c.start_run(mode))
+            .collect::<Result<Vec<_>>>()?;
+        c.lambda_max_ad = runs[0].kernel[0].lambda_max();
+        c.lr = match config.train.lr {
+            Some(lr) => lr,
+            None if c.lambda_max_ad.is_nan() || c.lambda_max_ad <= 0.0 => {
+                return Err(Error::invalid(
+                    "train.lr_scale",
+                    "the AD kernel's λ_max is 0, so lr = c/λ_max is undefined; give a fixed lr",
+                ))
+            }
+            None => config.train.lr_scale / c.lambda_max_ad,
+        };
+        c.runs = runs;
+        Ok(c)
+    }
+
+    /// One training step of every run that has not stopped.
+    fn step(&mut self) -> Result<()> {
+        for i in 0..self.runs.len() {
+            if !self.runs[i].is_finished() {
+                self.advance(i)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Steps taken by the furthest run, out of the budget.
+    fn progress(&self) -> Progress {
+        Progress {
+            done: self.runs.iter().map(Run::step).max().unwrap_or(0),
+            total: self.config.train.steps,
+        }
+    }
+
+    fn is_finished(&self) -> bool {
+        self.runs.iter().all(Run::is_finished)
+    }
+
+    fn report(&self) -> TrainReport {
+        let config = &self.config;
+        let body = TrainResults {
+            lr: self.lr,
+            lr_rule: match config.train.lr {
+                Some(_) => "fixed (config.train.lr)".into(),
+                None => format!(
+                    "lr = c / λ_max(G_AD at step 0) = {} / {:e}",
+                    config.train.lr_scale, self.lambda_max_ad
+                ),
+            },
+            lambda_max_ad: self.lambda_max_ad,
+            init: self.init.clone(),
+            points: self.points.clone(),
+            runs: self
+                .runs
+                .iter()
+                .map(|r| RunReport {
+                    mode: r.mode,
+                    loss: r.loss.clone(),
+                    kernel: r.kernel.clone(),
+                    speed: r.speed(config.train.decades),
+                    stopped: r.stopped.clone(),
+                })
+                .collect(),
+        };
+        Envelope::new((**config).clone(), body, TRAIN_DEFINITIONS)
+    }
+}
