@@ -1,6 +1,7 @@
 // The compute side: one wasm Session, driven in slices so messages (pause, new
-// settings) are handled between steps. Snapshots (typed arrays) are posted at most
-// every FRAME_MS, and always when a run finishes.
+// settings) are handled between slices. Snapshots (the typed Snapshot of
+// src/web/snapshot.rs, as a plain object) are posted at most every FRAME_MS, and
+// always when a comparison finishes.
 import init, { Session, installPanicHook } from './pkg/adfd.js';
 
 const FRAME_MS = 33;   // post no faster than ~30 Hz: the page draws once per frame anyway
@@ -8,10 +9,9 @@ const SLICE_MS = 25;   // work this long before yielding to the message queue
 let session = null;
 let running = false;
 let lastPost = 0;
-let steps = 0;
 
 function snapshot() {
-  postMessage({ type: 'snapshot', snap: session.snapshot(), running, steps });
+  postMessage({ type: 'snapshot', snap: session.snapshot(), running });
   lastPost = performance.now();
 }
 
@@ -26,26 +26,13 @@ function fail(e, stop = true, request = '') {
   postMessage({ type: 'error', request, field: e.field || '', message: String(e.message || e) });
 }
 
-function work(maxSteps) {
-  const t0 = performance.now();
-  let done = session.isFinished();
-  let n = 0;
-  while (!done && n < maxSteps && performance.now() - t0 < SLICE_MS) {
-    done = session.step();
-    n += 1;
-    steps += 1;
-  }
-  return done;
-}
-
 function loop() {
   if (!running || !session) return;
   try {
-    const done = work(Infinity);
-    if (done) {
+    if (session.work(SLICE_MS)) {
       running = false;
       snapshot();
-      postMessage({ type: 'finished', steps });
+      postMessage({ type: 'finished' });
       return;
     }
     if (performance.now() - lastPost >= FRAME_MS) snapshot();
@@ -65,13 +52,12 @@ const handlers = {
   configure({ form }) { session.configure(JSON.stringify(form)); resume(); },
   pause() { running = false; snapshot(); },
   resume,
-  step() { running = false; work(1); snapshot(); },
+  step() { running = false; session.work(0); snapshot(); },
   reset() { session.reset(); resume(); },
   newSeed() { const seed = session.newSeed(); postMessage({ type: 'seed', seed }); resume(); },
   sweep() { session.sweep(); resume(); },
   // The run as the CLI's --json report and --csv table (exports).
-  report() { postMessage({ type: 'report', json: session.reportJson(), csv: session.reportCsv(), config: session.configJson() }); },
-  panicForTest() { session.panicForTest(); },
+  report() { postMessage({ type: 'report', json: session.reportJson(), csv: session.reportCsv() }); },
 };
 
 onmessage = ({ data }) => {

@@ -8,6 +8,7 @@
 //! * `js` (wasm32 only) — boundary helpers: typed arrays, errors that name their
 //!   field, and a panic hook that posts the panic to the page.
 
+pub mod driver;
 pub mod form;
 pub mod snapshot;
 
