@@ -282,10 +282,53 @@ pub struct Config {
     pub train: TrainConfig,
 }
 
-impl Default for Config {
-    fn default() -> Self {
+/// adfd's defaults for one problem (README, "adfd's own choices"): the feature scale
+/// `R` and the FD steps `h` in each precision, chosen so that the AD fit is good and
+/// every FD step sits in the truncation regime (above its round-off floor).
+struct ProblemDefaults {
+    /// Feature scale `R`: 10 in 1-D; 2 in 2-D, where 400 features of scale 10
+    /// oscillate faster than a 20 × 20 grid resolves and even AD fits poorly.
+    scale: f64,
+    /// FD steps in f64.
+    h_f64: &'static [f64],
+    /// FD steps in f32, whose round-off floor `ε/hᵖ` is reached at larger `h`.
+    h_f32: &'static [f64],
+}
+
+fn problem_defaults(problem: ProblemKind) -> ProblemDefaults {
+    let (scale, h_f64, h_f32): (f64, &'static [f64], &'static [f64]) = match problem {
+        ProblemKind::Poisson1d => (10.0, &[1e-1, 1e-2, 1e-3], &[1e-1, 3e-2]),
+        ProblemKind::Biharmonic1d => (10.0, &[1e-1, 3e-2, 1e-2], &[2e-1, 1e-1]),
+        ProblemKind::Poisson2d => (2.0, &[2e-1, 1e-1, 5e-2], &[2e-1, 1e-1]),
+        ProblemKind::Biharmonic2d => (2.0, &[2e-1, 1e-1, 5e-2], &[2e-1]),
+    };
+    ProblemDefaults {
+        scale,
+        h_f64,
+        h_f32,
+    }
+}
+
+/// adfd's default threshold in `precision`: relative `a = 10⁻⁸` in f64, `10⁻⁵` in
+/// f32 (f32's ε ≈ 1.2·10⁻⁷ lies above 10⁻⁸, so there the default would count
+/// round-off as modes).
+pub fn default_threshold(precision: Precision) -> Threshold {
+    match precision {
+        Precision::F64 => Threshold::Relative(1e-8),
+        Precision::F32 => Threshold::Relative(1e-5),
+    }
+}
+
+impl Config {
+    /// adfd's defaults for `problem` in `precision`: the shared settings of
+    /// [`Config::default`] with the problem's feature scale `R`, FD steps `h` and the
+    /// precision's threshold ([`default_threshold`]). The CLI starts from these for the
+    /// flags it is not given; the page moves the settings a user has not touched to
+    /// them when the problem or precision changes.
+    pub fn defaults_for(problem: ProblemKind, precision: Precision) -> Config {
+        let d = problem_defaults(problem);
         Config {
-            problem: ProblemKind::Poisson1d,
+            problem,
             k: 1,
             activation: Activation::Tanh,
             n: 400,
@@ -293,15 +336,28 @@ impl Default for Config {
             sampling: Sampling::Grid,
             lambda: 1.0,
             seed: 1,
-            h: vec![1e-1, 1e-2, 1e-3],
+            h: match precision {
+                Precision::F64 => d.h_f64.to_vec(),
+                Precision::F32 => d.h_f32.to_vec(),
+            },
             order: 2,
-            precision: Precision::F64,
-            threshold: Threshold::default(),
-            rfm: RfmConfig::default(),
+            precision,
+            threshold: default_threshold(precision),
+            rfm: RfmConfig {
+                scale: d.scale,
+                ..RfmConfig::default()
+            },
             model: ModelKind::Rfm,
             net: NetConfig::default(),
             train: TrainConfig::default(),
         }
+    }
+}
+
+/// Poisson 1-D in f64: [`Config::defaults_for`]`(poisson1d, f64)`.
+impl Default for Config {
+    fn default() -> Self {
+        Config::defaults_for(ProblemKind::Poisson1d, Precision::F64)
     }
 }
 

@@ -39,6 +39,7 @@
 //!   report), its two comparisons, and the executor that drives them.
 //! * [`report`] — [`RfmReport`], [`TrainReport`] and their common [`report::Envelope`];
 //!   JSON and CSV.
+//! * `claims` (native) — the paper's claims measured over many seeds (`adfd claims`).
 //! * [`web`] — the browser page: the worker's `Session`, its typed
 //!   [`web::snapshot::Snapshot`], the controls' schema, and the main thread's `Charts`.
 //! * [`error`] — one error type whose messages name the field and the allowed range.
@@ -82,6 +83,8 @@
 #![allow(clippy::needless_range_loop)]
 
 pub mod activation;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod claims;
 pub mod config;
 pub mod error;
 pub mod experiment;

@@ -21,7 +21,7 @@ const FLOORS: &[&[&str]] = &[
     &["config"],
     &["report"],
     &["experiment"],
-    &["web"],
+    &["claims", "web"],
 ];
 
 fn floor(module: &str) -> Option<usize> {

@@ -31,6 +31,107 @@ enum Command {
     Rfm(RfmArgs),
     /// Train a network with AD and FD residual losses from the same init, one shared learning rate.
     Train(TrainArgs),
+    /// Measure the paper's claims over many seeds and print how often each holds.
+    Claims(ClaimsArgs),
+}
+
+#[derive(Args)]
+struct ClaimsArgs {
+    /// Seeds to run: a range `A..B` (B excluded) or a list `0,3,7` [default: 0..20]
+    #[arg(long, value_parser = parse_seeds, default_value = "0..20")]
+    seeds: Seeds,
+    /// Problems, separated by commas [default: all four]
+    #[arg(long, value_delimiter = ',', value_parser = parse::<ProblemKind>)]
+    problems: Vec<ProblemKind>,
+    /// Skip the network claims (4b–4d), which take most of the time
+    #[arg(long)]
+    no_networks: bool,
+    /// Print the whole report as JSON
+    #[arg(long)]
+    json: bool,
+}
+
+/// Seeds given as `A..B` or `a,b,c`.
+#[derive(Clone)]
+struct Seeds(Vec<u64>);
+
+fn parse_seeds(s: &str) -> Result<Seeds, String> {
+    let bad = |t: &str| format!("invalid seeds: {t:?} is not a whole number 0..=2^53−1");
+    let seed = |t: &str| {
+        t.trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|&v| v <= adfd::config::MAX_SEED)
+            .ok_or_else(|| bad(t))
+    };
+    let seeds: Vec<u64> = match s.split_once("..") {
+        Some((a, b)) => (seed(a)?..seed(b)?).collect(),
+        None => s.split(',').map(seed).collect::<Result<_, _>>()?,
+    };
+    match seeds.len() {
+        1..=1000 => Ok(Seeds(seeds)),
+        n => Err(format!("invalid seeds: {n} seeds given; run 1 to 1000")),
+    }
+}
+
+fn claims(args: &ClaimsArgs) -> Result<(), String> {
+    let problems = if args.problems.is_empty() {
+        vec![
+            ProblemKind::Poisson1d,
+            ProblemKind::Biharmonic1d,
+            ProblemKind::Poisson2d,
+            ProblemKind::Biharmonic2d,
+        ]
+    } else {
+        args.problems.clone()
+    };
+    let seeds = &args.seeds.0;
+    let bar = progress_bar("(problem, seed) pairs");
+    if let Some(bar) = &bar {
+        bar.set_length((problems.len() * seeds.len()) as u64);
+    }
+    let report = adfd::claims::run(&problems, seeds, !args.no_networks, &|done| {
+        if let Some(bar) = &bar {
+            bar.set_position(done as u64);
+        }
+    })
+    .map_err(|e| e.to_string())?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string(&report).map_err(|e| e.to_string())?
+        );
+        return Ok(());
+    }
+    println!(
+        "adfd claims over seeds {}..={} ({} seeds); {}",
+        seeds.first().unwrap_or(&0),
+        seeds.last().unwrap_or(&0),
+        seeds.len(),
+        adfd::claims::SETTINGS
+    );
+    println!(
+        "{:<5} {:<27} {:>9} {:>11} {:>11} {:>11}  statement [setting; effect]",
+        "claim", "problem", "holds", "median", "p10", "p90"
+    );
+    for r in &report.rows {
+        println!(
+            "{:<5} {:<27} {:>9} {:>11.4} {:>11.4} {:>11.4}  {} [{}; {}]",
+            r.claim,
+            r.problem,
+            format!("{}/{}", r.holds, r.seeds),
+            r.median,
+            r.p10,
+            r.p90,
+            r.statement,
+            r.setting,
+            r.effect
+        );
+    }
+    Ok(())
 }
 
 /// Output format shared by every subcommand.
@@ -67,8 +168,8 @@ impl Output {
     }
 }
 
-/// Problem, points, modes and threshold: what every experiment shares. Unset flags keep
-/// the value from --config, or adfd's default.
+/// Problem, points, FD steps and threshold: what every experiment shares. Unset flags
+/// keep the value from --config, or adfd's default for the problem and precision.
 #[derive(Args)]
 struct Common {
     /// Start from this config: a config JSON, or a report printed by --json (its "config").
@@ -98,7 +199,7 @@ struct Common {
     /// Seed of all random draws, 0..=2^53−1 [default: 1]
     #[arg(long)]
     seed: Option<u64>,
-    /// FD steps h, separated by commas (or spaces), each in (0, 1]; AD always runs too [default: 1e-1,1e-2,1e-3]
+    /// FD steps h, separated by commas (or spaces), each in (0, 1]; AD always runs too [default: per problem and precision, see README]
     #[arg(long, value_parser = parse_h, allow_hyphen_values = true)]
     h: Option<HList>,
     /// Stencil accuracy order: 2 or 4 [default: 2]
@@ -107,7 +208,7 @@ struct Common {
     /// Model evaluation precision: f64 or f32 [default: f64]
     #[arg(long, value_parser = parse::<Precision>)]
     precision: Option<Precision>,
-    /// Threshold a of K(a) and H(a): relative (s_i > a·s_1, a in (0,1)) unless --absolute [default: 1e-8]
+    /// Threshold a of K(a) and H(a): relative (s_i > a·s_1, a in (0,1)) unless --absolute [default: 1e-8 in f64, 1e-5 in f32]
     #[arg(long)]
     threshold: Option<f64>,
     /// Read --threshold as absolute (s_i > a)
@@ -122,7 +223,7 @@ struct RfmArgs {
     /// Number of random features m, 1..=20000 [default: 400]
     #[arg(long)]
     m: Option<usize>,
-    /// Range R of the features: w, b ~ U[−R, R] (or N(0, R²)) [default: 10]
+    /// Range R of the features: w, b ~ U[−R, R] (or N(0, R²)) [default: 10 in 1-D, 2 in 2-D]
     #[arg(long)]
     scale: Option<f64>,
     /// Feature distribution: uniform or normal [default: uniform]
@@ -189,7 +290,11 @@ impl Common {
     /// The base config (from --config or the defaults) with every given flag applied.
     fn apply(&self) -> Result<Config, String> {
         let mut c = match &self.config {
-            None => Config::default(),
+            // adfd's defaults for the problem and precision asked for.
+            None => Config::defaults_for(
+                self.problem.unwrap_or_default(),
+                self.precision.unwrap_or_default(),
+            ),
             Some(path) => {
                 let text = std::fs::read_to_string(path)
                     .map_err(|e| format!("invalid config: cannot read {}: {e}", path.display()))?;
@@ -418,6 +523,7 @@ fn run(cli: Cli) -> Result<(), String> {
             args.output
                 .print(&report, adfd::report::train_csv, print_train)
         }
+        Command::Claims(args) => claims(&args),
     }
 }
 
