@@ -41,6 +41,20 @@ ensure_wasm_pack() {
     command -v wasm-pack >/dev/null 2>&1 || cargo install wasm-pack
 }
 
+# wasm-opt from the npm package binaryen (runs under node; Debian's binaryen 108 cannot
+# parse what wasm-bindgen 0.2.130 emits). Cached under ~/.cache/adfd-tools; sets WASM_OPT.
+BINARYEN_VERSION=132.0.0
+ensure_wasm_opt() {
+    local dir="$HOME/.cache/adfd-tools"
+    WASM_OPT="$dir/node_modules/binaryen/bin/wasm-opt"
+    local have
+    have=$(node -p "require('$dir/node_modules/binaryen/package.json').version" 2>/dev/null || true)
+    if [ "$have" != "$BINARYEN_VERSION" ]; then
+        mkdir -p "$dir"
+        npm install --prefix "$dir" --no-audit --no-fund --silent "binaryen@$BINARYEN_VERSION"
+    fi
+}
+
 # apt-get install, as root or through sudo, only for packages that are missing.
 apt_ensure() {
     local missing=()
