@@ -14,17 +14,44 @@ ensure_numpy() {
     python3 -c 'import numpy' 2>/dev/null || python3 -m pip install --quiet numpy
 }
 
-# The wasm32 target, wasm-pack and a wasm-bindgen CLI of exactly the version in
-# Cargo.lock (wasm-pack uses a matching one from PATH; its own download fails here).
-ensure_wasm_tools() {
+# The wasm-bindgen crate version in Cargo.lock: the CLI must match it exactly.
+wasm_bindgen_version() {
+    awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' Cargo.lock
+}
+
+# What the site build needs: the wasm32 target and a wasm-bindgen CLI of exactly the
+# version in Cargo.lock (cargo install, cached in ~/.cargo/bin; its prebuilt download
+# fails here).
+ensure_wasm_bindgen() {
     export PATH="$HOME/.cargo/bin:$PATH"
     rustup target list --installed | grep -qx wasm32-unknown-unknown \
         || rustup target add wasm32-unknown-unknown
-    command -v wasm-pack >/dev/null 2>&1 || cargo install wasm-pack
     local want
-    want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' Cargo.lock)
+    want=$(wasm_bindgen_version)
+    [ -n "$want" ] || { echo "no wasm-bindgen in Cargo.lock" >&2; return 1; }
     if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$want" ]; then
         cargo install wasm-bindgen-cli --version "$want" --force
+    fi
+}
+
+# wasm-pack, only for `wasm-pack test` (it runs the matching wasm-bindgen test runner
+# from PATH, so that comes first).
+ensure_wasm_pack() {
+    ensure_wasm_bindgen
+    command -v wasm-pack >/dev/null 2>&1 || cargo install wasm-pack
+}
+
+# wasm-opt from the npm package binaryen (runs under node; Debian's binaryen 108 cannot
+# parse what wasm-bindgen 0.2.130 emits). Cached under ~/.cache/adfd-tools; sets WASM_OPT.
+BINARYEN_VERSION=132.0.0
+ensure_wasm_opt() {
+    local dir="$HOME/.cache/adfd-tools"
+    WASM_OPT="$dir/node_modules/binaryen/bin/wasm-opt"
+    local have
+    have=$(node -p "require('$dir/node_modules/binaryen/package.json').version" 2>/dev/null || true)
+    if [ "$have" != "$BINARYEN_VERSION" ]; then
+        mkdir -p "$dir"
+        npm install --prefix "$dir" --no-audit --no-fund --silent "binaryen@$BINARYEN_VERSION"
     fi
 }
 
