@@ -2,7 +2,10 @@
 //! RFM at `Config::defaults_for` is good on seeds 0–9 (relative L2 error ≤ 1e-4 in
 //! 1-D, ≤ 1e-2 in 2-D), and every default FD step sits in the truncation regime: FD
 //! keeps no more spectral modes above the default threshold than AD does (a step
-//! below the round-off floor would count noise as modes and keep more).
+//! below the round-off floor would count noise as modes and keep more). Built with
+//! optimizations only (`./scripts/test` runs it with `--release`).
+
+#![cfg(not(debug_assertions))]
 
 use adfd::{run_rfm, Config, Precision, ProblemKind};
 

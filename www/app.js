@@ -7,6 +7,7 @@ import * as view from './view.js';
 import * as lessons from './lessons.js';
 import * as share from './share.js';
 import { annotate } from './explain.js';
+import * as claims from './claims.js';
 
 const t0 = performance.now();
 const status = document.getElementById('status');
@@ -151,6 +152,7 @@ async function main() {
   if (window.matchMedia('(max-width: 700px)').matches) document.getElementById('controls-box').open = false;
   lessons.render(document.getElementById('lesson-list'));
   annotate();
+  claims.render(document.getElementById('claims-table'), document.getElementById('claims-caption'));
   share.init({ send: (m) => worker.postMessage(m), state, setTextScale: view.setTextScale,
     link: () => { controls.toHash(controls.read()); return location.href; } });
   window.addEventListener('hashchange', () => { if (state.ready) loadLink(); });

@@ -1,26 +1,113 @@
-// "Things to try": presets that are nothing but URL hashes, each with a sentence or two
-// on what to watch. A lesson link sets every control (unlisted ones take the library's
-// defaults), so opening it later, or on another machine, gives the same numbers.
-// A key ending in _hide locks that control (see the last lesson); run=sweep also
-// starts a sweep over h once the comparison is done.
+// "Things to try": presets that are nothing but URL hashes, each with what to watch and
+// one checked statement about its own link. tests/lessons.rs runs every lesson's
+// settings natively through the same Config path the page uses and asserts its
+// `checks` on the seeds named in `claim`; a lesson whose statement stops holding fails
+// the tests. A lesson link sets its controls (unlisted ones take adfd's defaults for
+// its problem and precision), so opening it later gives the same numbers. A key ending
+// in _hide locks that control (see the last lesson); run=sweep starts a sweep over h
+// once the comparison is done.
+//
+// The array is strict JSON (tests/lessons.rs parses it): double quotes, no trailing
+// commas. Check kinds are documented in tests/lessons.rs.
 
 export const LESSONS = [
-  { title: 'AD vs FD on Poisson', hash: 'problem=poisson1d&model=rfm&h=1e-1, 1e-2, 1e-3',
-    text: 'The spectra agree at the top; FD\u2019s tail drops away sooner, most for the largest h. Compare K, exp H and the true residual in the readouts.' },
-  { title: 'Biharmonic widens the gap', hash: 'problem=biharmonic1d&model=rfm&h=1e-1, 1e-2, 1e-3',
-    text: 'A fourth-order operator: the FD stencil\u2019s error grows with the derivative order, so fewer FD modes survive and the residual gap to AD is wider than on Poisson.' },
-  { title: 'The round-off floor at tiny h (and in f32)', hash: 'problem=poisson1d&model=rfm&precision=f32&h=1e-1, 1e-2, 1e-3, 1e-4',
-    text: 'In f32 the FD round-off error \u03b5/h\u00b2 overtakes the truncation error near h = 10\u207b\u00b2: at 10\u207b\u00b3 and 10\u207b\u2074 the true residual explodes while K and exp H rise \u2014 noise has lifted the small singular values. Press \u201cSweep h\u201d for the whole V; in f64 the floor moves to h \u2248 10\u207b\u2074.' },
-  { title: 'Lower the threshold and count noise as signal', hash: 'problem=poisson1d&model=rfm&h=1e-2, 1e-5&threshold=1e-14',
-    text: 'With a below FD\u2019s round-off floor, K counts noise singular values as modes: FD h = 10\u207b\u2075 ends up with more \u201cmodes\u201d than AD, while H barely moves. Watch the \u201cmodes kept vs threshold\u201d panel, then drag the threshold slider back up.' },
-  { title: 'Entropy predicts training speed (sweep)', hash: 'problem=poisson1d&model=two-layer&width=60&steps=300&h=1e-1, 1e-2&run=sweep',
-    text: 'Trains a two-layer network for each h at one shared learning rate. In the scatter, runs with higher truncated entropy should reach a smaller loss ratio.' },
-  { title: 'A deeper network', hash: 'problem=poisson1d&model=mlp&layers=3&width=30&steps=400&h=1e-1, 1e-2, 1e-3',
-    text: 'Three hidden layers (beyond the paper\u2019s theory): compare the spectra of J and the loss curves of AD and FD runs that start from the same parameters.' },
-  { title: '2-D Poisson', hash: 'problem=poisson2d&model=rfm&scale=3&h=1e-1, 1e-2, 1e-3',
-    text: 'The 5-point Laplacian on (\u22121,1)\u00b2: heatmaps of the fitted u and of the error; pick the FD step shown beside the solution panel\u2019s title. The feature scale is R = 3 here: with R = 10, 400 features oscillate faster than a 20\u00d720 grid resolves, and every mode fits poorly.' },
-  { title: 'A locked-down lesson', hash: 'problem=biharmonic1d&model=rfm&problem_hide=1&model_hide=1&precision_hide=1',
-    text: 'Keys ending in _hide hide a control: students can vary h and the threshold but not the problem, the model or the precision.' },
+  {
+    "title": "Watch AD and FD train",
+    "hash": "problem=biharmonic1d&model=two-layer&width=100&n=100&net_scale=5&optimizer=gd&lr=auto&lr_scale=0.5&steps=2000&h=5e-2, 1e-1, 2e-1",
+    "text": "A two-layer network trained on the biharmonic problem from one initialization at one shared learning rate, once with the AD residual and once per FD step. Watch the loss curves: the runs with the highest initial truncated entropy H\u2080 of J fall fastest.",
+    "claim": "On seeds 0\u20132: H\u2080 falls as h grows (AD highest), AD reaches 10\u207b\u00b2 of its initial loss first and FD h = 0.2 last, and after 2000 steps FD h = 0.2's true residual is at least 30\u00d7 AD's.",
+    "seeds": [0, 1, 2],
+    "checks": [
+      { "kind": "entropy_falls_with_h" },
+      { "kind": "ad_fastest_coarsest_slowest" },
+      { "kind": "true_residual_ratio_over_ad", "h": 0.2, "at_least": 30 }
+    ]
+  },
+  {
+    "title": "Watch the true residual, not the loss",
+    "hash": "problem=biharmonic1d&model=two-layer&width=100&n=100&net_scale=5&optimizer=adam&lr=1e-2&steps=2000&h=5e-2, 1e-1, 2e-1",
+    "text": "The same networks trained with Adam. FD h = 0.2 drives its own loss lowest \u2014 but its loss is built on a damped operator, and the true PDE residual (dashed) tells another story.",
+    "claim": "On seeds 0\u20132: after 2000 steps FD h = 0.2's own loss is below AD's, while its true residual is at least 300\u00d7 AD's.",
+    "seeds": [0, 1, 2],
+    "checks": [
+      { "kind": "lower_loss_worse_truth", "h": 0.2, "at_least": 300 }
+    ]
+  },
+  {
+    "title": "AD vs FD on Poisson (random features)",
+    "hash": "problem=poisson1d&model=rfm&h=1e-1, 1e-2, 1e-3",
+    "text": "The spectra of A agree at the top; FD\u2019s tail drops away sooner, most for the largest h. Compare K, exp H and the true residual in the readouts.",
+    "claim": "On seeds 0\u20134: FD h = 0.1 keeps fewer spectral modes than AD (K_FD < K_AD), and every FD step's true residual is worse than AD's.",
+    "seeds": [0, 1, 2, 3, 4],
+    "checks": [
+      { "kind": "fewer_modes", "h": [0.1] },
+      { "kind": "worse_true_residual", "h": [0.1, 0.01, 0.001] }
+    ]
+  },
+  {
+    "title": "Biharmonic widens the gap",
+    "hash": "problem=biharmonic1d&model=rfm&h=1e-1, 3e-2, 1e-2",
+    "text": "A fourth-order operator: the FD stencil\u2019s error grows with the derivative order, so fewer FD modes survive and the entropy gap to AD is wider than on Poisson.",
+    "claim": "On seeds 0\u20134: K_FD < K_AD at h = 0.1 and 0.03 (at 0.01 FD has nearly caught up), and H_AD \u2212 H_FD at h = 0.1 exceeds the same gap on Poisson (same seed, same settings otherwise).",
+    "seeds": [0, 1, 2, 3, 4],
+    "checks": [
+      { "kind": "fewer_modes", "h": [0.1, 0.03] },
+      { "kind": "wider_entropy_gap_than", "problem": "poisson1d", "h": 0.1 }
+    ]
+  },
+  {
+    "title": "The round-off floor in f32",
+    "hash": "problem=poisson1d&model=rfm&precision=f32&threshold=1e-5&h=1e-1, 1e-2, 1e-3, 1e-4",
+    "text": "In f32 FD\u2019s round-off \u03b5/h\u00b2 lifts its small singular values above the threshold from h = 10\u207b\u00b2 on (K exceeds AD\u2019s: noise counted as modes), and by h = 10\u207b\u00b3 it ruins the fit. Press \u201cSweep h\u201d for the whole V; in f64 the floor moves to h \u2248 10\u207b\u2075.",
+    "claim": "On seeds 0\u20134: K_FD > K_AD at h = 10\u207b\u00b2 and 10\u207b\u00b3, and the true residual at h = 10\u207b\u00b3 is at least 1000\u00d7 that at 10\u207b\u00b2.",
+    "seeds": [0, 1, 2, 3, 4],
+    "checks": [
+      { "kind": "more_modes", "h": [0.01, 0.001] },
+      { "kind": "true_residual_ratio", "h": 0.001, "over": 0.01, "at_least": 1000 }
+    ]
+  },
+  {
+    "title": "Lower the threshold and count noise as signal",
+    "hash": "problem=poisson1d&model=rfm&h=1e-2, 1e-5&threshold=1e-14",
+    "text": "With a below FD\u2019s round-off floor, K counts noise singular values as modes, while H, weighted by the singular values, barely moves. Watch the \u201cmodes kept vs threshold\u201d panel, then drag the threshold slider back up.",
+    "claim": "On seeds 0\u20134: FD h = 10\u207b\u2075 keeps more \u201cmodes\u201d than AD (K_FD > K_AD), yet its H differs from AD\u2019s by less than 0.01.",
+    "seeds": [0, 1, 2, 3, 4],
+    "checks": [
+      { "kind": "more_modes", "h": [0.00001] },
+      { "kind": "entropy_close", "h": 0.00001, "within": 0.01 }
+    ]
+  },
+  {
+    "title": "A deeper network",
+    "hash": "problem=poisson1d&model=mlp&layers=3&width=30&steps=400&h=1e-1, 1e-2, 1e-3",
+    "text": "Three hidden layers (beyond the paper\u2019s theory): compare the spectra of J and the loss curves of AD and FD runs that start from the same parameters. At this size the differences in training speed are within what the seed changes.",
+    "claim": "On seeds 0\u20134: at initialization AD\u2019s J has the highest truncated entropy H\u2080, and FD\u2019s H\u2080 approaches it as h shrinks.",
+    "seeds": [0, 1, 2, 3, 4],
+    "checks": [
+      { "kind": "entropy_falls_with_h" }
+    ]
+  },
+  {
+    "title": "2-D Poisson",
+    "hash": "problem=poisson2d&model=rfm&scale=2&h=2e-1, 1e-1, 5e-2",
+    "text": "The 5-point Laplacian on (\u22121,1)\u00b2: heatmaps of the fitted u and of the error; pick the FD step shown beside the solution panel\u2019s title. The feature scale is R = 2, adfd\u2019s 2-D default: with R = 10, 400 features oscillate faster than a 20\u00d720 grid resolves and every run fits poorly.",
+    "claim": "On seeds 0\u20134: AD fits to a relative L2 error below 10\u207b\u00b3, and H_FD < H_AD at every h.",
+    "seeds": [0, 1, 2, 3, 4],
+    "checks": [
+      { "kind": "ad_error_below", "at_most": 0.001 },
+      { "kind": "entropy_falls_with_h" }
+    ]
+  },
+  {
+    "title": "A locked-down lesson",
+    "hash": "problem=biharmonic1d&model=rfm&h=1e-1, 3e-2, 1e-2&problem_hide=1&model_hide=1&precision_hide=1",
+    "text": "Keys ending in _hide hide a control: students can vary h and the threshold but not the problem, the model or the precision.",
+    "claim": "On seeds 0\u20134: K_FD < K_AD at h = 0.1 and 0.03.",
+    "seeds": [0, 1, 2, 3, 4],
+    "checks": [
+      { "kind": "fewer_modes", "h": [0.1, 0.03] }
+    ]
+  }
 ];
 
 export function render(list) {
@@ -31,8 +118,11 @@ export function render(list) {
     a.textContent = l.title;
     a.className = 'lesson';
     const p = document.createElement('span');
-    p.textContent = ' \u2014 ' + l.text;
-    li.append(a, p);
+    p.textContent = ' \u2014 ' + l.text + ' ';
+    const claim = document.createElement('em');
+    claim.className = 'claim';
+    claim.textContent = 'Checked: ' + l.claim;
+    li.append(a, p, claim);
     list.append(li);
   }
 }
