@@ -1,4 +1,5 @@
-//! The round-off floor `rfm::noise_floor` against measured round-off.
+//! The round-off floor `rfm::noise_floor` against measured round-off, and the flag it
+//! raises when `K(a)` counts noise as modes.
 //!
 //! Measured noise: the same `A` assembled in f32 and in f64, `‖A_f32 − A_f64‖₂`, the
 //! f32 round-off (f64's own is 2²⁹ times smaller). Features, points and `h` are first
@@ -8,13 +9,14 @@
 //! columns and rows smoothly, see the doc of `noise_floor`).
 
 use adfd::activation::Activation;
+use adfd::config::Config;
 use adfd::jet::Precision;
 use adfd::operator::DiffMode;
 use adfd::operator::{DiffOp, Field, Stencil};
 use adfd::problem::PointSet;
 use adfd::problem::{Points, Problem, ProblemKind, Sampling};
 use adfd::rfm::{self, Features, Init};
-use adfd::spectrum;
+use adfd::spectrum::{self, Threshold};
 use nalgebra::DMatrix;
 
 fn to_f32(v: &mut [f64]) {
@@ -158,5 +160,65 @@ fn ad_floor_is_a_lower_estimate_within_a_factor_five() {
                 "{kind} R={scale}: estimate {est:.3e}, measured {got:.3e}, ratio {ratio:.2}"
             );
         }
+    }
+}
+
+/// biharmonic1d, m = n = 400, R = 10, a = 1e-8 relative, f64: at h = 1e-3 FD keeps
+/// ~300 modes against AD's ~110 because its floor lies above the cut (round-off
+/// counted as modes); at h = 1e-1 the floor lies far below the cut.
+#[test]
+fn k_counts_noise_for_a_small_step_on_the_biharmonic_problem_only() {
+    let mut c = Config {
+        problem: ProblemKind::Biharmonic1d,
+        n: 400,
+        h: vec![1e-1, 1e-3],
+        threshold: Threshold::Relative(1e-8),
+        ..Config::default()
+    };
+    c.rfm.m = 400;
+    c.rfm.scale = 10.0;
+    let report = adfd::experiment::run_rfm(&c.check().unwrap()).unwrap();
+    let [ad, coarse, fine] = &report.runs[..] else {
+        panic!("three runs")
+    };
+    let cut = |r: &adfd::report::RfmRun| 1e-8 * r.singular_values[0];
+    assert!(
+        fine.k_counts_noise,
+        "h=1e-3: floor {:e}, cut {:e}",
+        fine.noise_floor,
+        cut(fine)
+    );
+    assert!(fine.noise_floor > cut(fine));
+    assert!(
+        fine.cutoff > ad.cutoff + 100,
+        "K: FD {} vs AD {}",
+        fine.cutoff,
+        ad.cutoff
+    );
+    assert!(!coarse.k_counts_noise);
+    assert!(coarse.noise_floor < 1e-3 * cut(coarse));
+    assert!(!ad.k_counts_noise);
+    // The floor grows like 1/h⁴ between the two steps (the interior rows dominate).
+    let growth = fine.noise_floor / coarse.noise_floor;
+    assert!((growth / 1e8 - 1.0).abs() < 1e-3, "growth {growth:e}");
+}
+
+/// In f32 the floor is 2²⁹ times f64's, and AD's K counts noise at a = 1e-8 too.
+#[test]
+fn single_precision_lifts_every_floor() {
+    let mut c = Config {
+        problem: ProblemKind::Biharmonic1d,
+        n: 100,
+        h: vec![1e-1],
+        ..Config::default()
+    };
+    c.rfm.m = 100;
+    let f64_runs = adfd::experiment::run_rfm(&c.clone().check().unwrap()).unwrap();
+    c.precision = Precision::F32;
+    let f32_runs = adfd::experiment::run_rfm(&c.check().unwrap()).unwrap();
+    for (a, b) in f64_runs.runs.iter().zip(&f32_runs.runs) {
+        assert!((b.noise_floor / a.noise_floor / 2f64.powi(29) - 1.0).abs() < 1e-12);
+        assert!(!a.k_counts_noise, "{}: f64", a.mode);
+        assert!(b.k_counts_noise, "{}: f32", b.mode);
     }
 }
