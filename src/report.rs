@@ -125,7 +125,7 @@ pub struct RfmResults {
 /// What held-out test points are, in both kinds of report.
 const TEST_POINTS: (&str, &str) = (
     "test_points",
-    "midpoints of a uniform grid: 1000 in 1-D, 50×50 in 2-D",
+    "a uniform grid of 1000 points in 1-D, 50×50 in 2-D, at t_k = −1 + 2(k + θ)/N with θ = ½ + 1/(2·65537): the cell midpoints moved by 1/(65537·N), so that no test point is ever a grid collocation point −1 + 2i/(n+1) (they stay ≥ 1/(65537·N) apart for every n ≤ 20000; random collocation points are continuous draws)",
 );
 
 /// What each number of an RFM report means.
