@@ -38,6 +38,18 @@ pub enum Precision {
 
 keyword_enum!(Precision, "precision", { F64 => "f64", F32 => "f32" });
 
+impl Precision {
+    /// The unit round-off `ε`: the largest relative error of one rounding to nearest,
+    /// half the machine epsilon — `2⁻²⁴ ≈ 5.96e-8` for f32, `2⁻⁵³ ≈ 1.11e-16` for f64.
+    /// One rounding of a value `v` errs by at most `ε|v|`.
+    pub fn unit_roundoff(self) -> f64 {
+        match self {
+            Precision::F64 => f64::EPSILON / 2.0,
+            Precision::F32 => f32::EPSILON as f64 / 2.0,
+        }
+    }
+}
+
 /// A floating-point precision adfd computes in: `f64` (default) or `f32`.
 pub trait Real:
     num_traits::Float

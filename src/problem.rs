@@ -248,14 +248,64 @@ impl Points {
         ((n as f64).sqrt().floor() as usize).max(1)
     }
 
-    /// Held-out test points for errors and the true residual: the midpoints of a
-    /// uniform grid (1000 in 1-D, 50 × 50 in 2-D), which avoid ∂Ω.
+    /// Held-out test points for errors and the true residual: a uniform grid of
+    /// 1000 points in 1-D and 50 × 50 in 2-D, each coordinate shifted off the cell
+    /// midpoints so that it never equals a collocation coordinate
+    /// ([`PointSet::test_grid`]).
     pub fn test(problem: &Problem) -> PointSet {
-        PointSet::midpoints(problem.dim(), if problem.dim() == 1 { 1000 } else { 50 })
+        PointSet::test_grid(problem.dim(), if problem.dim() == 1 { 1000 } else { 50 })
     }
 }
 
+/// The prime `P` in the test grid's shift `½ + 1/(2P)` (see [`PointSet::test_grid`]):
+/// `2¹⁶ + 1`, above `2(n + 1)` for every allowed `n ≤ 20000`.
+pub const TEST_SHIFT_PRIME: u64 = 65_537;
+
 impl PointSet {
+    /// The held-out test grid: `N = per_axis` points per axis (`N` in 1-D, `N × N` in
+    /// 2-D, `x` fastest) at
+    ///
+    /// ```text
+    /// t_k = −1 + 2(k + θ)/N,   k = 0..N,   θ = ½ + 1/(2P) = (P + 1)/(2P),   P = 65537 (prime)
+    /// ```
+    ///
+    /// — the cell midpoints (`θ = ½`) moved by `1/(NP)` — evenly spread and strictly
+    /// inside `(−1, 1)` (`0 < θ < 1`).
+    ///
+    /// **No test coordinate equals a grid collocation coordinate** `c = −1 + 2i/(n+1)`
+    /// (1-D, and each axis of a 2-D grid with `n` its side), for any `n + 1 ≤ P/2`
+    /// (every allowed `n`): with `M = (2k + 1)(n + 1) − 2iN`,
+    ///
+    /// ```text
+    /// t − c = (P·M + (n + 1)) / (N·P·(n + 1))
+    /// ```
+    ///
+    /// If `M = 0`, `|t − c| = 1/(NP)`. If `M ≠ 0`, `|P·M + (n + 1)| ≥ P − (n + 1)`, so
+    /// `|t − c| ≥ 1/(N(n + 1)) − 1/(NP) ≥ 1/(NP)` when `n + 1 ≤ P/2`. Hence every
+    /// test coordinate lies at least `1/(NP)` from every collocation coordinate —
+    /// `1.5·10⁻⁸` in 1-D (`N = 1000`), `3.1·10⁻⁷` in 2-D (`N = 50`) — while f64
+    /// computes either within `5·10⁻¹⁶` of its exact value (`k·P + (P + 1)/2` and
+    /// `N·P` are exact integers, then one division and one subtraction), so they never
+    /// coincide in floating point either. Plain midpoints would: when `n + 1` is a
+    /// multiple of `2N` every midpoint is a collocation point (`n = 1999` in 1-D, a
+    /// 99 × 99 grid in 2-D).
+    /// Randomly sampled collocation points are continuous draws: a coincidence has
+    /// probability zero.
+    pub fn test_grid(dim: usize, per_axis: usize) -> PointSet {
+        let (p, n) = (TEST_SHIFT_PRIME, per_axis as u64);
+        // θ = a/P with a = (P + 1)/2; k·P + a and N·P are exact in f64.
+        let (a, denominator) = (p / 2 + 1, (n * p) as f64);
+        let axis = move || (0..n).map(move |k| -1.0 + 2.0 * (k * p + a) as f64 / denominator);
+        let coords = if dim == 1 {
+            axis().collect()
+        } else {
+            axis()
+                .flat_map(|y| axis().flat_map(move |x| [x, y]))
+                .collect()
+        };
+        PointSet { dim, coords }
+    }
+
     /// The cell midpoints `−1 + (2i + 1)/n`, `i = 0..n`, of a uniform grid of `n` cells
     /// per axis on (−1, 1)ᵈ (`n` points in 1-D, `n × n` in 2-D, `x` fastest).
     pub fn midpoints(dim: usize, n: usize) -> PointSet {

@@ -91,6 +91,14 @@ pub struct RfmRun {
     pub entropy: f64,
     /// `exp H(a)`: effective number of modes.
     pub effective_modes: f64,
+    /// The estimated round-off floor of this run's `A` in the config's precision,
+    /// [`crate::rfm::noise_floor`]: `(ε/√3)·rms(δ_ij)·(√rows + √m)` with FD's
+    /// `δ ∝ ‖c‖₂/hᵖ` (AD's is a lower estimate). Singular values below it are
+    /// rounding noise.
+    pub noise_floor: f64,
+    /// True when `K(a)` counts noise as modes: some kept singular value
+    /// `s_i > cut` (`cut = a·s₁` or `a`) lies at or below `noise_floor`.
+    pub k_counts_noise: bool,
     /// `‖A a − F‖² / rows` on this run's own system.
     pub residual_system: f64,
     /// `mean (L u − f)²` over the test points, with `L` applied exactly (AD, f64).
@@ -117,7 +125,7 @@ pub struct RfmResults {
 /// What held-out test points are, in both kinds of report.
 const TEST_POINTS: (&str, &str) = (
     "test_points",
-    "midpoints of a uniform grid: 1000 in 1-D, 50×50 in 2-D",
+    "a uniform grid of 1000 points in 1-D, 50×50 in 2-D, at t_k = −1 + 2(k + θ)/N with θ = ½ + 1/(2·65537): the cell midpoints moved by 1/(65537·N), so that no test point is ever a grid collocation point −1 + 2i/(n+1) (they stay ≥ 1/(65537·N) apart for every n ≤ 20000; random collocation points are continuous draws)",
 );
 
 /// What each number of an RFM report means.
@@ -126,6 +134,8 @@ pub const RFM_DEFINITIONS: &[(&str, &str)] = &[
     ("cutoff", "K(a) = #{i : s_i > a·s_1} (relative) or #{i : s_i > a} (absolute)"),
     ("entropy", "H(a) = −Σ_{i≤K} p_i ln p_i with p_i = s_i / Σ_{j≤K} s_j (adfd's definition)"),
     ("effective_modes", "exp H(a)"),
+    ("noise_floor", "estimated round-off floor of A: (ε/√3)·√(mean_ij δ_ij²)·(√rows + √m), δ_ij = ρ_i·K_ij·√(g(z)² + g'(z)²·Σ_k (w_jk x_ik)²), z = w_j·x_i + b_j; FD: K = ‖stencil weights‖₂/h^p, g = σ; AD: K = |w_j|^p, g = σ^(p) (a lower estimate); ρ_i = |c| interior, √λ boundary; ε = 2^-24 (f32) or 2^-53 (f64). Singular values below it are rounding noise"),
+    ("k_counts_noise", "true when K(a) counts noise as modes: some s_i with cut < s_i ≤ noise_floor (cut = a·s_1, or a if absolute)"),
     ("residual_system", "‖A a − F‖² / rows on the run's own (AD or FD) system"),
     ("residual_true", "mean over test points of (L u − f)², L applied by AD in f64"),
     ("error_l2", "relative L2 error ‖u − u*‖ / ‖u*‖ over the test points"),
@@ -264,16 +274,18 @@ fn opt<T: ToString>(v: Option<T>) -> String {
 
 /// The RFM report as CSV: one row per run.
 pub fn rfm_csv(report: &RfmReport) -> String {
-    let mut out = String::from("mode,h,cutoff,entropy,effective_modes,residual_system,residual_true,error_l2,error_max,time_ms\n");
+    let mut out = String::from("mode,h,cutoff,entropy,effective_modes,noise_floor,k_counts_noise,residual_system,residual_true,error_l2,error_max,time_ms\n");
     for r in &report.runs {
         let _ = writeln!(
             out,
-            "{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{}",
             r.mode.name(),
             opt(r.mode.h()),
             r.cutoff,
             r.entropy,
             r.effective_modes,
+            r.noise_floor,
+            r.k_counts_noise,
             r.residual_system,
             r.residual_true,
             r.error_l2,

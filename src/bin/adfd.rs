@@ -487,22 +487,40 @@ fn print_rfm(report: &RfmReport) {
         threshold_label(&c.threshold)
     );
     println!(
-        "{:<12} {:>6} {:>8} {:>8} {:>11} {:>11} {:>10} {:>10} {:>9}",
-        "run", "K", "H", "exp H", "res_system", "res_true", "err_L2rel", "err_max", "time_ms"
+        "{:<12} {:>7} {:>8} {:>8} {:>10} {:>11} {:>11} {:>10} {:>10} {:>9}",
+        "run",
+        "K",
+        "H",
+        "exp H",
+        "floor",
+        "res_system",
+        "res_true",
+        "err_L2rel",
+        "err_max",
+        "time_ms"
     );
     for r in &report.runs {
+        let k = format!("{}{}", r.cutoff, if r.k_counts_noise { "*" } else { " " });
         println!(
-            "{:<12} {:>6} {:>8.4} {:>8.2} {:>11.3e} {:>11.3e} {:>10.3e} {:>10.3e} {:>9.1}",
+            "{:<12} {:>7} {:>8.4} {:>8.2} {:>10.2e} {:>11.3e} {:>11.3e} {:>10.3e} {:>10.3e} {:>9.1}",
             r.mode.to_string(),
-            r.cutoff,
+            k,
             r.entropy,
             r.effective_modes,
+            r.noise_floor,
             r.residual_system,
             r.residual_true,
             r.error_l2,
             r.error_max,
             r.time_ms
         );
+    }
+    println!(
+        "floor = estimated round-off floor ‖E‖₂ of A in {} (FD: grows like ε/hᵖ; AD: a lower estimate); singular values below it are noise;",
+        c.precision
+    );
+    if report.runs.iter().any(|r| r.k_counts_noise) {
+        println!("* K counts round-off noise as modes: singular values between the cut and the floor are kept;");
     }
     println!("res_system = ‖Aa−F‖²/rows on the run's own system; res_true = mean (Lu−f)² on test points with the exact (AD) operator;");
     println!(

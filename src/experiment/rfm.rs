@@ -68,6 +68,16 @@ impl RfmComparison {
         let fitted = &system.a * &av;
         let residual_system = mean_sq(fitted.iter().zip(&system.f).map(|(p, f)| p - f));
         let time_ms = start.elapsed().as_secs_f64() * 1e3;
+        let noise_floor = rfm::noise_floor(
+            &problem,
+            &self.features,
+            &self.points,
+            mode,
+            config.lambda,
+            config.precision,
+        );
+        let cut = config.threshold.cut(s.first().copied().unwrap_or(0.0));
+        let k_counts_noise = s.iter().any(|&v| v > cut && v <= noise_floor);
 
         let lu = &self.test_op * &av;
         let residual_true = mean_sq(lu.iter().zip(&self.test_f).map(|(p, f)| p - f));
@@ -78,6 +88,8 @@ impl RfmComparison {
             cutoff: ent.cutoff,
             entropy: ent.entropy,
             effective_modes: ent.effective_modes,
+            noise_floor,
+            k_counts_noise,
             residual_system,
             residual_true,
             error_l2: error.l2,

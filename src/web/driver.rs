@@ -362,6 +362,7 @@ impl Driver {
                             r.entropy,
                             r.effective_modes,
                             0,
+                            Some(r.noise_floor),
                         )),
                         residual_system: r.residual_system,
                         residual_true: Some(r.residual_true),
@@ -439,6 +440,7 @@ fn spectrum_view(
     entropy: f64,
     effective_modes: f64,
     step: usize,
+    noise_floor: Option<f64>,
 ) -> SpectrumView {
     SpectrumView {
         singular_values: singular_values.to_vec(),
@@ -447,6 +449,7 @@ fn spectrum_view(
         entropy,
         effective_modes,
         step,
+        noise_floor,
     }
 }
 
@@ -500,6 +503,7 @@ fn net_run_view(run: &Run, view: &NetView, threshold: Threshold, decades: f64) -
                 k.entropy,
                 k.effective_modes,
                 k.step,
+                None,
             )
         }),
         residual_system: run.latest_loss(),
@@ -590,6 +594,13 @@ mod tests {
         assert_eq!(s.runs[0].label, "AD");
         assert_eq!(s.runs[1].label, "FD h=1e-1");
         assert_eq!(s.runs[0].u.len(), PLOT_1D);
+        // Each RFM run's round-off floor; FD's grows like 1/h² (the interior rows').
+        let floor = |i: usize| s.runs[i].spectrum.as_ref().unwrap().noise_floor.unwrap();
+        assert!(floor(0) < floor(1));
+        assert!(
+            (floor(2) / floor(1) / 1e4 - 1.0).abs() < 1e-2,
+            "interior rows dominate"
+        );
         assert_eq!(s.history.entropy.len(), 3);
         assert!(d.work(50.0).unwrap());
         assert_eq!(d.snapshot().history.entropy.len(), 3, "recorded once");
@@ -644,6 +655,7 @@ mod tests {
         assert_eq!(t.loss.len(), 7, "steps 0..=6");
         assert_eq!(t.true_step, vec![0.0, 3.0, 6.0]);
         assert_eq!(s.runs[0].spectrum.as_ref().unwrap().step, 6);
+        assert_eq!(s.runs[0].spectrum.as_ref().unwrap().noise_floor, None);
         assert_eq!(s.progress.done, 6);
     }
 }

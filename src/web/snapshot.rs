@@ -90,6 +90,10 @@ pub struct SpectrumView {
     pub effective_modes: f64,
     /// The training step this spectrum of `J` was taken at (0 for the RFM).
     pub step: usize,
+    /// The estimated round-off floor of `A` (`rfm::noise_floor`): singular values
+    /// below it are rounding noise, and `K` counts noise when `cut` lies below it.
+    /// `None` for a network's `J`, which has no floor estimate yet.
+    pub noise_floor: Option<f64>,
 }
 
 /// One run (a differentiation mode: AD, or FD at one `h`) of the comparison.
