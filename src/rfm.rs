@@ -300,8 +300,13 @@ pub fn noise_floor(
                     wx2 += (wk * xk) * (wk * xk);
                     w2 += wk * wk;
                 }
-                let jet = phi.activation.eval(Jet::<f64, 6>::variable(z, 1.0));
-                let (g, dg) = (jet.derivative(g_order), jet.derivative(g_order + 1));
+                let (g, dg) = if g_order == 0 {
+                    let jet = phi.activation.eval(Jet::<f64, 2>::variable(z, 1.0));
+                    (jet.c[0], jet.derivative(1))
+                } else {
+                    let jet = phi.activation.eval(Jet::<f64, 6>::variable(z, 1.0));
+                    (jet.derivative(g_order), jet.derivative(g_order + 1))
+                };
                 let gain = rho * stencil_gain.unwrap_or_else(|| w2.powi(p as i32 / 2));
                 sum += gain * gain * (g * g + dg * dg * wx2);
                 entries += 1;
