@@ -1,8 +1,8 @@
 //! adfd's defaults fit (issue 9): for each problem and precision, the AD fit of the
 //! RFM at `Config::defaults_for` is good on seeds 0–9 (relative L2 error ≤ 1e-4 in
 //! 1-D, ≤ 1e-2 in 2-D), and every default FD step sits in the truncation regime: FD
-//! keeps no more spectral modes above the default threshold than AD does (a step
-//! below the round-off floor would count noise as modes and keep more). Built with
+//! keeps no more spectral modes above the default threshold than AD does, and no run's
+//! cut lies below its estimated round-off floor (`k_counts_noise`). Built with
 //! optimizations only (`./scripts/test` runs it with `--release`).
 
 #![cfg(not(debug_assertions))]
@@ -50,6 +50,14 @@ fn default_fd_steps_sit_in_the_truncation_regime() {
                 c.seed = seed;
                 let report = run_rfm(&c.check().unwrap()).unwrap();
                 let ad = &report.runs[0];
+                for run in &report.runs {
+                    assert!(
+                        !run.k_counts_noise,
+                        "{problem} {precision} seed {seed} {}: the cut lies below the round-off floor {:e}",
+                        run.mode,
+                        run.noise_floor
+                    );
+                }
                 for fd in &report.runs[1..] {
                     assert!(
                         fd.cutoff <= ad.cutoff,
