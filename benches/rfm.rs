@@ -5,7 +5,7 @@
 //!
 //! * `spectra`: assembly of the four matrices, their singular values, K and H —
 //!   the work numpy's baseline does the SVD part of;
-//! * `full run`: `run_rfm` end to end (adds the least-squares solves with U and V,
+//! * `full run`: `run_rfm` end to end through the executor (adds the least-squares solves with U and V,
 //!   true residuals and errors on 1000 test points).
 //!
 //! The four matrices are written to `target/bench-rfm/` and
@@ -66,7 +66,8 @@ fn main() {
             })
             .collect::<Vec<_>>()
     });
-    let (t_full, _) = time(|| run_rfm(&config).unwrap());
+    let valid = config.clone().check().unwrap();
+    let (t_full, _) = time(|| run_rfm(&valid).unwrap());
     let t_spectra = t_assembly + t_svd;
 
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-rfm");

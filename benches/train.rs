@@ -4,7 +4,7 @@
 //! is installed.
 //!
 //! One step = loss and exact gradient (reverse mode over jets) + a GD update, the
-//! same work as `Comparison::step` minus its bookkeeping. Each figure is the median
+//! same work as a `TrainComparison` step minus its bookkeeping. Each figure is the median
 //! of several repeats (the machine is shared). GFLOP/s uses XLA's own flop count of
 //! the JAX step as the work of one step (same mathematics), so both columns are
 //! measured against one yardstick.

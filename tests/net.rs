@@ -5,11 +5,11 @@
 use adfd::net::forward::{directional_jet, probe};
 use adfd::net::loss::{jacobian, loss_and_gradient, residuals};
 use adfd::net::residual::Residuals;
-use adfd::net::train::{Comparison, StopReason};
 use adfd::net::{Architecture, Network};
 use adfd::operator::{apply_ad, DiffMode, DiffOp};
 use adfd::problem::{Points, Problem, ProblemKind, Sampling};
-use adfd::{Activation, Config, ModelKind, Optimizer, Precision};
+use adfd::{Activation, Config, Experiment, ModelKind, Optimizer, Precision};
+use adfd::{StopReason, TrainComparison, TrainReport};
 
 type Edit = Box<dyn Fn(&mut Config)>;
 
@@ -64,7 +64,7 @@ fn gradients_match_central_differences_of_the_loss() {
                 assert!(
                     rel < 1e-6,
                     "{kind} widths {widths:?} {}: relative gradient error {rel:e}",
-                    mode.label()
+                    mode
                 );
             }
         }
@@ -244,6 +244,23 @@ fn two_layer_fast_path_matches_field_jets() {
     }
 }
 
+/// Trains `c` to the end.
+fn train(c: &Config) -> TrainReport {
+    adfd::run_train(&c.clone().check().unwrap()).unwrap()
+}
+
+/// A comparison set up for `c`.
+fn comparison(c: &Config) -> TrainComparison {
+    TrainComparison::new(&c.clone().check().unwrap()).unwrap()
+}
+
+/// `n` training steps of every run of `c` (fewer where a run stops).
+fn steps(c: &mut TrainComparison, n: usize) {
+    for _ in 0..n {
+        c.step().unwrap();
+    }
+}
+
 fn train_config(problem: ProblemKind, m: usize, n: usize, seed: u64) -> Config {
     let mut c = Config {
         problem,
@@ -263,7 +280,7 @@ fn gd_reduces_poisson_loss_100_fold() {
     let mut c = train_config(ProblemKind::Poisson1d, 100, 100, 0);
     c.train.steps = 300;
     c.train.every = 300;
-    let report = adfd::run_train(&c).unwrap();
+    let report = train(&c);
     let s = &report.runs[0].speed;
     assert!(
         s.loss_reduction >= 100.0,
@@ -286,8 +303,8 @@ fn divergence_stops_cleanly() {
         c.train.optimizer = opt;
         c.train.lr = Some(1e6);
         c.train.steps = 500;
-        let mut cmp = Comparison::new(&c).unwrap();
-        cmp.step(500).unwrap();
+        let mut cmp = comparison(&c);
+        steps(&mut cmp, 500);
         assert!(cmp.is_finished());
         for run in cmp.runs() {
             let stop = run.stopped().unwrap();
@@ -312,12 +329,12 @@ fn comparison_is_resumable_and_resettable() {
     c.train.every = 2;
     c.train.optimizer = Optimizer::Adam;
     c.train.lr = Some(1e-2);
-    let mut a = Comparison::new(&c).unwrap();
+    let mut a = comparison(&c);
     let mut b = a.clone();
-    a.step(3).unwrap();
+    steps(&mut a, 3);
     assert!(!a.is_finished());
-    a.step(4).unwrap();
-    b.step(7).unwrap();
+    steps(&mut a, 4);
+    steps(&mut b, 7);
     assert!(a.is_finished() && b.is_finished());
     for (ra, rb) in a.runs().iter().zip(b.runs()) {
         assert_eq!(ra.network().theta, rb.network().theta);
@@ -334,14 +351,14 @@ fn comparison_is_resumable_and_resettable() {
 fn bad_network_input_is_rejected_with_the_field() {
     let base = train_config(ProblemKind::Poisson1d, 10, 10, 0);
     let cases: Vec<(&str, Edit)> = vec![
-        ("width", Box::new(|c| c.net.width = 0)),
-        ("layers", Box::new(|c| c.net.layers = 20)),
-        ("lr", Box::new(|c| c.train.lr = Some(-1.0))),
-        ("steps", Box::new(|c| c.train.steps = 0)),
-        ("every", Box::new(|c| c.train.every = 0)),
-        ("decades", Box::new(|c| c.train.decades = f64::NAN)),
+        ("net.width", Box::new(|c| c.net.width = 0)),
+        ("net.layers", Box::new(|c| c.net.layers = 20)),
+        ("train.lr", Box::new(|c| c.train.lr = Some(-1.0))),
+        ("train.steps", Box::new(|c| c.train.steps = 0)),
+        ("train.every", Box::new(|c| c.train.every = 0)),
+        ("train.decades", Box::new(|c| c.train.decades = f64::NAN)),
         (
-            "width",
+            "net.width",
             Box::new(|c| {
                 c.n = 20_000;
                 c.net.width = 5000;
@@ -351,7 +368,7 @@ fn bad_network_input_is_rejected_with_the_field() {
     for (field, set) in cases {
         let mut c = base.clone();
         set(&mut c);
-        let e = Comparison::new(&c).unwrap_err();
+        let e = c.check().unwrap_err();
         assert_eq!(e.field(), Some(field), "{e}");
     }
 }
@@ -400,7 +417,7 @@ fn entropy_and_speed(problem: ProblemKind, q: f64, steps: usize) -> (Vec<f64>, V
     c.train.every = steps;
     c.train.decades = q;
     c.train.lr_scale = 0.5; // one lr for all runs: 0.5 / λ_max of the AD kernel
-    let report = adfd::run_train(&c).unwrap();
+    let report = train(&c);
     let entropy = report.runs.iter().map(|r| r.kernel[0].entropy).collect();
     let steps_to = report
         .runs
@@ -456,7 +473,7 @@ fn adam_and_f32_reduce_the_loss() {
         c.train.lr = lr;
         c.train.steps = 100;
         c.train.every = 50;
-        let report = adfd::run_train(&c).unwrap();
+        let report = train(&c);
         for r in &report.runs {
             assert!(
                 r.speed.final_loss < 0.5 * r.speed.initial_loss,
@@ -475,7 +492,7 @@ fn loss_target_stops_the_run() {
     c.h = vec![0.1];
     c.train.steps = 1000;
     c.train.loss_target = Some(1.0);
-    let report = adfd::run_train(&c).unwrap();
+    let report = train(&c);
     for r in &report.runs {
         let stop = r.stopped.as_ref().unwrap();
         assert_eq!(stop.reason, StopReason::LossTarget, "{}", stop.message);

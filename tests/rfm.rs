@@ -1,10 +1,9 @@
 //! The random feature model end to end, and the paper's claims 1, 2, 3 and 5
 //! (science.md §6) on fixed seeds.
 
-use adfd::experiment::{ModeName, RfmRun};
 use adfd::problem::{Points, Problem, ProblemKind};
 use adfd::rfm::{Features, Init};
-use adfd::{run_rfm, Activation, Config, Threshold};
+use adfd::{run_rfm, Activation, Config, DiffMode, RfmReport, RfmRun, Threshold};
 
 fn config(problem: ProblemKind, m: usize, n: usize, h: &[f64]) -> Config {
     let mut c = Config {
@@ -17,8 +16,12 @@ fn config(problem: ProblemKind, m: usize, n: usize, h: &[f64]) -> Config {
     c
 }
 
+fn report(c: &Config) -> RfmReport {
+    run_rfm(&c.clone().check().unwrap()).unwrap()
+}
+
 fn runs(c: &Config) -> Vec<RfmRun> {
-    run_rfm(c).unwrap().runs
+    report(c).body.runs
 }
 
 #[test]
@@ -26,7 +29,7 @@ fn ad_solves_poisson1d_and_biharmonic1d() {
     let mut c = config(ProblemKind::Poisson1d, 200, 200, &[]);
     c.seed = 7;
     let ad = &runs(&c)[0];
-    assert_eq!(ad.mode, ModeName::Ad);
+    assert_eq!(ad.mode, DiffMode::Ad);
     assert!(ad.error_l2 < 1e-6, "poisson1d L2 error {:e}", ad.error_l2);
     c.problem = ProblemKind::Biharmonic1d;
     let ad = &runs(&c)[0];
@@ -54,7 +57,7 @@ fn ad_solves_the_two_dimensional_problems() {
 #[test]
 fn report_carries_what_an_independent_recheck_needs() {
     let c = config(ProblemKind::Biharmonic1d, 30, 20, &[0.1, 0.01]);
-    let report = run_rfm(&c).unwrap();
+    let report = report(&c);
     let json = serde_json::to_value(&report).unwrap();
     assert_eq!(json["features"]["w"].as_array().unwrap().len(), 30);
     assert_eq!(json["features"]["w"][0].as_array().unwrap().len(), 1);
@@ -83,7 +86,7 @@ fn report_carries_what_an_independent_recheck_needs() {
     // The config in the report re-runs to the same numbers.
     let again: Config = serde_json::from_value(json["config"].clone()).unwrap();
     assert_eq!(
-        run_rfm(&again).unwrap().runs[1].singular_values,
+        self::runs(&again)[1].singular_values,
         report.runs[1].singular_values
     );
 }
@@ -171,7 +174,7 @@ fn points_lie_where_they_should() {
 // ---- science.md §6 claims on fixed seeds -------------------------------------------
 
 fn by_h(runs: &[RfmRun], h: f64) -> &RfmRun {
-    runs.iter().find(|r| r.h == Some(h)).unwrap()
+    runs.iter().find(|r| r.mode.h() == Some(h)).unwrap()
 }
 
 #[test]

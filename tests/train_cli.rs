@@ -50,7 +50,7 @@ fn train_refuses_a_jacobian_too_large_for_memory() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(
-        err.starts_with("adfd: invalid width") && err.contains("Jacobian"),
+        err.starts_with("adfd: invalid net.width") && err.contains("Jacobian"),
         "{err}"
     );
 }

@@ -17,18 +17,19 @@ let worker;
 let lastHeard = performance.now();
 const STUCK_MS = 2500;  // a worker silent this long while running is inside one long step
 
-function describe(snap, steps) {
+// The status line, from the snapshot's fields (src/web/snapshot.rs).
+function describe(snap) {
   const net = snap.model === 'network';
   const parts = [snap.problem, net ? 'network' : 'RFM', `seed ${snap.seed}`];
-  if (snap.total) parts.push(`${net ? 'step' : 'mode'} ${snap.done}/${snap.total}`);
-  if (net) parts.push(`${snap.optimizer}, lr ${snap.lr.toExponential(2)}`);
-  if (!Number.isNaN(snap.msPerStep)) parts.push(`${snap.msPerStep.toFixed(net ? 1 : 0)} ms per ${net ? 'step (all runs)' : 'mode'}`);
-  if (snap.sweep) parts.push(`sweep ${snap.sweep.done}/${snap.sweep.total}`);
+  const { done, total } = snap.progress;
+  if (total) parts.push(`${net ? 'step' : 'run'} ${done}/${total}`);
+  if (snap.training) parts.push(`${snap.training.optimizer}, lr ${snap.training.lr.toExponential(2)}`);
+  if (snap.msPerStep !== undefined) parts.push(`${snap.msPerStep.toFixed(net ? 1 : 0)} ms per ${net ? 'step (all runs)' : 'run'}`);
+  if (snap.sweep) parts.push(`sweep ${snap.sweep.progress.done}/${snap.sweep.progress.total}`);
   const frames = view.stats.frames;
   if (frames.length) parts.push(`drawn in ${frames[frames.length - 1].toFixed(0)} ms`);
   parts.push(snap.finished ? 'done' : (state.running ? 'running…' : 'paused'));
   status.textContent = parts.join(' · ');
-  status.dataset.steps = steps;
 }
 
 function setRunning(on) {
@@ -56,7 +57,7 @@ function onMessage({ data }) {
       setRunning(data.running);
       view.show(data.snap);
       if (data.snap.error) document.getElementById('general-error').textContent = data.snap.error;
-      describe(data.snap, data.steps);
+      describe(data.snap);
       break;
     case 'finished': setRunning(false); break;
     case 'ok':

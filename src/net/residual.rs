@@ -48,12 +48,8 @@ pub struct Row {
 /// block per boundary operator.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Residuals {
-    /// Spatial dimension `d`.
-    pub dim: usize,
     /// The rows.
     pub rows: Vec<Row>,
-    /// Number of interior rows `n`.
-    pub n_interior: usize,
 }
 
 fn pad(x: &[f64]) -> [f64; 2] {
@@ -123,11 +119,7 @@ impl Residuals {
                 });
             }
         }
-        Residuals {
-            dim: problem.dim(),
-            rows,
-            n_interior: n,
-        }
+        Residuals { rows }
     }
 
     /// The true PDE residual rows on test points: `L u − f` by AD, weight `1/n_test`,
@@ -144,11 +136,7 @@ impl Residuals {
                 weight: 1.0 / n as f64,
             })
             .collect();
-        Residuals {
-            dim: problem.dim(),
-            rows,
-            n_interior: n,
-        }
+        Residuals { rows }
     }
 
     /// Number of rows (`n + n_b`).

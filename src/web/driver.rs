@@ -10,7 +10,7 @@ use super::snapshot::{
 use crate::config::{Config, ModelKind, Valid, MAX_SEED};
 use crate::error::Result;
 use crate::experiment::{self, Comparison, Experiment, Run};
-use crate::problem::{PointSet, Points, SolutionError};
+use crate::problem::{PointSet, Points, Problem, SolutionError};
 use crate::report::Report;
 use crate::spectrum::Threshold;
 use std::collections::VecDeque;
@@ -452,7 +452,7 @@ fn spectrum_view(
 
 fn net_view(
     run: &Run,
-    problem: &crate::Problem,
+    problem: &Problem,
     grid: &PointSet,
     test: &PointSet,
     step: usize,

@@ -7,9 +7,10 @@
 //! Plain Rust, compiled on every target so it is tested natively.
 
 use crate::config::parse_h_list;
+use crate::config::{Config, ModelKind, Valid};
 use crate::error::{Error, Result};
+use crate::jet::Precision;
 use crate::spectrum::Threshold;
-use crate::{Config, ModelKind, Precision, Valid};
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
@@ -98,7 +99,11 @@ pub fn config_from_form(form: &BTreeMap<String, String>, base: &Config) -> Resul
             "width" => c.net.width = number(key, v)?,
             "layers" => c.net.layers = number(key, v)?,
             "net_scale" => c.net.scale = number(key, v)?,
-            "optimizer" => c.train.optimizer = v.parse()?,
+            "optimizer" => {
+                c.train.optimizer = v
+                    .parse()
+                    .map_err(|e: Error| Error::invalid(key, e.to_string()))?
+            }
             "lr" => {
                 c.train.lr = match v.trim() {
                     "" | "auto" => None,

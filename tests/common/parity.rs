@@ -2,7 +2,7 @@
 //! tests/web.rs in browsers), against one committed fixture: native == fixture and
 //! wasm == fixture together say native == wasm for this seed.
 
-use adfd::{Comparison, Config, ModelKind, ProblemKind};
+use adfd::{Config, Experiment, ModelKind, ProblemKind, TrainComparison};
 use serde_json::{json, Value};
 
 /// A small RFM comparison and a small two-layer training run, seed 7.
@@ -33,7 +33,7 @@ pub fn configs() -> (Config, Config) {
 /// and the kernel spectrum of J after them.
 pub fn compute() -> Value {
     let (rc, nc) = configs();
-    let report = adfd::run_rfm(&rc).expect("valid RFM config");
+    let report = adfd::run_rfm(&rc.check().expect("valid RFM config")).expect("fits");
     let rfm: Vec<Value> = report
         .runs
         .iter()
@@ -42,8 +42,10 @@ pub fn compute() -> Value {
                    "residual_true": r.residual_true})
         })
         .collect();
-    let mut cmp = Comparison::new(&nc).expect("valid network config");
-    cmp.step(5).expect("five steps train");
+    let mut cmp = TrainComparison::new(&nc.check().expect("valid network config")).expect("set up");
+    for _ in 0..5 {
+        cmp.step().expect("a step trains");
+    }
     let net: Vec<Value> = cmp
         .runs()
         .iter()

@@ -32,8 +32,8 @@ function watch(page, where) {
 
 const snap = (page) => page.evaluate(() => {
   const s = window.adfd.state.lastSnap;
-  return s && { model: s.model, problem: s.problem, finished: s.finished, done: s.done, total: s.total,
-    modes: (s.modes || []).length, sweep: s.sweep && { done: s.sweep.done, total: s.sweep.total }, running: window.adfd.state.running };
+  return s && { model: s.model, problem: s.problem, finished: s.finished, done: s.progress.done, total: s.progress.total,
+    runs: s.runs.length, sweep: s.sweep && { done: s.sweep.progress.done, total: s.sweep.progress.total }, running: window.adfd.state.running };
 });
 
 // Every chart canvas has pixels that are not the white background.
@@ -64,8 +64,8 @@ try {
   step(`default result after ${bench.first_result_ms.toFixed(0)} ms`);
   let s = await snap(page);
   assert.equal(s.model, 'rfm');
-  assert.equal(s.modes, 4, 'AD + three FD steps by default');
-  bench.rfm_default_ms_per_mode = await page.evaluate(() => window.adfd.state.lastSnap.modes.map((m) => m.timeMs));
+  assert.equal(s.runs, 4, 'AD + three FD steps by default');
+  bench.rfm_default_ms_per_mode = await page.evaluate(() => window.adfd.state.lastSnap.runs.map((m) => m.timeMs));
   await assertDrawn(page);
   await page.screenshot({ path: join(out, 'page-desktop.png'), fullPage: true });
 
@@ -84,13 +84,13 @@ try {
   await page.waitForFunction(() => window.adfd.state.lastSnap?.problem === 'biharmonic1d' && !window.adfd.state.lastSnap.finished, null, { timeout: LONG });
   await page.fill('input[name=h]', '1e-1, 1e-2');
   await page.dispatchEvent('input[name=h]', 'change');
-  await page.waitForFunction(() => { const s = window.adfd.state.lastSnap; return s.finished && s.total === 3 && s.problem === 'biharmonic1d'; }, null, { timeout: LONG });
+  await page.waitForFunction(() => { const s = window.adfd.state.lastSnap; return s.finished && s.progress.total === 3 && s.problem === 'biharmonic1d'; }, null, { timeout: LONG });
   step('changed problem and h mid-run');
   assert.equal(await page.textContent('small.err[data-for="m"]'), '', 'the error cleared once the value was valid');
 
   // A sweep, paused and resumed on the way.
   await page.click('#sweep');
-  await page.waitForFunction(() => (window.adfd.state.lastSnap.sweep?.done ?? 0) >= 2, null, { timeout: LONG });
+  await page.waitForFunction(() => (window.adfd.state.lastSnap.sweep?.progress.done ?? 0) >= 2, null, { timeout: LONG });
   await page.click('#run');
   await page.waitForFunction(() => !window.adfd.state.running, null, { timeout: LONG });
   const paused = (await snap(page)).sweep.done;
@@ -99,9 +99,9 @@ try {
   assert.ok(paused < 13, 'paused before the end of the sweep');
   step(`paused the sweep at ${paused}/13`);
   await page.click('#step');
-  await page.waitForFunction((p) => window.adfd.state.lastSnap.sweep.done === p + 1, paused, { timeout: LONG });
+  await page.waitForFunction((p) => window.adfd.state.lastSnap.sweep.progress.done === p + 1, paused, { timeout: LONG });
   await page.click('#run');
-  await page.waitForFunction(() => { const s = window.adfd.state.lastSnap; return s.finished && s.sweep.done === s.sweep.total; }, null, { timeout: LONG });
+  await page.waitForFunction(() => { const s = window.adfd.state.lastSnap; return s.finished && s.sweep.progress.done === s.sweep.progress.total; }, null, { timeout: LONG });
   step('resumed and finished the sweep');
   await assertDrawn(page);
 
@@ -110,15 +110,15 @@ try {
   await page.selectOption('select[name=problem]', 'poisson1d');
   await page.fill('input[name=h]', '1e-1, 1e-2, 1e-3');
   await page.selectOption('select[name=model]', 'two-layer');
-  await page.waitForFunction(() => { const s = window.adfd.state.lastSnap; return s.model === 'network' && s.done >= 20; }, null, { timeout: LONG });
+  await page.waitForFunction(() => { const s = window.adfd.state.lastSnap; return s.model === 'network' && s.progress.done >= 20; }, null, { timeout: LONG });
   await assertDrawn(page);
   step('network training draws');
   // Change a control in the middle of training: a shorter budget restarts the runs.
   await page.fill('input[name=steps]', '400');
   await page.dispatchEvent('input[name=steps]', 'change');
-  await page.waitForFunction(() => { const s = window.adfd.state.lastSnap; return s.model === 'network' && s.total === 400 && s.finished; }, null, { timeout: LONG });
+  await page.waitForFunction(() => { const s = window.adfd.state.lastSnap; return s.model === 'network' && s.progress.total === 400 && s.finished; }, null, { timeout: LONG });
   const t = await page.evaluate(() => ({ frames: [...window.adfd.stats.frames], ms: window.adfd.state.lastSnap.msPerStep,
-    runs: window.adfd.state.lastSnap.modes.length, perRun: window.adfd.state.lastSnap.modes.map((m) => m.timeMs) }));
+    runs: window.adfd.state.lastSnap.runs.length, perRun: window.adfd.state.lastSnap.runs.map((m) => m.timeMs) }));
   bench.net_ms_per_step_per_run = t.perRun;
   t.frames.sort((a, b) => a - b);
   bench.frame_ms_p95 = t.frames[Math.floor(0.95 * (t.frames.length - 1))];
@@ -128,13 +128,14 @@ try {
   step(`trained: ${t.ms.toFixed(1)} ms per step of ${t.runs} runs, draw p95 ${bench.frame_ms_p95.toFixed(1)} ms over ${t.frames.length} frames`);
   await page.screenshot({ path: join(out, 'page-desktop-network.png'), fullPage: true });
 
-  // A Rust panic in the worker shows as a message and the page recovers.
-  await page.evaluate(() => window.adfd.send({ type: 'panicForTest' }));
+  // A Rust panic in the worker shows as a message and the page recovers: the worker
+  // posts what its panic hook (src/web/js.rs) posts on a panic.
+  await page.workers()[0].evaluate(() => self.postMessage({ type: 'panic', message: 'adfd panicked: a simulated panic' }));
   await page.waitForFunction(() => /crashed/.test(document.getElementById('general-error').textContent), null, { timeout: LONG });
   step('a panic shows: ' + await page.textContent('#general-error'));
   await page.fill('input[name=steps]', '50');
   await page.dispatchEvent('input[name=steps]', 'change');
-  await page.waitForFunction(() => { const s = window.adfd.state.lastSnap; return s.model === 'network' && s.total === 50 && s.finished; }, null, { timeout: LONG });
+  await page.waitForFunction(() => { const s = window.adfd.state.lastSnap; return s.model === 'network' && s.progress.total === 50 && s.finished; }, null, { timeout: LONG });
   step('recovered after the panic');
   await page.close();
 
@@ -151,7 +152,7 @@ try {
 } catch (e) {
   console.error('page test failed; console problems so far:\n' + problems.join('\n'));
   if (current) console.error('state:', await current.evaluate(() => JSON.stringify({ ...window.adfd.state, lastSnap: undefined,
-    snap: window.adfd.state.lastSnap && { model: window.adfd.state.lastSnap.model, done: window.adfd.state.lastSnap.done, total: window.adfd.state.lastSnap.total, finished: window.adfd.state.lastSnap.finished },
+    snap: window.adfd.state.lastSnap && { model: window.adfd.state.lastSnap.model, progress: window.adfd.state.lastSnap.progress, finished: window.adfd.state.lastSnap.finished },
     status: document.getElementById('status').textContent, hash: location.hash })).catch((e) => String(e)));
   throw e;
 } finally {

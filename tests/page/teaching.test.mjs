@@ -55,9 +55,9 @@ async function open(hash = '', options = {}) {
 const finished = (page, want = {}) => page.waitForFunction((want) => {
   const s = window.adfd.state.lastSnap;
   return !!s && s.finished && window.adfd.state.linkPending !== true
-    && Object.entries(want).every(([k, v]) => (k === 'modes' ? s.modes.length : s[k]) === v);
+    && Object.entries(want).every(([k, v]) => (k === 'runs' ? s.runs.length : k === 'total' ? s.progress.total : s[k]) === v);
 }, want, { timeout: LONG });
-const finals = (page) => page.evaluate(() => window.adfd.state.lastSnap.modes.map((m) => ({ label: m.label, loss: m.residualSystem, truth: m.residualTrue, entropy: m.entropy })));
+const finals = (page) => page.evaluate(() => window.adfd.state.lastSnap.runs.map((m) => ({ label: m.label, loss: m.residualSystem, truth: m.residualTrue, entropy: m.spectrum?.entropy })));
 
 // Floats agree to `rel` (plus `abs` of the scale): the browser's wasm and the native
 // build use different libm's, so last bits may differ (tests/common/parity.rs).
@@ -185,7 +185,7 @@ try {
     if (tag === 'SELECT') await byHand.selectOption(`#controls select[name="${k}"]`, v);
     else { await byHand.fill(`#controls input[name="${k}"]`, v); await byHand.dispatchEvent(`#controls input[name="${k}"]`, 'change'); }
   }
-  await finished(byHand, { model: 'network', total: Number(settings.steps), modes: 4 });
+  await finished(byHand, { model: 'network', total: Number(settings.steps), runs: 4 });
   const handResult = await finals(byHand);
   assert.deepEqual(handResult, linkResult, 'the lesson link and the same settings by hand give the same numbers');
   step(`lesson "A deeper network" reproduced by hand: final losses ${linkResult.map((r) => r.loss.toExponential(4)).join(', ')}`);
@@ -246,14 +246,14 @@ try {
       message: document.getElementById('general-error').textContent,
       m: document.querySelector('#controls [name=m]').value,
       problem: document.querySelector('#controls [name=problem]').value,
-      snap: { problem: window.adfd.state.lastSnap.problem, modes: window.adfd.state.lastSnap.modes.length },
+      snap: { problem: window.adfd.state.lastSnap.problem, runs: window.adfd.state.lastSnap.runs.length },
       scripts: document.scripts.length,
       injected: document.querySelectorAll('#general-error *, #pwned, img[src=x]').length,
     }));
     assert.ok(r.message.length > 10, `a message for #${h.slice(0, 50)}`);
     assert.equal(r.m, '400', 'the default m is shown');
     assert.equal(r.problem, 'poisson1d', 'the default problem is shown');
-    assert.deepEqual(r.snap, { problem: 'poisson1d', modes: 4 }, 'the default comparison ran');
+    assert.deepEqual(r.snap, { problem: 'poisson1d', runs: 4 }, 'the default comparison ran');
     assert.equal(r.scripts, 1, 'no script injected');
     assert.equal(r.injected, 0, 'no markup injected');
     step(`#${h.slice(0, 40)}… → “${r.message.slice(0, 110)}”`);
