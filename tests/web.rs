@@ -6,6 +6,7 @@
 #[path = "common/parity.rs"]
 mod parity;
 
+use adfd::web::snapshot::Snapshot;
 use adfd::web::{Charts, Session};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
@@ -42,15 +43,41 @@ fn inked(c: &HtmlCanvasElement) -> usize {
 }
 
 fn finished(settings: &str) -> Session {
-    let mut s = Session::new();
+    let mut s = Session::new().unwrap();
     s.configure(settings).unwrap();
-    while !s.step().unwrap() {}
+    while !s.work(50.0).unwrap() {}
     s
+}
+
+/// The session's snapshot, as the page's charts read it.
+fn snapshot(s: &mut Session) -> Snapshot {
+    serde_wasm_bindgen::from_value(s.snapshot().unwrap()).unwrap()
+}
+
+/// Draws every panel of `snap` (eigenvalues on and off, two FD choices) on fresh
+/// canvases; each call must return, and return `Ok`.
+fn draw_all(charts: &mut Charts, snap: &Snapshot, what: &str) {
+    let ms = charts
+        .update(serde_wasm_bindgen::to_value(snap).unwrap())
+        .unwrap_or_else(|e| panic!("update for {what}: {e:?}"));
+    assert!(ms.is_finite() && ms >= 0.0);
+    for (name, drawn) in [
+        ("spectrum", charts.spectrum(canvas(480, 320), false)),
+        ("eigen", charts.spectrum(canvas(480, 320), true)),
+        ("solution", charts.solution(canvas(480, 360), 1)),
+        ("solution fd 9", charts.solution(canvas(480, 360), 9)),
+        ("loss", charts.loss(canvas(480, 320))),
+        ("sweep", charts.sweep(canvas(480, 320))),
+        ("scatter", charts.scatter(canvas(480, 320))),
+    ] {
+        let ms = drawn.unwrap_or_else(|e| panic!("{name} for {what}: {e:?}"));
+        assert!(ms.is_finite() && ms >= 0.0, "{name} for {what}: {ms} ms");
+    }
 }
 
 #[wasm_bindgen_test]
 fn every_chart_draws_pixels() {
-    let charts = Charts::new(1.0);
+    let mut charts = Charts::new(1.0);
     for settings in [
         r#"{"m": "60", "n": "60", "h": "1e-1, 1e-3"}"#,
         r#"{"problem": "poisson2d", "m": "80", "n": "100", "h": "1e-1"}"#,
@@ -58,31 +85,31 @@ fn every_chart_draws_pixels() {
     ] {
         let mut s = finished(settings);
         s.sweep().unwrap();
-        let snap = s.snapshot();
-        for (name, draw) in [
-            ("spectrum", charts.spectrum(canvas(480, 320), &snap, false)),
-            ("eigen", charts.spectrum(canvas(480, 320), &snap, true)),
-            ("solution", charts.solution(canvas(480, 360), &snap, 1)),
-            ("loss", charts.loss(canvas(480, 320), &snap)),
-            ("sweep", charts.sweep(canvas(480, 320), &snap)),
-            ("scatter", charts.scatter(canvas(480, 320), &snap)),
+        while !s.work(50.0).unwrap() {}
+        let snap = snapshot(&mut s);
+        assert!(snap.sweep.as_ref().is_some_and(|w| !w.h.is_empty()));
+        draw_all(&mut charts, &snap, settings);
+        for (name, c, draw) in [
+            ("spectrum", canvas(480, 320), 0),
+            ("solution", canvas(480, 360), 1),
+            ("loss", canvas(480, 320), 2),
+            ("sweep", canvas(480, 320), 3),
+            ("scatter", canvas(480, 320), 4),
         ] {
-            draw.unwrap_or_else(|e| panic!("{name} for {settings}: {e:?}"));
+            match draw {
+                0 => charts.spectrum(c.clone(), false),
+                1 => charts.solution(c.clone(), 1),
+                2 => charts.loss(c.clone()),
+                3 => charts.sweep(c.clone()),
+                _ => charts.scatter(c.clone()),
+            }
+            .unwrap();
+            assert!(
+                inked(&c) > 2000,
+                "{name} of {settings} drew only {} pixels",
+                inked(&c)
+            );
         }
-        let c = canvas(480, 320);
-        charts.spectrum(c.clone(), &snap, false).unwrap();
-        assert!(
-            inked(&c) > 2000,
-            "spectrum of {settings} drew only {} pixels",
-            inked(&c)
-        );
-        let c = canvas(480, 360);
-        charts.solution(c.clone(), &snap, 1).unwrap();
-        assert!(
-            inked(&c) > 2000,
-            "solution of {settings} drew only {} pixels",
-            inked(&c)
-        );
     }
 }
 
@@ -95,7 +122,7 @@ fn field(e: &JsValue) -> String {
 
 #[wasm_bindgen_test]
 fn invalid_settings_are_errors_not_panics() {
-    let mut s = Session::new();
+    let mut s = Session::new().unwrap();
     s.configure(r#"{"m": "60", "n": "60"}"#).unwrap();
     for (settings, want) in [
         (r#"{"m": "0"}"#, "m"),
@@ -112,28 +139,40 @@ fn invalid_settings_are_errors_not_panics() {
         assert_eq!(field(&e), want, "{settings}");
     }
     // Nothing changed: the last valid settings still run.
-    while !s.step().unwrap() {}
-    let snap = s.snapshot();
-    let modes = js_sys::Reflect::get(&snap, &"modes".into()).unwrap();
-    assert_eq!(js_sys::Array::from(&modes).length(), 4);
+    while !s.work(50.0).unwrap() {}
+    assert_eq!(snapshot(&mut s).runs.len(), 4);
 }
 
 #[wasm_bindgen_test]
-fn a_whole_config_round_trips_and_is_validated() {
-    let mut s = Session::new();
-    let mut c = adfd::Config::default();
-    c.rfm.m = 30;
-    c.n = 30;
-    c.h = vec![1e-2];
-    s.configure_config(&serde_json::to_string(&c).unwrap())
+fn the_controls_round_trip_and_equal_settings_keep_the_run() {
+    let mut s = Session::new().unwrap();
+    s.configure(r#"{"m": "30", "n": "30", "h": "1e-2", "seed": "7"}"#)
         .unwrap();
-    let back: adfd::Config = serde_json::from_str(&s.config_json()).unwrap();
-    assert_eq!(back, c);
-    c.rfm.m = 0;
-    let e = s
-        .configure_config(&serde_json::to_string(&c).unwrap())
-        .unwrap_err();
+    // A plain object (not a Map), as the page's controls read it.
+    let values = s.form_values();
+    assert!(!values.is_instance_of::<js_sys::Map>());
+    let text = |key: &str| {
+        js_sys::Reflect::get(&values, &key.into())
+            .unwrap()
+            .as_string()
+    };
+    assert_eq!(
+        (text("m"), text("n")),
+        (Some("30".into()), Some("30".into()))
+    );
+    assert_eq!(
+        (text("h"), text("seed")),
+        (Some("1e-2".into()), Some("7".into()))
+    );
+    let form: std::collections::BTreeMap<String, String> =
+        serde_wasm_bindgen::from_value(values).unwrap();
+    let generation = snapshot(&mut s).generation;
+    // The page's own controls, sent back, are the same settings: no restart.
+    s.configure(&serde_json::to_string(&form).unwrap()).unwrap();
+    assert_eq!(snapshot(&mut s).generation, generation);
+    let e = s.configure(r#"{"m": "0"}"#).unwrap_err();
     assert_eq!(field(&e), "m");
-    assert!(s.configure_config(r#"{"problem": "heat"}"#).is_err());
-    while !s.step().unwrap() {}
+    assert_eq!(snapshot(&mut s).generation, generation);
+    while !s.work(50.0).unwrap() {}
+    assert_eq!(snapshot(&mut s).runs.len(), 2);
 }
