@@ -1,7 +1,8 @@
 // Drawing: keeps the latest snapshot (the typed Snapshot of src/web/snapshot.rs, as a
 // plain object) and draws it once per animation frame with the wasm Charts facade,
 // which reads the snapshot once per frame (charts.update) before the panels that
-// changed are drawn; fills the readouts table. Records frame times for benchmarks.
+// changed are drawn; fills the readouts table in place and gives every chart a text
+// alternative. Records frame times for benchmarks.
 import { Charts } from './pkg/adfd.js';
 
 const canvases = [...document.querySelectorAll('canvas[data-chart]')];
@@ -15,6 +16,7 @@ let pending = false;
 
 export function start() {
   charts = new Charts((window.devicePixelRatio || 1) * textScale);
+  for (const c of canvases) c.setAttribute('role', 'img');
   eigen.addEventListener('change', () => schedule());
   fdShown.addEventListener('change', () => schedule());
   new ResizeObserver(() => { sized = false; schedule(); }).observe(document.getElementById('panels'));
@@ -84,21 +86,66 @@ function fdOptions(runs) {
   if (keep && Number(keep) <= labels.length) fdShown.value = keep;
 }
 
+// The readouts table is updated in place: rows and cells are reused and a cell's text
+// is only written when it changed, so a screen reader's position and a text selection
+// survive the many snapshots of a running computation.
+const thead = table.createTHead();
+const tbody = table.createTBody();
+
+function fill(row, texts, tag) {
+  while (row.cells.length > texts.length) row.lastElementChild.remove();
+  while (row.cells.length < texts.length) row.append(document.createElement(tag));
+  texts.forEach((t, i) => { if (row.cells[i].textContent !== t) row.cells[i].textContent = t; });
+}
+
+function rowsOf(section, n) {
+  while (section.rows.length > n) section.lastElementChild.remove();
+  while (section.rows.length < n) section.insertRow();
+  return [...section.rows];
+}
+
 function readouts(snap) {
   const net = snap.model === 'network';
   const head = net
     ? ['mode', 'step', 'K', 'H', 'exp H', 'H at step 0', 'training loss', 'true residual', `steps to loss ÷10^${snap.training?.decades ?? '–'}`, 'L2 error', 'max error', 'ms/step']
     : ['mode', 'K', 'H', 'exp H', 'system residual', 'true residual', 'L2 error', 'max error', 'ms (fit)'];
-  const rows = snap.runs.map((r) => {
+  fill(rowsOf(thead, 1)[0], head, 'th');
+  const rows = rowsOf(tbody, snap.runs.length);
+  snap.runs.forEach((r, i) => {
     const s = r.spectrum, t = r.training;
     const spectrum = [s ? String(s.cutoff) : '–', fmt(s?.entropy, 4), fmt(s?.effectiveModes, 4)];
-    return net
+    fill(rows[i], net
       ? [r.label, String(t?.step ?? '–'), ...spectrum, fmt(t?.entropy0, 4), fmt(r.residualSystem), fmt(r.residualTrue),
         t?.stepsToTarget == null ? 'not yet' : String(t.stepsToTarget), fmt(r.errorL2), fmt(r.errorMax), fmt(r.timeMs, 3)]
-      : [r.label, ...spectrum, fmt(r.residualSystem), fmt(r.residualTrue), fmt(r.errorL2), fmt(r.errorMax), fmt(r.timeMs, 3)];
+      : [r.label, ...spectrum, fmt(r.residualSystem), fmt(r.residualTrue), fmt(r.errorL2), fmt(r.errorMax), fmt(r.timeMs, 3)], 'td');
   });
-  const tr = (cells, tag) => '<tr>' + cells.map((c) => `<${tag}>${c}</${tag}>`).join('') + '</tr>';
-  table.innerHTML = '<thead>' + tr(head, 'th') + '</thead><tbody>' + rows.map((r) => tr(r, 'td')).join('') + '</tbody>';
+}
+
+// Text is written only when it changes (a rewrite would move a reader's place).
+function setText(id, text) {
+  const el = document.getElementById(id);
+  if (el.textContent !== text) el.textContent = text;
+}
+
+// Each chart's text alternative: what it shows, in a sentence or two of numbers.
+function summary(chart, snap) {
+  const runs = snap.runs;
+  const each = (f) => runs.map((r) => `${r.label}: ${f(r)}`).join('; ');
+  const net = snap.model === 'network';
+  switch (chart) {
+    case 'spectrum': return `${eigen.checked ? 'Eigenvalues' : 'Singular values'} of ${net ? 'J' : 'A'} by index, log scale. `
+      + (runs.length ? each((r) => r.spectrum ? `K = ${r.spectrum.cutoff}, H = ${fmt(r.spectrum.entropy, 4)}` : 'not measured yet') : 'Computing the spectra.');
+    case 'solution': return `Exact and fitted solutions${snap.dim === 2 ? ' as heatmaps' : ''} with pointwise errors. `
+      + each((r) => `L2 error ${fmt(r.errorL2)}`);
+    case 'loss': return net
+      ? 'Training loss and true residual against the step, log scale. ' + each((r) => `loss ${fmt(r.residualSystem)} at step ${r.training?.step ?? 0}`)
+      : `K(a) and exp H(a) of each spectrum against the relative threshold a; chosen ${snap.threshold.kind} a = ${fmt(snap.threshold.a, 2)}.`;
+    case 'sweep': { const s = snap.sweep;
+      return !s ? 'No sweep yet.' : `exp H and true residual against the FD step h for ${s.h.length} steps`
+        + (s.ad ? `; AD: exp H ${fmt(s.ad.effectiveModes, 4)}, true residual ${fmt(s.ad.residualTrue)}.` : '.'); }
+    case 'scatter': return `Truncated entropy against outcome for ${snap.history.entropy.length} finished runs.`;
+    default: return '';
+  }
 }
 
 function draw() {
@@ -127,6 +174,7 @@ function draw() {
       } catch (e) {
         stats.errors.push(`${name}: ${e.message || e}`);  // the other charts still draw
       }
+      c.setAttribute('aria-label', summary(name, snap));
     }
   } catch (e) {
     stats.errors.push(`snapshot: ${e.message || e}`);
@@ -134,11 +182,11 @@ function draw() {
   if (stats.errors.length > 100) stats.errors.splice(0, stats.errors.length - 100);
   readouts(snap);
   const net = snap.model === 'network';
-  document.getElementById('loss-title').textContent = net ? 'Loss and true residual vs step' : 'Modes kept vs threshold';
-  document.getElementById('loss-note').textContent = net
+  setText('loss-title', net ? 'Loss and true residual vs step' : 'Modes kept vs threshold');
+  setText('loss-note', net
     ? 'Training loss of each run on its own (AD or FD) operator, solid; the true PDE residual (exact operator, held-out points), dashed, in the same colour.'
-    : 'The RFM is fitted in one least-squares solve, so it has no training curve. Instead: K(a) (solid) and exp H(a) (dashed) of each spectrum as the threshold a moves. Below FD\'s round-off floor noise starts to count as modes in K; H, weighted by the singular values, barely notices. Choose two-layer or mlp to watch training.';
-  document.getElementById('spec-what').textContent = net ? 'J (training Jacobian)' : 'A (RFM least squares)';
+    : 'The RFM is fitted in one least-squares solve, so it has no training curve. Instead: K(a) (solid) and exp H(a) (dashed) of each spectrum as the threshold a moves. Below FD\'s round-off floor noise starts to count as modes in K; H, weighted by the singular values, barely notices. Choose two-layer or mlp to watch training.');
+  setText('spec-what', net ? 'J (training Jacobian)' : 'A (RFM least squares)');
   const ms = performance.now() - t0;
   stats.frames.push(ms);
   stats.draws += 1;
