@@ -1,13 +1,18 @@
 //! In real browsers (`wasm-pack test --headless --chrome` / `--firefox`, see
 //! scripts/test): the wasm pipeline gives the native numbers, charts put real pixels
-//! on a canvas, and invalid settings come back as errors naming their field.
+//! on a canvas and return on any snapshot (NaN, ±∞, f64::MAX, empty runs) instead of
+//! hanging the page, and invalid settings come back as errors naming their field.
 #![cfg(target_arch = "wasm32")]
 
 #[path = "common/parity.rs"]
 mod parity;
 
-use adfd::web::snapshot::Snapshot;
+use adfd::web::snapshot::{
+    HistoryView, PlotGrid, Progress, RunTraining, RunView, Snapshot, SpectrumView, SweepPoint,
+    SweepView,
+};
 use adfd::web::{Charts, Session};
+use adfd::{ModelKind, ProblemKind, Threshold};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
@@ -111,6 +116,192 @@ fn every_chart_draws_pixels() {
             );
         }
     }
+}
+
+/// Values that once overflowed an axis range to ∞ (plotters' tick loop then never
+/// ends) or are not numbers at all.
+const HOSTILE: [f64; 11] = [
+    f64::MAX,
+    1e308,
+    1e154,
+    1.0,
+    1e-308,
+    5e-324,
+    0.0,
+    -1.0,
+    f64::NAN,
+    f64::INFINITY,
+    f64::NEG_INFINITY,
+];
+
+fn hostile_run(label: &str, h: Option<f64>, values: &[f64], network: bool) -> RunView {
+    let steps: Vec<f64> = (0..values.len()).map(|i| i as f64).collect();
+    RunView {
+        label: label.into(),
+        h,
+        spectrum: Some(SpectrumView {
+            singular_values: values.to_vec(),
+            cut: 1e308,
+            cutoff: usize::MAX,
+            entropy: f64::NAN,
+            effective_modes: f64::INFINITY,
+            step: 0,
+        }),
+        residual_system: f64::MAX,
+        residual_true: Some(f64::INFINITY),
+        error_l2: f64::NAN,
+        error_max: f64::INFINITY,
+        time_ms: f64::NAN,
+        u: values.iter().cycle().take(48 * 48).copied().collect(),
+        training: network.then(|| RunTraining {
+            step: 3,
+            entropy0: f64::NAN,
+            loss_step: steps
+                .iter()
+                .copied()
+                .chain([f64::INFINITY, 1e300])
+                .collect(),
+            loss: values.iter().copied().chain([f64::MAX, f64::NAN]).collect(),
+            true_step: steps.clone(),
+            true_residual: values.to_vec(),
+            steps_to_target: None,
+            loss_reduction: f64::NAN,
+            stopped: Some("diverged".into()),
+        }),
+    }
+}
+
+fn hostile(model: ModelKind, dim: usize, threshold: Threshold, values: &[f64]) -> Snapshot {
+    let network = model == ModelKind::Network;
+    let n = if dim == 2 { 48 } else { values.len() };
+    Snapshot {
+        model,
+        problem: if dim == 2 {
+            ProblemKind::Poisson2d
+        } else {
+            ProblemKind::Poisson1d
+        },
+        dim,
+        threshold,
+        ms_per_step: Some(f64::NAN),
+        progress: Progress { done: 1, total: 0 },
+        runs: vec![
+            hostile_run("AD", None, values, network),
+            hostile_run("FD h=1e308", Some(1e308), values, network),
+            hostile_run("FD h=NaN", Some(f64::NAN), &[], network),
+        ],
+        grid: PlotGrid {
+            dim,
+            n,
+            x: if dim == 2 {
+                Vec::new()
+            } else {
+                values.to_vec()
+            },
+            exact: values.iter().cycle().take(n * n).copied().collect(),
+        },
+        sweep: Some(SweepView {
+            progress: Progress { done: 3, total: 2 },
+            h: values.to_vec(),
+            entropy: values.to_vec(),
+            effective_modes: values.iter().rev().copied().collect(),
+            residual_true: values.to_vec(),
+            ad: Some(SweepPoint {
+                entropy: f64::NAN,
+                effective_modes: f64::MAX,
+                residual_true: f64::INFINITY,
+            }),
+            ..SweepView::default()
+        }),
+        history: HistoryView {
+            entropy: values.to_vec(),
+            y: values.iter().rev().copied().collect(),
+            ad: values.iter().map(|v| *v > 1.0).collect(),
+            ..HistoryView::default()
+        },
+        ..Snapshot::default()
+    }
+}
+
+#[wasm_bindgen_test]
+fn no_snapshot_can_hang_or_break_a_chart() {
+    let mut charts = Charts::new(1.0);
+    let big = [f64::MAX, f64::MAX / 2.0, 1e308];
+    let eigen = [1e154, 1e153, 1e-154];
+    let flat = [1.0, 1.0, 1.0];
+    let single = [1e-308];
+    for model in [ModelKind::Rfm, ModelKind::Network] {
+        for dim in [1, 2] {
+            let empty = Snapshot {
+                model,
+                dim,
+                grid: PlotGrid {
+                    dim,
+                    ..PlotGrid::default()
+                },
+                ..Snapshot::default()
+            };
+            draw_all(&mut charts, &empty, &format!("empty {model:?} {dim}-D"));
+            for threshold in [
+                Threshold::Absolute(1e308),
+                Threshold::Relative(1e308),
+                Threshold::Relative(f64::NAN),
+                Threshold::Absolute(f64::INFINITY),
+                Threshold::Relative(1e-300),
+            ] {
+                for values in [&HOSTILE[..], &big, &eigen, &flat, &single, &[]] {
+                    let snap = hostile(model, dim, threshold, values);
+                    draw_all(
+                        &mut charts,
+                        &snap,
+                        &format!("{model:?} {dim}-D {threshold:?} {values:?}"),
+                    );
+                }
+            }
+        }
+    }
+    // A 2-D grid whose n² overflows, or whose values are too few, draws no heatmap.
+    let mut snap = hostile(ModelKind::Rfm, 2, Threshold::default(), &HOSTILE);
+    snap.grid.n = usize::MAX;
+    draw_all(&mut charts, &snap, "n = usize::MAX");
+    snap.grid.n = 1 << 20;
+    draw_all(&mut charts, &snap, "n = 2^20");
+    // Absurd device pixel ratios are clamped.
+    for dpr in [f64::NAN, f64::INFINITY, 0.0, -1.0, 1e300] {
+        draw_all(&mut Charts::new(dpr), &snap, &format!("dpr {dpr}"));
+    }
+    // And the charts still draw a real snapshot afterwards.
+    let mut s = finished(r#"{"m": "40", "n": "40", "h": "1e-1"}"#);
+    charts
+        .update(serde_wasm_bindgen::to_value(&snapshot(&mut s)).unwrap())
+        .unwrap();
+    let c = canvas(480, 320);
+    charts.spectrum(c.clone(), true).unwrap();
+    assert!(inked(&c) > 2000, "spectrum drew only {} pixels", inked(&c));
+}
+
+#[wasm_bindgen_test]
+fn what_is_not_a_snapshot_is_a_clean_error_and_keeps_the_last_one() {
+    let mut charts = Charts::new(1.0);
+    let mut s = finished(r#"{"m": "40", "n": "40", "h": "1e-1"}"#);
+    charts.update(s.snapshot().unwrap()).unwrap();
+    for bad in [
+        JsValue::from_f64(3.0),
+        JsValue::from_str("snapshot"),
+        js_sys::JSON::parse(r#"{"runs": 5}"#).unwrap(),
+        js_sys::JSON::parse(r#"{"runs": [{"u": "x"}]}"#).unwrap(),
+        js_sys::JSON::parse(r#"{"threshold": {"kind": "sideways", "a": 1}}"#).unwrap(),
+    ] {
+        let e = charts.update(bad).expect_err("not a snapshot");
+        assert!(js_sys::Error::from(e)
+            .message()
+            .as_string()
+            .unwrap()
+            .contains("not a snapshot"));
+    }
+    let c = canvas(480, 320);
+    charts.spectrum(c.clone(), false).unwrap();
+    assert!(inked(&c) > 2000, "the last good snapshot is still drawn");
 }
 
 fn field(e: &JsValue) -> String {
