@@ -1,18 +1,22 @@
-// Drawing: keeps the latest snapshot and draws it once per animation frame with the
-// wasm Charts facade; fills the readouts table. Records frame times for benchmarks.
+// Drawing: keeps the latest snapshot (the typed Snapshot of src/web/snapshot.rs, as a
+// plain object) and draws it once per animation frame with the wasm Charts facade,
+// which reads the snapshot once per frame (charts.update) before the panels that
+// changed are drawn; fills the readouts table in place and gives every chart a text
+// alternative. Records frame times for benchmarks.
 import { Charts } from './pkg/adfd.js';
 
 const canvases = [...document.querySelectorAll('canvas[data-chart]')];
 const eigen = document.getElementById('eigen');
 const fdShown = document.getElementById('fd-shown');
 const table = document.getElementById('readouts');
-export const stats = { frames: [], drawn: {}, firstResultMs: null, draws: 0 };
+export const stats = { frames: [], drawn: {}, errors: [], firstResultMs: null, draws: 0 };
 let charts = null;
 let latest = null;
 let pending = false;
 
 export function start() {
   charts = new Charts((window.devicePixelRatio || 1) * textScale);
+  for (const c of canvases) c.setAttribute('role', 'img');
   eigen.addEventListener('change', () => schedule());
   fdShown.addEventListener('change', () => schedule());
   new ResizeObserver(() => { sized = false; schedule(); }).observe(document.getElementById('panels'));
@@ -31,13 +35,14 @@ function size() {
 // What each chart shows, as a short key: a chart is redrawn only when its key
 // changes, so a training frame redraws the loss curves and little else.
 function signature(chart, snap) {
-  const modes = snap.modes || [];
-  const head = `${snap.model}|${snap.problem}|${snap.seed}|${modes.length}|`;
+  const runs = snap.runs;
+  const head = `${snap.generation}|${snap.model}|${snap.problem}|${snap.seed}|${runs.length}|`;
+  const threshold = `${snap.threshold.kind}:${snap.threshold.a}|`;
   switch (chart) {
-    case 'spectrum': return head + eigen.checked + modes.map((m) => `${m.kernelStep}:${m.cutoff}`).join();
-    case 'solution': return head + fdShown.value + modes.map((m) => m.kernelStep).join();
-    case 'loss': return head + snap.threshold + snap.thresholdKind + modes.map((m) => m.step).join();
-    case 'sweep': return head + (snap.sweep ? `${snap.sweep.done}/${snap.sweep.total}` : 'none');
+    case 'spectrum': return head + threshold + eigen.checked + runs.map((r) => `${r.spectrum?.step}:${r.spectrum?.cutoff}`).join();
+    case 'solution': return head + fdShown.value + runs.map((r) => r.spectrum?.step).join();
+    case 'loss': return head + threshold + runs.map((r) => r.training?.step).join();
+    case 'sweep': { const s = snap.sweep; return head + (s ? `${s.progress.done}/${s.progress.total}:${s.h.length}` : 'none'); }
     case 'scatter': { const e = snap.history.entropy; return head + e.length + ':' + e[e.length - 1]; }
     default: return String(Math.random());
   }
@@ -72,8 +77,8 @@ function schedule() {
 const fmt = (v, d = 3) => (v === null || v === undefined || Number.isNaN(v)) ? '–'
   : (Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-2 && v !== 0)) ? v.toExponential(d - 1) : v.toPrecision(d);
 
-function fdOptions(modes) {
-  const labels = modes.slice(1).map((m) => m.label);
+function fdOptions(runs) {
+  const labels = runs.slice(1).map((r) => r.label);
   const now = [...fdShown.options].map((o) => o.text);
   if (labels.join() === now.join()) return;
   const keep = fdShown.value;
@@ -81,19 +86,66 @@ function fdOptions(modes) {
   if (keep && Number(keep) <= labels.length) fdShown.value = keep;
 }
 
+// The readouts table is updated in place: rows and cells are reused and a cell's text
+// is only written when it changed, so a screen reader's position and a text selection
+// survive the many snapshots of a running computation.
+const thead = table.createTHead();
+const tbody = table.createTBody();
+
+function fill(row, texts, tag) {
+  while (row.cells.length > texts.length) row.lastElementChild.remove();
+  while (row.cells.length < texts.length) row.append(document.createElement(tag));
+  texts.forEach((t, i) => { if (row.cells[i].textContent !== t) row.cells[i].textContent = t; });
+}
+
+function rowsOf(section, n) {
+  while (section.rows.length > n) section.lastElementChild.remove();
+  while (section.rows.length < n) section.insertRow();
+  return [...section.rows];
+}
+
 function readouts(snap) {
   const net = snap.model === 'network';
   const head = net
-    ? ['mode', 'step', 'K', 'H', 'exp H', 'H at step 0', 'training loss', 'true residual', `steps to loss ÷10^${snap.decades}`, 'L2 error', 'max error', 'ms/step']
+    ? ['mode', 'step', 'K', 'H', 'exp H', 'H at step 0', 'training loss', 'true residual', `steps to loss ÷10^${snap.training?.decades ?? '–'}`, 'L2 error', 'max error', 'ms/step']
     : ['mode', 'K', 'H', 'exp H', 'system residual', 'true residual', 'L2 error', 'max error', 'ms (fit)'];
-  const rows = (snap.modes || []).map((m) => net
-    ? [m.label, String(m.step), String(m.cutoff ?? '–'), fmt(m.entropy, 4), fmt(m.effectiveModes, 4), fmt(m.entropy0, 4),
-      fmt(m.residualSystem), fmt(m.residualTrue), Number.isNaN(m.stepsToTarget) ? 'not yet' : String(m.stepsToTarget),
-      fmt(m.errorL2), fmt(m.errorMax), fmt(m.timeMs, 3)]
-    : [m.label, String(m.cutoff), fmt(m.entropy, 4), fmt(m.effectiveModes, 4),
-      fmt(m.residualSystem), fmt(m.residualTrue), fmt(m.errorL2), fmt(m.errorMax), fmt(m.timeMs, 3)]);
-  const tr = (cells, tag) => '<tr>' + cells.map((c) => `<${tag}>${c}</${tag}>`).join('') + '</tr>';
-  table.innerHTML = '<thead>' + tr(head, 'th') + '</thead><tbody>' + rows.map((r) => tr(r, 'td')).join('') + '</tbody>';
+  fill(rowsOf(thead, 1)[0], head, 'th');
+  const rows = rowsOf(tbody, snap.runs.length);
+  snap.runs.forEach((r, i) => {
+    const s = r.spectrum, t = r.training;
+    const spectrum = [s ? String(s.cutoff) : '–', fmt(s?.entropy, 4), fmt(s?.effectiveModes, 4)];
+    fill(rows[i], net
+      ? [r.label, String(t?.step ?? '–'), ...spectrum, fmt(t?.entropy0, 4), fmt(r.residualSystem), fmt(r.residualTrue),
+        t?.stepsToTarget == null ? 'not yet' : String(t.stepsToTarget), fmt(r.errorL2), fmt(r.errorMax), fmt(r.timeMs, 3)]
+      : [r.label, ...spectrum, fmt(r.residualSystem), fmt(r.residualTrue), fmt(r.errorL2), fmt(r.errorMax), fmt(r.timeMs, 3)], 'td');
+  });
+}
+
+// Text is written only when it changes (a rewrite would move a reader's place).
+function setText(id, text) {
+  const el = document.getElementById(id);
+  if (el.textContent !== text) el.textContent = text;
+}
+
+// Each chart's text alternative: what it shows, in a sentence or two of numbers.
+function summary(chart, snap) {
+  const runs = snap.runs;
+  const each = (f) => runs.map((r) => `${r.label}: ${f(r)}`).join('; ');
+  const net = snap.model === 'network';
+  switch (chart) {
+    case 'spectrum': return `${eigen.checked ? 'Eigenvalues' : 'Singular values'} of ${net ? 'J' : 'A'} by index, log scale. `
+      + (runs.length ? each((r) => r.spectrum ? `K = ${r.spectrum.cutoff}, H = ${fmt(r.spectrum.entropy, 4)}` : 'not measured yet') : 'Computing the spectra.');
+    case 'solution': return `Exact and fitted solutions${snap.dim === 2 ? ' as heatmaps' : ''} with pointwise errors. `
+      + each((r) => `L2 error ${fmt(r.errorL2)}`);
+    case 'loss': return net
+      ? 'Training loss and true residual against the step, log scale. ' + each((r) => `loss ${fmt(r.residualSystem)} at step ${r.training?.step ?? 0}`)
+      : `K(a) and exp H(a) of each spectrum against the relative threshold a; chosen ${snap.threshold.kind} a = ${fmt(snap.threshold.a, 2)}.`;
+    case 'sweep': { const s = snap.sweep;
+      return !s ? 'No sweep yet.' : `exp H and true residual against the FD step h for ${s.h.length} steps`
+        + (s.ad ? `; AD: exp H ${fmt(s.ad.effectiveModes, 4)}, true residual ${fmt(s.ad.residualTrue)}.` : '.'); }
+    case 'scatter': return `Truncated entropy against outcome for ${snap.history.entropy.length} finished runs.`;
+    default: return '';
+  }
 }
 
 function draw() {
@@ -102,28 +154,39 @@ function draw() {
   const snap = latest;
   if (!sized) size();
   const t0 = performance.now();
-  fdOptions(snap.modes || []);
+  fdOptions(snap.runs);
   fdShown.hidden = snap.dim !== 2;  // only the 2-D heatmaps show a single FD step
   const calls = {
-    spectrum: (c) => charts.spectrum(c, snap, eigen.checked),
-    solution: (c) => charts.solution(c, snap, Number(fdShown.value || 1)),
-    loss: (c) => charts.loss(c, snap),
-    sweep: (c) => charts.sweep(c, snap),
-    scatter: (c) => charts.scatter(c, snap),
+    spectrum: (c) => charts.spectrum(c, eigen.checked),
+    solution: (c) => charts.solution(c, Number(fdShown.value || 1)),
+    loss: (c) => charts.loss(c),
+    sweep: (c) => charts.sweep(c),
+    scatter: (c) => charts.scatter(c),
   };
-  for (const c of canvases) {
-    const sig = signature(c.dataset.chart, snap);
-    if (c.dataset.sig === sig) continue;
-    stats.drawn[c.dataset.chart] = calls[c.dataset.chart](c);
-    c.dataset.sig = sig;
+  const stale = canvases.map((c) => [c, signature(c.dataset.chart, snap)]).filter(([c, sig]) => c.dataset.sig !== sig);
+  try {
+    if (stale.length) stats.drawn.update = charts.update(snap);
+    for (const [c, sig] of stale) {
+      const name = c.dataset.chart;
+      try {
+        stats.drawn[name] = calls[name](c);
+        c.dataset.sig = sig;
+      } catch (e) {
+        stats.errors.push(`${name}: ${e.message || e}`);  // the other charts still draw
+      }
+      c.setAttribute('aria-label', summary(name, snap));
+    }
+  } catch (e) {
+    stats.errors.push(`snapshot: ${e.message || e}`);
   }
+  if (stats.errors.length > 100) stats.errors.splice(0, stats.errors.length - 100);
   readouts(snap);
   const net = snap.model === 'network';
-  document.getElementById('loss-title').textContent = net ? 'Loss and true residual vs step' : 'Modes kept vs threshold';
-  document.getElementById('loss-note').textContent = net
+  setText('loss-title', net ? 'Loss and true residual vs step' : 'Modes kept vs threshold');
+  setText('loss-note', net
     ? 'Training loss of each run on its own (AD or FD) operator, solid; the true PDE residual (exact operator, held-out points), dashed, in the same colour.'
-    : 'The RFM is fitted in one least-squares solve, so it has no training curve. Instead: K(a) (solid) and exp H(a) (dashed) of each spectrum as the threshold a moves. Below FD\'s round-off floor noise starts to count as modes in K; H, weighted by the singular values, barely notices. Choose two-layer or mlp to watch training.';
-  document.getElementById('spec-what').textContent = snap.model === 'rfm' ? 'A (RFM least squares)' : 'J (training Jacobian)';
+    : 'The RFM is fitted in one least-squares solve, so it has no training curve. Instead: K(a) (solid) and exp H(a) (dashed) of each spectrum as the threshold a moves. Below FD\'s round-off floor noise starts to count as modes in K; H, weighted by the singular values, barely notices. Choose two-layer or mlp to watch training.');
+  setText('spec-what', net ? 'J (training Jacobian)' : 'A (RFM least squares)');
   const ms = performance.now() - t0;
   stats.frames.push(ms);
   stats.draws += 1;

@@ -3,16 +3,18 @@
 //! * [`form`] — the page's controls (text) to a validated [`Config`](crate::Config)
 //!   and back; plain Rust, tested natively.
 //! * `session` (wasm32 only) — the Web Worker's facade: configure, step, reset, new
-//!   seed, sweep, and snapshots made of typed arrays.
-//! * `charts` (wasm32 only) — the main thread's facade: draws snapshots on canvases.
-//! * `js` (wasm32 only) — boundary helpers: typed arrays, errors that name their
-//!   field, and a panic hook that posts the panic to the page.
+//!   seed, sweep, and the snapshot (built by [`driver`]).
+//! * [`snapshot`] — the one schema of what the worker sends the page.
+//! * [`charts`] — the main thread's facade (wasm32 only) that draws snapshots on
+//!   canvases, one module per panel; its axis spans and palette are plain Rust,
+//!   tested natively.
+//! * `js` (wasm32 only) — boundary helpers: errors that name their field, and a panic
+//!   hook that posts the panic to the page.
 
 pub mod driver;
 pub mod form;
 pub mod snapshot;
 
-#[cfg(target_arch = "wasm32")]
 pub mod charts;
 #[cfg(target_arch = "wasm32")]
 pub mod js;

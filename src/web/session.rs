@@ -10,6 +10,7 @@ use super::driver::Driver;
 use super::form;
 use super::js;
 use crate::config::Config;
+use serde::Serialize;
 use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
 
@@ -29,11 +30,14 @@ impl Session {
         Ok(Session { driver })
     }
 
-    /// The controls' text for the current config, as `{key: string}`.
+    /// The controls' text for the current config, as a plain object `{key: string}`
+    /// (serde-wasm-bindgen would otherwise make a `Map`, whose entries the page's
+    /// `controls.write` cannot see).
     #[wasm_bindgen(js_name = formValues)]
     pub fn form_values(&self) -> JsValue {
         let values = form::form_from_config(self.driver.config());
-        serde_wasm_bindgen::to_value(&values).unwrap_or(JsValue::NULL)
+        let plain = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
+        values.serialize(&plain).unwrap_or(JsValue::NULL)
     }
 
     /// Applies the controls' text (a JSON object `{key: string}`) and restarts the

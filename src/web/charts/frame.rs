@@ -1,0 +1,282 @@
+//! What every panel shares: the canvas as a plotters drawing area, fonts and pixel
+//! sizes at the device pixel ratio, a chart with its mesh and axis labels on two
+//! [`Axis`] spans, legends, notes, and run-styled lines (AD solid, FD dashed).
+
+use super::axis::Axis;
+use super::palette::{self, Rgb};
+use crate::web::js;
+use plotters::chart::SeriesAnno;
+use plotters::coord::types::RangedCoordf64;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters_canvas::CanvasBackend;
+use wasm_bindgen::JsValue;
+use web_sys::HtmlCanvasElement;
+
+/// A canvas (or part of one) to draw on.
+pub type Area = DrawingArea<CanvasBackend, Shift>;
+/// A chart with two linear `f64` axes (log axes are linear over `log₁₀`).
+pub type Chart<'a> = ChartContext<'a, CanvasBackend, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+/// A legend sample, drawn at the legend's position for a series.
+pub type Sample = DynElement<'static, CanvasBackend, (i32, i32)>;
+
+/// A plotters colour from a palette entry.
+pub fn rgb(c: Rgb) -> RGBColor {
+    RGBColor(c[0], c[1], c[2])
+}
+
+/// A drawing failure as a JS `Error`.
+pub fn err(e: impl std::fmt::Display) -> JsValue {
+    js::message(&format!("drawing failed: {e}"))
+}
+
+/// A tick label format.
+pub type Format = fn(&f64) -> String;
+
+/// How an axis's ticks are labelled.
+#[derive(Clone, Copy)]
+pub enum Ticks {
+    /// No tick labels (a chart stacked above another shares its `x` labels).
+    Hidden,
+    /// plotters' own number format.
+    Plain,
+    /// This format.
+    Format(Format),
+    /// This format, at about this many ticks.
+    FormatN(Format, usize),
+}
+
+impl Ticks {
+    /// The formatter, if not plotters' own, and the number of ticks, if not its default.
+    fn parts(self) -> (Option<Format>, Option<usize>) {
+        match self {
+            Ticks::Hidden => (None, Some(0)),
+            Ticks::Plain => (None, None),
+            Ticks::Format(f) => (Some(f), None),
+            Ticks::FormatN(f, n) => (Some(f), Some(n)),
+        }
+    }
+}
+
+/// One axis of a chart: its span, its description ("" for none) and its tick labels.
+pub struct Side<'t> {
+    /// The span, in axis coordinates.
+    pub axis: Axis,
+    /// What the axis shows.
+    pub desc: &'t str,
+    /// How its ticks are labelled.
+    pub ticks: Ticks,
+}
+
+/// Where a chart sits: alone on its area, or the upper or lower of two stacked.
+#[derive(Clone, Copy, PartialEq)]
+pub enum Place {
+    /// A chart of its own.
+    Alone,
+    /// Above another chart (little room below for `x` labels).
+    Upper,
+    /// Below another chart.
+    Lower,
+}
+
+/// Drawing at one device pixel ratio.
+pub struct Frame {
+    dpr: f64,
+}
+
+impl Frame {
+    /// Drawing at `dpr` device pixels per CSS pixel, kept within `[0.25, 16]` (NaN
+    /// gives 1), so sizes in pixels stay sane.
+    pub fn new(dpr: f64) -> Frame {
+        Frame {
+            dpr: if dpr.is_nan() {
+                1.0
+            } else {
+                dpr.clamp(0.25, 16.0)
+            },
+        }
+    }
+
+    /// The device pixel ratio in use.
+    pub fn dpr(&self) -> f64 {
+        self.dpr
+    }
+
+    /// A sans-serif font of `size` CSS px.
+    pub fn font(&self, size: f64) -> TextStyle<'static> {
+        ("sans-serif", size * self.dpr).into_font().into()
+    }
+
+    /// `v` CSS px in device pixels.
+    pub fn px(&self, v: f64) -> u32 {
+        (v * self.dpr).round() as u32
+    }
+
+    /// The whole canvas, cleared to white.
+    pub fn area(&self, canvas: HtmlCanvasElement) -> Result<Area, JsValue> {
+        let backend = CanvasBackend::with_canvas_object(canvas)
+            .ok_or_else(|| js::message("no 2-D context on this canvas"))?;
+        let root = backend.into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        Ok(root)
+    }
+
+    /// Grey lines of text centred on `area`, for a panel with nothing to plot yet.
+    pub fn note(&self, area: &Area, lines: &[&str]) -> Result<(), JsValue> {
+        let (w, h) = area.dim_in_pixel();
+        let grey = rgb(palette::GREY);
+        let style = self
+            .font(13.0)
+            .color(&grey)
+            .pos(Pos::new(HPos::Center, VPos::Center));
+        let step = (18.0 * self.dpr) as i32;
+        let top = h as i32 / 2 - step * (lines.len() as i32 - 1) / 2;
+        for (i, line) in lines.iter().enumerate() {
+            area.draw_text(line, &style, (w as i32 / 2, top + step * i as i32))
+                .map_err(err)?;
+        }
+        Ok(())
+    }
+
+    /// A chart on `area` over the spans of `x` and `y`, its mesh and axis labels drawn.
+    pub fn chart<'a>(
+        &self,
+        area: &'a Area,
+        place: Place,
+        x: Side<'_>,
+        y: Side<'_>,
+    ) -> Result<Chart<'a>, JsValue> {
+        let (margin, below) = match place {
+            Place::Alone => (8.0, 34.0),
+            Place::Upper => (6.0, 8.0),
+            Place::Lower => (6.0, 32.0),
+        };
+        let mut chart = ChartBuilder::on(area)
+            .margin(self.px(margin))
+            .x_label_area_size(self.px(below))
+            .y_label_area_size(self.px(54.0))
+            .build_cartesian_2d(x.axis.range(), y.axis.range())
+            .map_err(err)?;
+        // The formatters outlive the mesh that borrows them.
+        let (x_format, x_count) = x.ticks.parts();
+        let (y_format, y_count) = y.ticks.parts();
+        let mut mesh = chart.configure_mesh();
+        mesh.light_line_style(WHITE.mix(0.0))
+            .label_style(self.font(11.0))
+            .axis_desc_style(self.font(12.0));
+        if !x.desc.is_empty() {
+            mesh.x_desc(x.desc);
+        }
+        if !y.desc.is_empty() {
+            mesh.y_desc(y.desc);
+        }
+        if let Some(f) = &x_format {
+            mesh.x_label_formatter(f);
+        }
+        if let Some(f) = &y_format {
+            mesh.y_label_formatter(f);
+        }
+        if let Some(n) = x_count {
+            mesh.x_labels(n);
+        }
+        if let Some(n) = y_count {
+            mesh.y_labels(n);
+        }
+        mesh.draw().map_err(err)?;
+        Ok(chart)
+    }
+
+    /// The legend box every chart uses, at `position`.
+    pub fn legend(
+        &self,
+        chart: &mut Chart<'_>,
+        position: SeriesLabelPosition,
+    ) -> Result<(), JsValue> {
+        chart
+            .configure_series_labels()
+            .position(position)
+            .background_style(WHITE.mix(0.85))
+            .border_style(rgb(palette::GREY))
+            .label_font(self.font(11.0))
+            .draw()
+            .map_err(err)
+    }
+
+    /// Run `index`'s line through `points`, `width` CSS px, in its colour and style: AD
+    /// solid, each FD step dashed.
+    pub fn run_line<'a, 'b>(
+        &self,
+        chart: &'b mut Chart<'a>,
+        points: Vec<(f64, f64)>,
+        index: usize,
+        width: f64,
+    ) -> Result<&'b mut SeriesAnno<'a, CanvasBackend>, JsValue> {
+        let c = rgb(palette::colour(index));
+        match palette::dash(index) {
+            None => self.line(chart, points, c, width),
+            Some(pattern) => self.dashed(chart, points, c, width, pattern),
+        }
+    }
+
+    /// A solid line through `points`, `width` CSS px.
+    pub fn line<'a, 'b>(
+        &self,
+        chart: &'b mut Chart<'a>,
+        points: Vec<(f64, f64)>,
+        c: impl Color,
+        width: f64,
+    ) -> Result<&'b mut SeriesAnno<'a, CanvasBackend>, JsValue> {
+        chart
+            .draw_series(LineSeries::new(points, c.stroke_width(self.px(width))))
+            .map_err(err)
+    }
+
+    /// A dashed line through `points`, `width` CSS px, dashes and gaps `(on, off)` CSS px.
+    /// The points must lie on the chart (placed through its axes): plotters walks a
+    /// dashed line dash by dash in `f32` pixels, which never ends far off the canvas.
+    pub fn dashed<'a, 'b>(
+        &self,
+        chart: &'b mut Chart<'a>,
+        points: Vec<(f64, f64)>,
+        c: impl Color,
+        width: f64,
+        (on, off): (f64, f64),
+    ) -> Result<&'b mut SeriesAnno<'a, CanvasBackend>, JsValue> {
+        let style = c.stroke_width(self.px(width));
+        chart
+            .draw_series(DashedLineSeries::new(
+                points,
+                self.px(on).max(1),
+                self.px(off),
+                style,
+            ))
+            .map_err(err)
+    }
+}
+
+/// A legend sample in run `index`'s colour and dash pattern (three strokes).
+pub fn run_sample(index: usize) -> impl Fn((i32, i32)) -> Sample {
+    let c = rgb(palette::colour(index));
+    let segs: [(i32, i32); 3] = match palette::dash(index) {
+        None => [(0, 7), (6, 13), (12, 19)],
+        Some((on, off)) => {
+            let on = (on.round() as i32).clamp(2, 6);
+            let off = (off.round() as i32).clamp(2, 4);
+            [
+                (0, on),
+                (on + off, 2 * on + off),
+                (2 * (on + off), 3 * on + 2 * off),
+            ]
+        }
+    };
+    move |(x, y)| {
+        let seg = |(a, b): (i32, i32)| PathElement::new(vec![(a, 0), (b, 0)], c.stroke_width(3));
+        (EmptyElement::at((x, y)) + seg(segs[0]) + seg(segs[1]) + seg(segs[2])).into_dyn()
+    }
+}
+
+/// A legend sample: a solid stroke `width` px wide.
+pub fn solid_sample<C: Color + Copy + 'static>(c: C, width: u32) -> impl Fn((i32, i32)) -> Sample {
+    move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(width)).into_dyn()
+}
