@@ -1,6 +1,8 @@
 //! The spectrum panel: every run's singular values (or eigenvalues `λᵢ = sᵢ²`) against
-//! their index on a log axis, the threshold dashed black and each run's cut-off `K`
-//! dashed in its colour.
+//! their index on a log axis, the threshold dashed black, each run's cut-off `K`
+//! dashed in its colour, and each FD run's estimated round-off floor as a shaded band
+//! in its colour (singular values inside it are noise; a cut inside it counts noise
+//! as modes).
 
 use super::axis::{lg, pow_label, whole, Axis};
 use super::frame::{err, rgb, run_sample, solid_sample, Area, Frame, Place, Side, Ticks};
@@ -69,6 +71,35 @@ pub fn draw(frame: &Frame, root: &Area, snap: &Snapshot, eigen: bool) -> Result<
             ticks: Ticks::Format(pow_label),
         },
     )?;
+    // Round-off floors first, so the spectra are drawn over them.
+    let mut banded = false;
+    for &(i, run, s) in &spectra {
+        let Some(top) = s
+            .noise_floor
+            .filter(|_| run.h.is_some())
+            .and_then(|f| y.place(at(f)))
+        else {
+            continue;
+        };
+        if top <= y.lo() {
+            continue;
+        }
+        let band = rgb(palette::colour(i)).mix(0.13).filled();
+        let drawn = chart
+            .draw_series(std::iter::once(Rectangle::new(
+                [(x.lo(), y.lo()), (x.hi(), top)],
+                band,
+            )))
+            .map_err(err)?;
+        if !banded {
+            banded = true;
+            drawn
+                .label("shaded: each FD step's round-off floor")
+                .legend(move |(px, py)| {
+                    Rectangle::new([(px, py - 5), (px + 18, py + 5)], band).into_dyn()
+                });
+        }
+    }
     for &(i, run, s) in &spectra {
         let points = Axis::points(
             &x,
