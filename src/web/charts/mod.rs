@@ -1,4 +1,4 @@
-//! The main-thread charts: [`Charts`] draws the worker's
+//! The main-thread charts: `Charts` (wasm32 only) draws the worker's
 //! [`Snapshot`](crate::web::snapshot::Snapshot) on page canvases with plotters
 //! (plotters-canvas needs a page canvas, so drawing cannot happen in the worker).
 //!
@@ -10,7 +10,7 @@
 //!   lines.
 //! * `spectrum`, `solution`, `loss`, `sweep`, `scatter` (wasm32 only) — one panel each.
 //!
-//! The page hands [`Charts::update`] each new snapshot (deserialized once, here), then
+//! The page hands `Charts::update` each new snapshot (deserialized once, here), then
 //! asks for the panels it wants redrawn; every call returns the milliseconds it took,
 //! for the page's frame statistics.
 
