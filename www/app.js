@@ -1,7 +1,7 @@
 // The page: starts the worker (all numerics) and the charts (all drawing), wires the
 // buttons and settings, and shows errors beside their controls. window.adfd exposes
 // the state for the page test and the benchmarks.
-import init, { installPanicHook } from './pkg/adfd.js';
+import init, { installPanicHook, controlSchema } from './pkg/adfd.js';
 import * as controls from './controls.js';
 import * as view from './view.js';
 import * as lessons from './lessons.js';
@@ -14,6 +14,7 @@ const runButton = document.getElementById('run');
 const state = { ready: false, running: false, finished: false, lastSnap: null, errors: [], panics: [] };
 window.adfd = { state, stats: view.stats, t0, send: (m) => worker.postMessage(m) };
 let worker;
+let built;  // resolves once the controls exist (built from the schema in the main thread's wasm)
 let lastHeard = performance.now();
 const STUCK_MS = 2500;  // a worker silent this long while running is inside one long step
 
@@ -43,9 +44,9 @@ function onMessage({ data }) {
       if (!state.ready) {
         // First start: the library's defaults, overridden by settings in the URL.
         state.ready = true;
-        state.defaults = data.form;
+        state.defaults = controls.defaults();
         if (location.hash.length > 1) loadLink();
-        else { controls.write(data.form); controls.toHash(data.form); }  // the address bar is a link to this run
+        else { controls.write(state.defaults); controls.toHash(state.defaults); }  // the address bar is a link to this run
       } else {
         apply({ restart: true });  // a restarted worker takes the settings the controls show now
       }
@@ -130,16 +131,21 @@ function startWorker() {
   const w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
   worker = w;
   lastHeard = performance.now();
-  // Messages still queued from a replaced worker are dropped.
-  w.onmessage = (e) => { if (w === worker) { lastHeard = performance.now(); onMessage(e); } };
-  w.onerror = (e) => { if (w === worker) onMessage({ data: { type: 'panic', message: e.message || 'worker error' } }); };
+  // Messages still queued from a replaced worker are dropped; the rest wait (in order)
+  // until the controls exist.
+  const take = (data) => built.then(() => { if (w === worker) onMessage({ data }); });
+  w.onmessage = (e) => { if (w === worker) { lastHeard = performance.now(); take(e.data); } };
+  w.onerror = (e) => { if (w === worker) take({ type: 'panic', message: e.message || 'worker error' }); };
 }
 
 async function main() {
-  controls.build(() => apply());
+  // The worker loads its own wasm meanwhile; its messages wait for the controls.
+  built = init().then(() => {
+    installPanicHook();
+    controls.build(controlSchema(), () => apply());
+  });
   startWorker();
-  await init();
-  installPanicHook();
+  await built;
   view.start();
   runButton.addEventListener('click', () => worker.postMessage({ type: state.running ? 'pause' : 'resume' }));
   const send = (type) => () => worker.postMessage({ type });

@@ -1,35 +1,15 @@
-// The settings form: built from one table, read as {key: text}, errors shown beside
-// their control, state mirrored in the URL hash. No numerics: Rust parses every value.
-
-const ACTIVATIONS = ['tanh', 'sin', 'sigmoid', 'softplus', 'gaussian', 'relu^5'];
-export const CONTROLS = [
-  { key: 'problem', label: 'problem', options: ['poisson1d', 'biharmonic1d', 'poisson2d', 'biharmonic2d'] },
-  { key: 'k', label: 'frequency k', type: 'number', min: 1, max: 16 },
-  { key: 'model', label: 'model', options: ['rfm', 'two-layer', 'mlp'] },
-  { key: 'activation', label: 'activation σ', options: ACTIVATIONS },
-  { key: 'm', label: 'features m', type: 'number', min: 1, only: 'rfm' },
-  { key: 'scale', label: 'feature scale R', type: 'text', only: 'rfm' },
-  { key: 'width', label: 'width', type: 'number', min: 1, only: 'net' },
-  { key: 'layers', label: 'hidden layers', type: 'number', min: 1, max: 8, only: 'mlp' },
-  { key: 'net_scale', label: 'init scale R', type: 'text', only: 'net' },
-  { key: 'optimizer', label: 'optimizer', options: ['gd', 'adam'], only: 'net' },
-  { key: 'lr', label: 'learning rate (auto: c/λmax)', type: 'text', only: 'net' },
-  { key: 'lr_scale', label: 'c in c/λmax', type: 'text', only: 'net' },
-  { key: 'steps', label: 'steps', type: 'number', min: 1, only: 'net' },
-  { key: 'n', label: 'interior points n', type: 'number', min: 1 },
-  { key: 'sampling', label: 'points', options: ['grid', 'random'] },
-  { key: 'seed', label: 'seed', type: 'number', min: 0 },
-  { key: 'h', label: 'FD steps h (list; AD always runs)', type: 'text' },
-  { key: 'order', label: 'stencil order', options: ['2', '4'] },
-  { key: 'threshold', label: 'threshold a', type: 'log' },
-  { key: 'threshold_kind', label: 'threshold is', options: ['relative', 'absolute'] },
-  { key: 'precision', label: 'precision', options: ['f64', 'f32'] },
-  { key: 'lambda', label: 'boundary weight λ', type: 'text', advanced: true },
-  { key: 'init', label: 'feature init', options: ['uniform', 'normal'], only: 'rfm' },
-  { key: 'rcond', label: 'least-squares rcond', type: 'text', only: 'rfm' },
-];
+// The settings form, built from the controls' schema that Rust exports (controlSchema:
+// keys, labels, kinds, choices, ranges, defaults; see src/web/controls.rs), read as
+// {key: text}, errors shown beside their control, state mirrored in the URL hash.
+// No numerics and no copied choices or ranges: Rust parses and checks every value.
 
 const form = document.getElementById('controls');
+let schema = [];
+let byKey = new Map();
+
+// The element of control `key`, or null (namedItem: never a property like "length").
+const element = (key) => (byKey.has(key) ? form.elements.namedItem(key) : null);
+const wrapper = (key) => (byKey.has(key) ? form.querySelector(`[data-key="${CSS.escape(key)}"]`) : null);
 
 function field(c) {
   const wrap = document.createElement('label');
@@ -40,17 +20,21 @@ function field(c) {
   name.textContent = c.label;
   wrap.append(name);
   let input;
-  if (c.options) {
+  if (c.kind === 'choice') {
     input = document.createElement('select');
-    for (const o of c.options) input.append(new Option(o, o));
-  } else if (c.type === 'log') {
-    // A log slider over the exponent, with the value as text beside it.
+    for (const o of c.choices) input.append(new Option(o, o));
+  } else {
     input = document.createElement('input');
-    input.type = 'text';
+    input.type = c.kind === 'whole' ? 'number' : 'text';
+    if (c.kind === 'whole') Object.assign(input, { min: c.min, max: c.max, step: 1 });
+    if (c.kind === 'number') input.inputMode = 'decimal';
+  }
+  if (c.kind === 'log') {
+    // A slider over the exponent, with the value as text beside it.
     input.className = 'log-value';
     input.setAttribute('aria-label', c.label);
     const slider = document.createElement('input');
-    Object.assign(slider, { type: 'range', min: -16, max: -0.5, step: 0.5, className: 'log-slider', name: 'threshold_slider' });
+    Object.assign(slider, { type: 'range', min: c.min, max: c.max, step: c.step, className: 'log-slider', name: c.key + '_slider' });
     slider.setAttribute('aria-label', c.label + ' (log₁₀)');
     slider.addEventListener('input', () => {
       input.value = '1e' + slider.value;
@@ -58,11 +42,6 @@ function field(c) {
     });
     input.addEventListener('sync', () => { const m = /e(-?[\d.]+)$/i.exec(input.value); if (m) slider.value = m[1]; });
     wrap.append(slider);
-  } else {
-    input = document.createElement('input');
-    input.type = c.type === 'number' ? 'number' : 'text';
-    if (c.min !== undefined) input.min = c.min;
-    if (c.max !== undefined) input.max = c.max;
   }
   input.name = c.key;
   wrap.append(input);
@@ -74,21 +53,34 @@ function field(c) {
   return wrap;
 }
 
-export function build(onChange) {
-  for (const c of CONTROLS) form.append(field(c));
+// Builds the form from `controls` (the array controlSchema() returns).
+export function build(controls, onChange) {
+  schema = controls;
+  byKey = new Map(schema.map((c) => [c.key, c]));
+  for (const c of schema) form.append(field(c));
   let timer;
   form.addEventListener('change', () => { clearTimeout(timer); timer = setTimeout(onChange, 150); });
   form.addEventListener('submit', (e) => e.preventDefault());
-  form.elements.model.addEventListener('change', showModel);
-  form.elements.threshold_kind.addEventListener('change', showModel);
+  for (const key of new Set(['model', ...schema.filter((c) => c.narrow).map((c) => c.narrow.key)])) {
+    element(key)?.addEventListener('change', showModel);
+  }
 }
 
-// Show only the controls that apply to the chosen model; an absolute threshold may
-// exceed 1, a relative one may not.
+// Every control's default text, as {key: text}.
+export function defaults() {
+  return Object.fromEntries(schema.map((c) => [c.key, c.default]));
+}
+
+// Show only the controls that apply to the chosen model, and narrow a slider's range
+// while another control asks for it (a relative threshold stays below 1).
 function showModel() {
-  const slider = form.querySelector('.log-slider');
-  slider.max = form.elements.threshold_kind.value === 'absolute' ? 4 : -0.5;
-  const model = form.elements.model.value;
+  for (const c of schema.filter((c) => c.narrow)) {
+    const slider = form.elements.namedItem(c.key + '_slider');
+    if (!slider) continue;
+    slider.max = element(c.narrow.key)?.value === c.narrow.value ? c.narrow.max : c.max;
+    element(c.key).dispatchEvent(new Event('sync'));  // the position the new range allows
+  }
+  const model = element('model')?.value;
   for (const el of form.querySelectorAll('[data-only]')) {
     const only = el.dataset.only;
     el.hidden = !(only === model || (only === 'net' && model !== 'rfm'));
@@ -96,20 +88,18 @@ function showModel() {
 }
 
 export function read() {
-  const out = {};
-  for (const c of CONTROLS) out[c.key] = String(form.elements[c.key].value);
-  return out;
+  return Object.fromEntries(schema.map((c) => [c.key, String(element(c.key).value)]));
 }
 
+// Writes {key: text} into the controls; "key_hide" (a teacher's locked-down lesson)
+// hides that control unless its value is 0. Keys that are not controls are ignored.
 export function write(values) {
   for (const [k, v] of Object.entries(values)) {
-    // "key_hide" in the URL hides that control (a teacher's locked-down lesson).
     if (k.endsWith('_hide')) {
-      const label = form.querySelector(`[data-key="${CSS.escape(k.slice(0, -5))}"]`);
-      if (label) label.classList.toggle('locked', v !== '0');
+      wrapper(k.slice(0, -5))?.classList.toggle('locked', v !== '0');
       continue;
     }
-    const el = form.elements[k];
+    const el = element(k);
     if (!el) continue;
     el.value = v;
     el.dispatchEvent(new Event('sync'));
@@ -119,7 +109,7 @@ export function write(values) {
 
 export function showError(field, message) {
   clearErrors();
-  const slot = field && form.querySelector(`small.err[data-for="${CSS.escape(field)}"]`);
+  const slot = byKey.has(field) && form.querySelector(`small.err[data-for="${CSS.escape(field)}"]`);
   if (slot) { slot.textContent = message; slot.parentElement.classList.add('invalid'); }
   else document.getElementById('general-error').textContent = message;
 }
@@ -137,7 +127,7 @@ export function fromHash() {
 }
 
 // A link's settings, checked before anything runs: at most MAX_HASH characters, each
-// value at most MAX_VALUE, a choice among its control's options, unknown keys
+// value at most MAX_VALUE, a choice among its control's choices, unknown keys
 // dropped. Values are only ever set as control values (never as markup); Rust then
 // validates every number (ranges, memory) before allocating anything.
 const MAX_HASH = 4000;
@@ -150,15 +140,14 @@ export function readLink() {
     problems.push(`This link's settings are too long (${location.hash.length} characters); the defaults are used.`);
     return { values, problems, action };
   }
-  const known = Object.fromEntries(CONTROLS.map((c) => [c.key, c]));
   const ignored = [];
   for (const [k, v] of new URLSearchParams(location.hash.slice(1))) {
-    const c = known[k] || (k.endsWith('_hide') && known[k.slice(0, -5)] ? { key: k } : null);
+    const c = byKey.get(k) || (k.endsWith('_hide') && byKey.has(k.slice(0, -5)) ? { key: k } : null);
     if (k === 'run') { if (v === 'sweep') action = 'sweep'; continue; }
     if (!c) { ignored.push(k.slice(0, 40)); continue; }
     if (v.length > MAX_VALUE) { problems.push(`The link's ${k} is ${v.length} characters long; its default is used.`); continue; }
-    if (c.type === 'number' && !/^\s*\d{1,12}\s*$/.test(v)) { problems.push(`The link's ${k} "${v.slice(0, 40)}" is not a whole number; its default is used.`); continue; }
-    if (c.options && !c.options.includes(v)) { problems.push(`The link's ${k} "${v.slice(0, 40)}" is not one of ${c.options.join(', ')}; its default is used.`); continue; }
+    if (c.kind === 'whole' && !/^\s*\d{1,12}\s*$/.test(v)) { problems.push(`The link's ${k} "${v.slice(0, 40)}" is not a whole number; its default is used.`); continue; }
+    if (c.kind === 'choice' && !c.choices.includes(v)) { problems.push(`The link's ${k} "${v.slice(0, 40)}" is not one of ${c.choices.join(', ')}; its default is used.`); continue; }
     values[k] = v;
   }
   if (ignored.length) problems.push(`Unknown settings in the link were ignored: ${ignored.slice(0, 5).join(', ')}${ignored.length > 5 ? '…' : ''}.`);
