@@ -11,7 +11,7 @@ import { annotate } from './explain.js';
 const t0 = performance.now();
 const status = document.getElementById('status');
 const runButton = document.getElementById('run');
-const state = { ready: false, running: false, finished: false, lastSnap: null, errors: [], panics: [] };
+const state = { ready: false, running: false, finished: false, lastSnap: null, errors: [], panics: [], acks: {}, lastReport: null };
 window.adfd = { state, stats: view.stats, t0, send: (m) => worker.postMessage(m) };
 let worker;
 let built;  // resolves once the controls exist (built from the schema in the main thread's wasm)
@@ -45,8 +45,12 @@ function onMessage({ data }) {
         // First start: the library's defaults, overridden by settings in the URL.
         state.ready = true;
         state.defaults = controls.defaults();
-        if (location.hash.length > 1) loadLink();
-        else { controls.write(state.defaults); controls.toHash(state.defaults); }  // the address bar is a link to this run
+        if (controls.isSettingsLink(location.hash)) loadLink();
+        else {
+          controls.write(state.defaults);
+          // The address bar is a link to this run, unless it points at a part of the page.
+          if (location.hash.length <= 1) controls.toHash(state.defaults);
+        }
       } else {
         apply({ restart: true });  // a restarted worker takes the settings the controls show now
       }
@@ -62,6 +66,7 @@ function onMessage({ data }) {
     case 'finished': setRunning(false); break;
     case 'ok':
       setRunning(data.running);
+      state.acks[data.request] = (state.acks[data.request] || 0) + 1;
       if (data.request === 'configure') {
         controls.clearErrors({ keepGeneral: true });
         if (state.linkPending && state.linkAction === 'sweep') worker.postMessage({ type: 'sweep' });
@@ -69,17 +74,18 @@ function onMessage({ data }) {
         state.linkAction = null;
       }
       break;
-    case 'report': share.onReport(data); break;
+    case 'report': state.lastReport = data; share.onReport(data); break;
     case 'seed': controls.write({ seed: String(data.seed) }); controls.toHash(controls.read()); break;
     case 'error':
       state.errors.push(data);
       if (data.request === 'configure' && state.linkPending) {
-        // A link with a rejected value: say why, and show (and keep running) the defaults.
+        // A link with a rejected value: say why, show the defaults, and run what the
+        // controls now show (the worker still holds the settings before the link).
         state.linkPending = false;
         state.linkAction = null;
         controls.clearErrors();
         controls.write(state.defaults);
-        controls.toHash(controls.read());
+        apply({ restart: true });
         linkMessage([`This link's ${data.field || 'settings'} was rejected: ${data.message}. The defaults are used instead.`]);
       } else {
         controls.showError(data.field, data.message);
@@ -110,8 +116,9 @@ function apply({ restart = false } = {}) {
 
 // Settings from the URL hash (a shared link or a lesson): checked, written into the
 // controls over the defaults, then sent to the worker, which validates every value.
-function loadLink() {
-  const link = controls.readLink();
+function loadLink(hash = location.hash) {
+  const link = controls.readLink(hash);
+  controls.cancelChange();
   controls.unlockAll();
   controls.clearErrors();
   controls.write({ ...state.defaults, ...link.values });
@@ -158,7 +165,13 @@ async function main() {
   annotate();
   share.init({ send: (m) => worker.postMessage(m), state, setTextScale: view.setTextScale,
     link: () => { controls.toHash(controls.read()); return location.href; } });
-  window.addEventListener('hashchange', () => { if (state.ready) loadLink(); });
+  // A settings link (a lesson, a pasted link) loads; an in-page anchor (#about) does not.
+  // The event's newURL, not location: a pending debounced apply may already have
+  // rewritten the address bar with the previous settings.
+  window.addEventListener('hashchange', (e) => {
+    const hash = new URL(e.newURL).hash;
+    if (state.ready && controls.isSettingsLink(hash)) loadLink(hash);
+  });
 }
 
 main().catch((e) => { status.textContent = 'This page needs WebAssembly and module workers: ' + e; });

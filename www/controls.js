@@ -6,6 +6,7 @@
 const form = document.getElementById('controls');
 let schema = [];
 let byKey = new Map();
+let timer;  // a change waiting out the debounce
 
 // The element of control `key`, or null (namedItem: never a property like "length").
 const element = (key) => (byKey.has(key) ? form.elements.namedItem(key) : null);
@@ -30,17 +31,22 @@ function field(c) {
     if (c.kind === 'number') input.inputMode = 'decimal';
   }
   if (c.kind === 'log') {
-    // A slider over the exponent, with the value as text beside it.
+    // A slider over the exponent, with the value as text beside it. The slider writes
+    // a plain number with 3 significant digits (10^-7.5 → 3.16e-8), which Rust reads
+    // back to the same value and the slider to the same position.
     input.className = 'log-value';
     input.setAttribute('aria-label', c.label);
     const slider = document.createElement('input');
     Object.assign(slider, { type: 'range', min: c.min, max: c.max, step: c.step, className: 'log-slider', name: c.key + '_slider' });
     slider.setAttribute('aria-label', c.label + ' (log₁₀)');
     slider.addEventListener('input', () => {
-      input.value = '1e' + slider.value;
+      input.value = String(Number((10 ** Number(slider.value)).toPrecision(3)));
       input.dispatchEvent(new Event('change', { bubbles: true }));
     });
-    input.addEventListener('sync', () => { const m = /e(-?[\d.]+)$/i.exec(input.value); if (m) slider.value = m[1]; });
+    input.addEventListener('sync', () => {
+      const e = Math.log10(Number(input.value));
+      if (Number.isFinite(e)) slider.value = e;
+    });
     wrap.append(slider);
   }
   input.name = c.key;
@@ -58,13 +64,15 @@ export function build(controls, onChange) {
   schema = controls;
   byKey = new Map(schema.map((c) => [c.key, c]));
   for (const c of schema) form.append(field(c));
-  let timer;
   form.addEventListener('change', () => { clearTimeout(timer); timer = setTimeout(onChange, 150); });
   form.addEventListener('submit', (e) => e.preventDefault());
   for (const key of new Set(['model', ...schema.filter((c) => c.narrow).map((c) => c.narrow.key)])) {
     element(key)?.addEventListener('change', showModel);
   }
 }
+
+// Drops a change still waiting out the debounce (a link is about to set every control).
+export const cancelChange = () => clearTimeout(timer);
 
 // Every control's default text, as {key: text}.
 export function defaults() {
@@ -120,36 +128,66 @@ export function clearErrors({ keepGeneral = false } = {}) {
   for (const l of form.querySelectorAll('.invalid')) l.classList.remove('invalid');
 }
 
-// Settings in the URL hash, so a link reproduces a run.
-export function fromHash() {
-  const p = new URLSearchParams(location.hash.slice(1));
-  return Object.fromEntries(p.entries());
+// Settings links: '#key=value&key=value', keys and values each encoded with
+// encodeURIComponent (so '+' stays '+', a space is %20 and '%' is %25) and decoded with
+// decodeURIComponent. A hash without '=' (#about, #lessons, the skip link) is an
+// in-page anchor, not settings.
+export const isSettingsLink = (hash) => hash.includes('=');
+const encode = (s) => encodeURIComponent(s).replace(/%2C/gi, ',');
+
+// The link's key/value pairs in order; a part that is not valid percent-encoding is
+// reported in `bad` instead.
+function pairs(hash) {
+  const out = [];
+  const bad = [];
+  for (const part of hash.replace(/^#/, '').split('&')) {
+    if (!part) continue;
+    const eq = part.indexOf('=');
+    try {
+      out.push(eq < 0 ? [decodeURIComponent(part), ''] : [decodeURIComponent(part.slice(0, eq)), decodeURIComponent(part.slice(eq + 1))]);
+    } catch {
+      bad.push(part.slice(0, 40));
+    }
+  }
+  return { out, bad };
 }
 
 // A link's settings, checked before anything runs: at most MAX_HASH characters, each
-// value at most MAX_VALUE, a choice among its control's choices, unknown keys
-// dropped. Values are only ever set as control values (never as markup); Rust then
-// validates every number (ranges, memory) before allocating anything.
+// value at most MAX_VALUE, a choice among its control's choices, a whole number for a
+// whole-number control, unknown keys dropped. A key given more than once: the last
+// one wins (as if each were typed in turn). Values are only ever set as control
+// values (never as markup); Rust then validates every value (ranges, memory) before
+// allocating anything.
 const MAX_HASH = 4000;
 const MAX_VALUE = 200;
-export function readLink() {
-  const values = {};
+export function readLink(hash = location.hash) {
+  const values = Object.create(null);
   const problems = [];
   let action = null;
-  if (location.hash.length > MAX_HASH) {
-    problems.push(`This link's settings are too long (${location.hash.length} characters); the defaults are used.`);
+  if (hash.length > MAX_HASH) {
+    problems.push(`This link's settings are too long (${hash.length} characters); the defaults are used.`);
     return { values, problems, action };
   }
+  const { out, bad } = pairs(hash);
   const ignored = [];
-  for (const [k, v] of new URLSearchParams(location.hash.slice(1))) {
-    const c = byKey.get(k) || (k.endsWith('_hide') && byKey.has(k.slice(0, -5)) ? { key: k } : null);
-    if (k === 'run') { if (v === 'sweep') action = 'sweep'; continue; }
+  const seen = new Set();
+  const repeated = new Set();
+  for (const [k, v] of out) {
+    if (k === 'run') { action = v === 'sweep' ? 'sweep' : null; continue; }
+    const c = byKey.get(k.endsWith('_hide') ? k.slice(0, -5) : k);
     if (!c) { ignored.push(k.slice(0, 40)); continue; }
-    if (v.length > MAX_VALUE) { problems.push(`The link's ${k} is ${v.length} characters long; its default is used.`); continue; }
-    if (c.kind === 'whole' && !/^\s*\d{1,12}\s*$/.test(v)) { problems.push(`The link's ${k} "${v.slice(0, 40)}" is not a whole number; its default is used.`); continue; }
-    if (c.kind === 'choice' && !c.choices.includes(v)) { problems.push(`The link's ${k} "${v.slice(0, 40)}" is not one of ${c.choices.join(', ')}; its default is used.`); continue; }
-    values[k] = v;
+    if (seen.has(k)) repeated.add(k);
+    seen.add(k);
+    delete values[k];
+    const shown = `"${v.slice(0, 40)}"`;
+    if (v.length > MAX_VALUE) problems.push(`The link's ${k} is ${v.length} characters long; its default is used.`);
+    else if (k !== c.key) values[k] = v;  // key_hide
+    else if (c.kind === 'whole' && !/^\s*\d+\s*$/.test(v)) problems.push(`The link's ${k} ${shown} is not a whole number; its default is used.`);
+    else if (c.kind === 'choice' && !c.choices.includes(v)) problems.push(`The link's ${k} ${shown} is not one of ${c.choices.join(', ')}; its default is used.`);
+    else values[k] = v;
   }
+  if (repeated.size) problems.push(`This link gives ${[...repeated].join(', ')} more than once; only the last one counts.`);
+  if (bad.length) problems.push(`Parts of this link are not valid URL encoding and were ignored: ${bad.slice(0, 3).join(', ')}.`);
   if (ignored.length) problems.push(`Unknown settings in the link were ignored: ${ignored.slice(0, 5).join(', ')}${ignored.length > 5 ? '…' : ''}.`);
   return { values, problems, action };
 }
@@ -159,7 +197,10 @@ export function unlockAll() {
   for (const l of form.querySelectorAll('.control.locked')) l.classList.remove('locked');
 }
 
+// Writes `values` and the hidden controls (key_hide=1) into the address bar, so it is
+// a link that reproduces this run as the controls show it.
 export function toHash(values) {
-  const hide = Object.fromEntries(Object.entries(fromHash()).filter(([k]) => k.endsWith('_hide')));
-  history.replaceState(null, '', '#' + new URLSearchParams({ ...values, ...hide }).toString());
+  const locked = [...form.querySelectorAll('.control.locked')].map((l) => [l.dataset.key + '_hide', '1']);
+  const all = [...Object.entries(values), ...locked];
+  history.replaceState(null, '', '#' + all.map(([k, v]) => encode(k) + '=' + encode(v)).join('&'));
 }

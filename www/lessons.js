@@ -27,7 +27,8 @@ export function render(list) {
   for (const l of LESSONS) {
     const li = document.createElement('li');
     const a = document.createElement('a');
-    a.href = '#' + new URLSearchParams(l.hash).toString();
+    // Each key and value percent-encoded, as the page's own links are (a space is %20, never '+').
+    a.href = '#' + l.hash.split('&').map((kv) => kv.split('=').map(encodeURIComponent).join('=')).join('&');
     a.textContent = l.title;
     a.className = 'lesson';
     const p = document.createElement('span');
