@@ -21,7 +21,7 @@ use std::str::FromStr;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
-    /// One of [`Control::choices`] (a menu).
+    /// One of the control's `choices` (a menu).
     Choice,
     /// A whole number in `min..=max`.
     Whole,
