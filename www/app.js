@@ -1,7 +1,7 @@
 // The page: starts the worker (all numerics) and the charts (all drawing), wires the
 // buttons and settings, and shows errors beside their controls. window.adfd exposes
 // the state for the page test and the benchmarks.
-import init, { installPanicHook } from './pkg/adfd.js';
+import init, { installPanicHook, controlSchema, defaultsFor } from './pkg/adfd.js';
 import * as controls from './controls.js';
 import * as view from './view.js';
 import * as lessons from './lessons.js';
@@ -12,10 +12,14 @@ import * as claims from './claims.js';
 const t0 = performance.now();
 const status = document.getElementById('status');
 const runButton = document.getElementById('run');
-const state = { ready: false, running: false, finished: false, lastSnap: null, errors: [], panics: [] };
+const state = { ready: false, running: false, finished: false, lastSnap: null, errors: [], panics: [], acks: {}, lastReport: null };
 window.adfd = { state, stats: view.stats, t0, send: (m) => worker.postMessage(m) };
 let worker;
+let built;  // resolves once the controls exist (built from the schema in the main thread's wasm)
 let lastHeard = performance.now();
+// Controls set by hand or by the current link: a change of problem or precision moves
+// every other setting to adfd's defaults for the new pair, and leaves these alone.
+let touched = new Set();
 const STUCK_MS = 2500;  // a worker silent this long while running is inside one long step
 
 // The status line, from the snapshot's fields (src/web/snapshot.rs).
@@ -43,11 +47,17 @@ function onMessage({ data }) {
     case 'ready':
       setRunning(true);
       if (!state.ready) {
-        // First start: the library's defaults, overridden by settings in the URL.
+        // First start: the settings in the URL over adfd's defaults for their problem;
+        // with none, the first lesson (a network training live), so the first visit
+        // shows training in real time. An in-page anchor (#about) keeps its place.
         state.ready = true;
-        state.defaults = data.form;
-        if (location.hash.length > 1) loadLink();
-        else { controls.write(data.form); controls.toHash(data.form); }  // the address bar is a link to this run
+        state.defaults = controls.defaults();
+        if (controls.isSettingsLink(location.hash)) loadLink();
+        else if (location.hash.length <= 1) loadLink(lessons.link(lessons.LESSONS[0]));
+        else {
+          controls.write(state.defaults);
+          apply({ restart: true, keepHash: true });
+        }
       } else {
         apply({ restart: true });  // a restarted worker takes the settings the controls show now
       }
@@ -63,6 +73,7 @@ function onMessage({ data }) {
     case 'finished': setRunning(false); break;
     case 'ok':
       setRunning(data.running);
+      state.acks[data.request] = (state.acks[data.request] || 0) + 1;
       if (data.request === 'configure') {
         controls.clearErrors({ keepGeneral: true });
         if (state.linkPending && state.linkAction === 'sweep') worker.postMessage({ type: 'sweep' });
@@ -70,17 +81,18 @@ function onMessage({ data }) {
         state.linkAction = null;
       }
       break;
-    case 'report': share.onReport(data); break;
+    case 'report': state.lastReport = data; share.onReport(data); break;
     case 'seed': controls.write({ seed: String(data.seed) }); controls.toHash(controls.read()); break;
     case 'error':
       state.errors.push(data);
       if (data.request === 'configure' && state.linkPending) {
-        // A link with a rejected value: say why, and show (and keep running) the defaults.
+        // A link with a rejected value: say why, show the defaults, and run what the
+        // controls now show (the worker still holds the settings before the link).
         state.linkPending = false;
         state.linkAction = null;
         controls.clearErrors();
         controls.write(state.defaults);
-        controls.toHash(controls.read());
+        apply({ restart: true });
         linkMessage([`This link's ${data.field || 'settings'} was rejected: ${data.message}. The defaults are used instead.`]);
       } else {
         controls.showError(data.field, data.message);
@@ -95,10 +107,10 @@ function onMessage({ data }) {
   }
 }
 
-function apply({ restart = false } = {}) {
+function apply({ restart = false, keepHash = false } = {}) {
   if (!restart) document.getElementById('general-error').textContent = '';
   const form = controls.read();
-  controls.toHash(form);
+  if (!keepHash) controls.toHash(form);
   if (state.running && performance.now() - lastHeard > STUCK_MS) {
     // The worker cannot read messages until its current step ends (a huge setting,
     // say): start a fresh one, which takes the new settings when it is ready.
@@ -111,15 +123,35 @@ function apply({ restart = false } = {}) {
 
 // Settings from the URL hash (a shared link or a lesson): checked, written into the
 // controls over the defaults, then sent to the worker, which validates every value.
-function loadLink() {
-  const link = controls.readLink();
+function loadLink(hash = location.hash) {
+  const link = controls.readLink(hash);
+  controls.cancelChange();
   controls.unlockAll();
   controls.clearErrors();
+  state.defaults = defaultsFor(link.values.problem ?? '', link.values.precision ?? '');
+  touched = new Set(Object.keys(link.values));
+  document.getElementById('defaults-note').textContent = '';
   controls.write({ ...state.defaults, ...link.values });
   linkMessage(link.problems);
   state.linkPending = true;
   state.linkAction = link.action;
   apply({ restart: true });
+}
+
+// A hand-made change: remember the control; after a change of problem or precision,
+// move the untouched settings to adfd's defaults for the new pair and say so.
+function onControlChange(e) {
+  const key = (e.target.name || '').replace(/_slider$/, '');
+  if (!key) return;
+  touched.add(key);
+  if (key !== 'problem' && key !== 'precision') return;
+  const now = controls.read();
+  const d = defaultsFor(now.problem, now.precision);
+  const moved = Object.keys(d).filter((k) => !touched.has(k) && now[k] !== d[k]);
+  controls.write(Object.fromEntries(moved.map((k) => [k, d[k]])));
+  document.getElementById('defaults-note').textContent = moved.length
+    ? `Moved ${moved.join(', ')} to adfd's defaults for ${now.problem} in ${now.precision}; settings you changed stay.`
+    : '';
 }
 
 function linkMessage(lines) {
@@ -132,16 +164,23 @@ function startWorker() {
   const w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
   worker = w;
   lastHeard = performance.now();
-  // Messages still queued from a replaced worker are dropped.
-  w.onmessage = (e) => { if (w === worker) { lastHeard = performance.now(); onMessage(e); } };
-  w.onerror = (e) => { if (w === worker) onMessage({ data: { type: 'panic', message: e.message || 'worker error' } }); };
+  // Messages still queued from a replaced worker are dropped; the rest wait (in order)
+  // until the controls exist.
+  const take = (data) => built.then(() => { if (w === worker) onMessage({ data }); });
+  w.onmessage = (e) => { if (w === worker) { lastHeard = performance.now(); take(e.data); } };
+  w.onerror = (e) => { if (w === worker) take({ type: 'panic', message: e.message || 'worker error' }); };
 }
 
 async function main() {
-  controls.build(() => apply());
+  // The worker loads its own wasm meanwhile; its messages wait for the controls.
+  built = init().then(() => {
+    installPanicHook();
+    controls.build(controlSchema(), () => apply());
+    // Capture: runs before the form's debounced apply reads the controls.
+    document.getElementById('controls').addEventListener('change', onControlChange, true);
+  });
   startWorker();
-  await init();
-  installPanicHook();
+  await built;
   view.start();
   runButton.addEventListener('click', () => worker.postMessage({ type: state.running ? 'pause' : 'resume' }));
   const send = (type) => () => worker.postMessage({ type });
@@ -155,7 +194,13 @@ async function main() {
   claims.render(document.getElementById('claims-table'), document.getElementById('claims-caption'));
   share.init({ send: (m) => worker.postMessage(m), state, setTextScale: view.setTextScale,
     link: () => { controls.toHash(controls.read()); return location.href; } });
-  window.addEventListener('hashchange', () => { if (state.ready) loadLink(); });
+  // A settings link (a lesson, a pasted link) loads; an in-page anchor (#about) does not.
+  // The event's newURL, not location: a pending debounced apply may already have
+  // rewritten the address bar with the previous settings.
+  window.addEventListener('hashchange', (e) => {
+    const hash = new URL(e.newURL).hash;
+    if (state.ready && controls.isSettingsLink(hash)) loadLink(hash);
+  });
 }
 
 main().catch((e) => { status.textContent = 'This page needs WebAssembly and module workers: ' + e; });

@@ -110,11 +110,15 @@ export const LESSONS = [
   }
 ];
 
+// A lesson's link: each key and value percent-encoded, as the page's own links are (a
+// space is %20, never '+').
+export const link = (lesson) => '#' + lesson.hash.split('&').map((kv) => kv.split('=').map(encodeURIComponent).join('=')).join('&');
+
 export function render(list) {
   for (const l of LESSONS) {
     const li = document.createElement('li');
     const a = document.createElement('a');
-    a.href = '#' + new URLSearchParams(l.hash).toString();
+    a.href = link(l);
     a.textContent = l.title;
     a.className = 'lesson';
     const p = document.createElement('span');

@@ -2,204 +2,67 @@
 //!
 //! The page sends every control's value as a string (`{"m": "400", "h": "1e-1, 1e-2"}`);
 //! all parsing happens here, in Rust, so JavaScript does no numerics and every error
-//! names the control it belongs to ([`Error::field`]). Unknown keys are ignored (the
-//! URL hash may carry keys from a newer page); missing keys keep their defaults.
+//! names the control it belongs to ([`Error::field`]). Both directions walk the one
+//! table of controls, [`CONTROLS`]. Unknown keys are ignored (the URL hash may carry
+//! keys from a newer page); missing keys keep the base config's values.
 //! Plain Rust, compiled on every target so it is tested natively.
 
-use crate::config::parse_h_list;
-use crate::config::{Config, ModelKind, Valid};
+use super::controls::{control_for_path, CONTROLS, TWO_LAYER};
+use crate::config::{Config, Valid};
 use crate::error::{Error, Result};
-use crate::jet::Precision;
-use crate::spectrum::Threshold;
 use std::collections::BTreeMap;
-use std::str::FromStr;
 
-/// The controls the page shows, in the order it shows them.
-pub const FORM_KEYS: &[&str] = &[
-    "problem",
-    "k",
-    "activation",
-    "m",
-    "scale",
-    "init",
-    "n",
-    "sampling",
-    "lambda",
-    "seed",
-    "h",
-    "order",
-    "threshold",
-    "threshold_kind",
-    "precision",
-    "rcond",
-    "model",
-    "width",
-    "layers",
-    "net_scale",
-    "optimizer",
-    "lr",
-    "lr_scale",
-    "steps",
-];
-
-fn number<T: FromStr>(field: &str, text: &str) -> Result<T> {
-    text.trim().parse().map_err(|_| {
-        Error::invalid(
-            field,
-            format!("{:?} is not a number of the expected kind", text.trim()),
-        )
-    })
+/// The error with its field renamed to the control `key`.
+fn named(e: Error, key: &str) -> Error {
+    match e {
+        Error::Invalid { message, .. } => Error::invalid(key, message),
+        e => e,
+    }
 }
 
 /// The control that shows the config field at `path` (`rfm.m` → `m`, `net.scale` →
-/// `net_scale`); fields without a path prefix are their own control.
-fn control_of(path: &str) -> &str {
-    match path {
-        "net.scale" => "net_scale",
-        "net.widths" => "width",
-        _ => path.rsplit('.').next().unwrap_or(path),
-    }
+/// `net_scale`); a field without a control keeps its path.
+pub fn control_of(path: &str) -> &str {
+    control_for_path(path).map_or(path, |c| c.key)
 }
 
-/// Applies the string values of `form` to `base` and checks the result.
+/// Applies the string values of `form` to `base` (in [`CONTROLS`] order) and checks
+/// the result. `model = two-layer` pins `layers` at 1; the network is always `layers`
+/// hidden layers of `width` (no per-layer widths).
 pub fn config_from_form(form: &BTreeMap<String, String>, base: &Config) -> Result<Valid<Config>> {
     let mut c = base.clone();
-    let mut threshold_a = match c.threshold {
-        Threshold::Relative(a) | Threshold::Absolute(a) => a,
-    };
-    let mut absolute = matches!(c.threshold, Threshold::Absolute(_));
-    for (key, value) in form {
-        let v = value.as_str();
-        match key.as_str() {
-            "problem" => c.problem = v.parse()?,
-            "k" => c.k = number(key, v)?,
-            "activation" => c.activation = v.parse()?,
-            "m" => c.rfm.m = number(key, v)?,
-            "scale" => c.rfm.scale = number(key, v)?,
-            "init" => c.rfm.init = v.parse()?,
-            "rcond" => c.rfm.rcond = number(key, v)?,
-            "n" => c.n = number(key, v)?,
-            "sampling" => c.sampling = v.parse()?,
-            "lambda" => c.lambda = number(key, v)?,
-            "seed" => c.seed = number(key, v)?,
-            "h" => c.h = parse_h_list(v)?,
-            "order" => c.order = number(key, v)?,
-            "precision" => c.precision = v.parse::<Precision>()?,
-            "threshold" => threshold_a = number("threshold", v)?,
-            "model" => match v.trim() {
-                "rfm" => c.model = ModelKind::Rfm,
-                "two-layer" | "mlp" | "network" => c.model = ModelKind::Network,
-                other => {
-                    return Err(Error::invalid(
-                        "model",
-                        format!("{other:?}: choose rfm, two-layer or mlp"),
-                    ))
-                }
-            },
-            "width" => c.net.width = number(key, v)?,
-            "layers" => c.net.layers = number(key, v)?,
-            "net_scale" => c.net.scale = number(key, v)?,
-            "optimizer" => {
-                c.train.optimizer = v
-                    .parse()
-                    .map_err(|e: Error| Error::invalid(key, e.to_string()))?
-            }
-            "lr" => {
-                c.train.lr = match v.trim() {
-                    "" | "auto" => None,
-                    t => Some(number(key, t)?),
-                }
-            }
-            "lr_scale" => c.train.lr_scale = number(key, v)?,
-            "steps" => c.train.steps = number(key, v)?,
-            "threshold_kind" => {
-                absolute = match v.trim() {
-                    "relative" => false,
-                    "absolute" => true,
-                    other => {
-                        return Err(Error::invalid(
-                            "threshold_kind",
-                            format!("{other:?}: choose relative or absolute"),
-                        ))
-                    }
-                }
-            }
-            _ => {}
+    for control in CONTROLS {
+        if let Some(text) = form.get(control.key) {
+            (control.set)(&mut c, text).map_err(|e| named(e, control.key))?;
         }
     }
-    if form.get("model").map(|m| m.trim()) == Some("two-layer") {
+    if form.get("model").map(|m| m.trim()) == Some(TWO_LAYER) {
         c.net.layers = 1;
     }
     c.net.widths.clear();
-    c.threshold = if absolute {
-        Threshold::Absolute(threshold_a)
-    } else {
-        Threshold::Relative(threshold_a)
-    };
-    c.check().map_err(|e| match e {
-        Error::Invalid { field, message } => Error::invalid(control_of(&field), message),
-        e => e,
+    c.check().map_err(|e| match e.field() {
+        Some(field) => {
+            let key = control_of(field).to_owned();
+            named(e, &key)
+        }
+        None => e,
     })
 }
 
 /// The controls' text for `config` (the inverse of [`config_from_form`]).
 pub fn form_from_config(c: &Config) -> BTreeMap<String, String> {
-    let (a, kind) = match c.threshold {
-        Threshold::Relative(a) => (a, "relative"),
-        Threshold::Absolute(a) => (a, "absolute"),
-    };
-    let text = |v: &dyn std::fmt::Display| v.to_string();
-    let h: Vec<String> = c.h.iter().map(|h| format!("{h:e}")).collect();
-    let init = serde_json::to_value(c.rfm.init).ok();
-    let sampling = serde_json::to_value(c.sampling).ok();
-    let precision = serde_json::to_value(c.precision).ok();
-    let optimizer = serde_json::to_value(c.train.optimizer).ok();
-    let model = match (c.model, c.net.hidden().len()) {
-        (ModelKind::Rfm, _) => "rfm",
-        (ModelKind::Network, 1) => "two-layer",
-        (ModelKind::Network, _) => "mlp",
-    };
-    let name = |v: Option<serde_json::Value>| {
-        v.and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default()
-    };
-    [
-        ("problem", text(&c.problem)),
-        ("k", text(&c.k)),
-        ("activation", text(&c.activation)),
-        ("m", text(&c.rfm.m)),
-        ("scale", text(&c.rfm.scale)),
-        ("init", name(init)),
-        ("n", text(&c.n)),
-        ("sampling", name(sampling)),
-        ("lambda", text(&c.lambda)),
-        ("seed", text(&c.seed)),
-        ("h", h.join(", ")),
-        ("order", text(&c.order)),
-        ("threshold", format!("{a:e}")),
-        ("threshold_kind", kind.to_owned()),
-        ("precision", name(precision)),
-        ("rcond", format!("{:e}", c.rfm.rcond)),
-        ("model", model.to_owned()),
-        ("width", text(&c.net.width)),
-        ("layers", text(&c.net.layers)),
-        ("net_scale", text(&c.net.scale)),
-        ("optimizer", name(optimizer)),
-        (
-            "lr",
-            c.train.lr.map_or("auto".to_owned(), |lr| format!("{lr:e}")),
-        ),
-        ("lr_scale", text(&c.train.lr_scale)),
-        ("steps", text(&c.train.steps)),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
-    .collect()
+    CONTROLS
+        .iter()
+        .map(|control| (control.key.to_owned(), (control.get)(c)))
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::controls::{control, Kind, Only};
     use super::*;
+    use crate::{ModelKind, Threshold};
+    use serde_json::Value;
 
     fn form(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         pairs
@@ -208,45 +71,151 @@ mod tests {
             .collect()
     }
 
-    #[test]
-    fn round_trip_of_the_default_config() {
-        let c = Config::default();
-        let back = config_from_form(&form_from_config(&c), &Config::default()).unwrap();
-        assert_eq!(*back, c);
-        assert_eq!(FORM_KEYS.len(), form_from_config(&c).len());
+    /// The form that reaches `key`'s field: network controls need a network.
+    fn reaching(key: &str, value: &str) -> BTreeMap<String, String> {
+        match control(key).unwrap().only {
+            Some(Only::Net | Only::Mlp) => form(&[("model", "mlp"), (key, value)]),
+            _ => form(&[(key, value)]),
+        }
+    }
+
+    /// Leaf paths (`rfm.m`; arrays count as leaves) where two JSON values differ.
+    fn differences(a: &Value, b: &Value, at: &str, out: &mut Vec<String>) {
+        match (a, b) {
+            (Value::Object(x), Value::Object(y)) => {
+                for (k, v) in x {
+                    let path = if at.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{at}.{k}")
+                    };
+                    differences(v, y.get(k).unwrap_or(&Value::Null), &path, out);
+                }
+            }
+            _ if a != b => out.push(at.to_owned()),
+            _ => {}
+        }
+    }
+
+    fn json(c: &Config) -> Value {
+        serde_json::to_value(c).unwrap()
     }
 
     #[test]
-    fn every_error_names_its_control() {
-        let base = Config::default();
-        for (key, bad) in [
-            ("m", "0"),
-            ("m", "many"),
-            ("k", "-1"),
-            ("h", "1e-1, zero"),
-            ("h", "0"),
-            ("scale", "-3"),
-            ("threshold", "2"),
-            ("threshold_kind", "sideways"),
-            ("order", "3"),
-            ("seed", "1e300"),
-            ("problem", "heat"),
-            ("activation", "relu^1"),
-            ("precision", "f16"),
-            ("n", "100000000"),
-            ("model", "cnn"),
-        ] {
-            let err = config_from_form(&form(&[(key, bad)]), &base).unwrap_err();
-            assert_eq!(err.field(), Some(key), "{key}={bad}: {err}");
+    fn round_trip_of_the_default_config() {
+        let c = Config::default();
+        let text = form_from_config(&c);
+        assert_eq!(text.len(), CONTROLS.len());
+        let back = config_from_form(&text, &Config::default()).unwrap();
+        assert_eq!(*back, c);
+    }
+
+    #[test]
+    fn every_control_edits_the_field_at_its_path() {
+        let default = json(&Config::default());
+        for c in CONTROLS {
+            // A valid value unlike the default: the last other choice, a range's end,
+            // or 0.25 (in range for every number here).
+            let value = match c.kind {
+                Kind::Choice => *c
+                    .choices
+                    .iter()
+                    .rev()
+                    .find(|&&x| x != c.default_text())
+                    .unwrap(),
+                Kind::Whole => &c.max.unwrap().to_string(),
+                Kind::Number | Kind::Text | Kind::Log => "0.25",
+            };
+            let set = config_from_form(&reaching(c.key, value), &Config::default())
+                .unwrap_or_else(|e| panic!("{}={value}: {e}", c.key));
+            let mut changed = Vec::new();
+            differences(&default, &json(&set), "", &mut changed);
+            changed.retain(|p| p != "model" || c.key == "model");
+            assert_eq!(changed, [c.path], "{}={value} changed {changed:?}", c.key);
+            // Read back: the control's text for that config gives the same config.
+            let text = form_from_config(&set)[c.key].clone();
+            let again = config_from_form(&reaching(c.key, &text), &Config::default()).unwrap();
+            assert_eq!(again, set, "{}: {value} read back as {text}", c.key);
         }
     }
 
     #[test]
-    fn h_lists_accept_commas_and_spaces() {
-        assert_eq!(
-            parse_h_list("1e-1, 1e-2 ;1e-3").unwrap(),
-            vec![0.1, 0.01, 0.001]
-        );
+    fn every_choice_is_accepted_and_reads_back_as_itself() {
+        for c in CONTROLS.iter().filter(|c| c.kind == Kind::Choice) {
+            for choice in c.choices {
+                // layers = 3 so that "mlp" is a deep network (two-layer pins it at 1).
+                let f = form(&[(c.key, choice), ("layers", "3")]);
+                let set = config_from_form(&f, &Config::default())
+                    .unwrap_or_else(|e| panic!("{}={choice}: {e}", c.key));
+                assert_eq!(form_from_config(&set)[c.key], *choice);
+            }
+        }
+    }
+
+    #[test]
+    fn every_control_names_itself_in_its_errors() {
+        for c in CONTROLS {
+            // Text that is no value at all fails while parsing…
+            let err = config_from_form(&reaching(c.key, "no such value"), &Config::default())
+                .unwrap_err();
+            assert_eq!(err.field(), Some(c.key), "{}: {err}", c.key);
+            // …and an out-of-range value fails in Config::check, by field path.
+            let bad = match c.kind {
+                Kind::Choice if c.key == "order" => "3".to_owned(),
+                Kind::Choice => continue,
+                Kind::Whole => (c.max.unwrap() + 1.0).to_string(),
+                Kind::Log => "2".to_owned(),
+                Kind::Number | Kind::Text => "-1".to_owned(),
+            };
+            let err = config_from_form(&reaching(c.key, &bad), &Config::default()).unwrap_err();
+            assert_eq!(err.field(), Some(c.key), "{}={bad}: {err}", c.key);
+        }
+    }
+
+    #[test]
+    fn whole_number_ranges_are_the_ones_check_enforces() {
+        for c in CONTROLS.iter().filter(|c| c.kind == Kind::Whole) {
+            let (min, max) = (c.min.unwrap() as u64, c.max.unwrap() as u64);
+            for ok in [min, max] {
+                let r = config_from_form(&reaching(c.key, &ok.to_string()), &Config::default());
+                assert!(r.is_ok(), "{}={ok}: {:?}", c.key, r.err());
+            }
+            let mut outside = vec![max + 1];
+            outside.extend(min.checked_sub(1));
+            for bad in outside {
+                let err = config_from_form(&reaching(c.key, &bad.to_string()), &Config::default())
+                    .unwrap_err();
+                assert_eq!(err.field(), Some(c.key), "{}={bad}: {err}", c.key);
+            }
+        }
+    }
+
+    #[test]
+    fn large_seeds_and_plain_threshold_numbers_round_trip() {
+        let max = crate::config::MAX_SEED.to_string();
+        for (key, text) in [
+            ("seed", max.as_str()),
+            ("threshold", "3.16e-8"),
+            ("lr", "1e+3"),
+        ] {
+            let c = config_from_form(&reaching(key, text), &Config::default()).unwrap();
+            let back = form_from_config(&c)[key].clone();
+            let again = config_from_form(&reaching(key, &back), &Config::default()).unwrap();
+            assert_eq!(again, c, "{key}={text} → {back}");
+        }
+        let err = config_from_form(
+            &form(&[("seed", "99999999999999999999")]),
+            &Config::default(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("too large"), "{err}");
+    }
+
+    #[test]
+    fn h_lists_and_threshold_kinds() {
+        let c = config_from_form(&form(&[("h", "1e-1, 1e-2 ;1e-3")]), &Config::default()).unwrap();
+        assert_eq!(c.h, vec![0.1, 0.01, 0.001]);
+        // Value and kind combine whatever order they are applied in.
         let c = config_from_form(
             &form(&[("threshold", "1e-3"), ("threshold_kind", "absolute")]),
             &Config::default(),
@@ -256,24 +225,11 @@ mod tests {
     }
 
     #[test]
-    fn network_controls_name_their_own_fields() {
+    fn two_layer_pins_one_hidden_layer() {
         let base = Config::default();
-        let net = |k: &str, v: &str| form(&[("model", "mlp"), (k, v)]);
-        for (key, bad) in [
-            ("width", "0"),
-            ("layers", "99"),
-            ("net_scale", "-1"),
-            ("optimizer", "sgd"),
-            ("lr", "-1"),
-            ("lr_scale", "0"),
-            ("steps", "0"),
-        ] {
-            let err = config_from_form(&net(key, bad), &base).unwrap_err();
-            assert_eq!(err.field(), Some(key), "{key}={bad}: {err}");
-        }
         let c = config_from_form(&form(&[("model", "two-layer"), ("layers", "3")]), &base).unwrap();
         assert_eq!((c.model, c.net.layers), (ModelKind::Network, 1));
-        let c = config_from_form(&net("layers", "3"), &base).unwrap();
+        let c = config_from_form(&form(&[("model", "mlp"), ("layers", "3")]), &base).unwrap();
         assert_eq!(form_from_config(&c)["model"], "mlp");
         assert_eq!(c.train.lr, None);
     }

@@ -1,7 +1,9 @@
 //! The browser side of adfd.
 //!
+//! * [`controls`] — the one table of the page's controls (kinds, choices, ranges,
+//!   labels, config paths, defaults), exported to the page as `controlSchema()`.
 //! * [`form`] — the page's controls (text) to a validated [`Config`](crate::Config)
-//!   and back; plain Rust, tested natively.
+//!   and back, by walking that table; plain Rust, tested natively.
 //! * `session` (wasm32 only) — the Web Worker's facade: configure, step, reset, new
 //!   seed, sweep, and the snapshot (built by [`driver`]).
 //! * [`snapshot`] — the one schema of what the worker sends the page.
@@ -11,6 +13,7 @@
 //! * `js` (wasm32 only) — boundary helpers: errors that name their field, and a panic
 //!   hook that posts the panic to the page.
 
+pub mod controls;
 pub mod driver;
 pub mod form;
 pub mod snapshot;

@@ -54,11 +54,41 @@ await mkdir(out, { recursive: true });
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
 const bench = {};
 try {
-  // Desktop: the default comparison appears without a click.
+  // First visit, no link: a two-layer network trains live (the first lesson), and the
+  // loss panel's curves grow while it runs.
+  const first = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  current = first;
+  watch(first, 'first visit');
+  await first.goto(base);
+  const curve = () => first.evaluate(() => {
+    const s = window.adfd.state.lastSnap;
+    return s && s.model === 'network' ? { done: s.progress.done, points: s.runs[0].training.lossStep.length,
+      ms: performance.now() - window.adfd.t0, loss: window.adfd.stats.drawn.loss ?? null } : null;
+  });
+  await first.waitForFunction(() => window.adfd.state.lastSnap?.model === 'network' && window.adfd.state.lastSnap.progress.done >= 20, null, { timeout: LONG });
+  const early = await curve();
+  await first.waitForTimeout(1500);
+  const later = await curve();
+  assert.ok(later.done > early.done && later.points > early.points, `the loss curves grow: ${JSON.stringify([early, later])}`);
+  assert.ok(/two-layer/.test(await first.inputValue('select[name=model]')), 'the controls show the network lesson');
+  const lossInk = await first.evaluate(() => {
+    const c = document.querySelector('canvas[data-chart=loss]');
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && (d[i] < 245 || d[i + 1] < 245 || d[i + 2] < 245)) n++;
+    return n;
+  });
+  assert.ok(lossInk > 300, `the loss panel is drawn (${lossInk} pixels)`);
+  bench.first_visit_steps_after_ms = [later.ms, later.done];
+  step(`first visit trains live: step ${early.done} → ${later.done}, ${later.done} steps after ${later.ms.toFixed(0)} ms`);
+  await first.screenshot({ path: join(out, 'page-first-visit.png'), fullPage: false });
+  await first.close();
+
+  // Desktop: the RFM comparison at adfd's defaults appears without a click.
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   current = page;
   watch(page, 'desktop');
-  await page.goto(base);
+  await page.goto(base + '#model=rfm');
   await page.waitForFunction(() => window.adfd?.stats.firstResultMs !== null && window.adfd?.state.finished, null, { timeout: LONG });
   bench.first_result_ms = await page.evaluate(() => window.adfd.stats.firstResultMs);
   step(`default result after ${bench.first_result_ms.toFixed(0)} ms`);
@@ -142,7 +172,7 @@ try {
   // Phone: 390 px wide, the default result still appears and every chart draws.
   const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
   watch(phone, 'phone');
-  await phone.goto(base);
+  await phone.goto(base + '#model=rfm');
   await phone.waitForFunction(() => window.adfd?.state.finished && window.adfd.stats.draws > 0, null, { timeout: LONG });
   await assertDrawn(phone);
   const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import assert from 'node:assert/strict';
 import { serve } from './serve.mjs';
-import { LESSONS } from '../../www/lessons.js';
+import { LESSONS, link } from '../../www/lessons.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const site = join(root, 'site');
@@ -28,7 +28,7 @@ const step = (name) => console.log(`teaching test: ${name}`);
 const lesson = (title) => {
   const l = LESSONS.find((x) => x.title === title);
   assert.ok(l, `lesson "${title}" exists`);
-  return '#' + new URLSearchParams(l.hash).toString();
+  return link(l);
 };
 
 const server = await serve(site);
@@ -36,7 +36,10 @@ const base = `http://127.0.0.1:${server.address().port}/`;
 await mkdir(out, { recursive: true });
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
 
-async function open(hash = '', options = {}) {
+// The RFM comparison at adfd's defaults (a first visit without a link trains a network).
+const RFM = '#model=rfm';
+
+async function open(hash = RFM, options = {}) {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true, ...options });
   const where = hash ? hash.slice(0, 60) : 'default';
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`${where} console error: ${m.text()}`); });
@@ -80,8 +83,8 @@ try {
   }));
   assert.match(facts.csp, /default-src 'self'/);
   assert.match(facts.csp, /'wasm-unsafe-eval'/);
-  for (const t of ['AD vs FD on Poisson', 'Biharmonic widens the gap', 'The round-off floor at tiny h (and in f32)',
-    'Lower the threshold and count noise as signal', 'Entropy predicts training speed (sweep)', 'A deeper network', '2-D Poisson']) {
+  for (const t of ['Watch AD and FD train', 'Watch the true residual, not the loss', 'AD vs FD on Poisson (random features)',
+    'Biharmonic widens the gap', 'The round-off floor in f32', 'Lower the threshold and count noise as signal', 'A deeper network', '2-D Poisson']) {
     assert.ok(facts.lessons.includes(t), `lesson "${t}" listed`);
   }
   assert.ok(facts.maths >= 5, `formulas in MathML (${facts.maths})`);
@@ -261,7 +264,7 @@ try {
   }
 
   // 7. Layouts: a phone (panels stack, no sideways scroll) and large text for a projector.
-  const phone = await open('', { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+  const phone = await open(RFM, { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
   await finished(phone);
   await phone.waitForFunction(() => window.adfd.stats.draws > 0);
   const lay = await phone.evaluate(() => {
@@ -272,7 +275,7 @@ try {
   assert.ok(lay.stacked, 'panels stack on a phone');
   await phone.screenshot({ path: join(out, 'teach-phone.png'), fullPage: true });
   await phone.close();
-  const big = await open('', { viewport: { width: 1280, height: 900 }, reducedMotion: 'reduce' });
+  const big = await open(RFM, { viewport: { width: 1280, height: 900 }, reducedMotion: 'reduce' });
   await finished(big);
   await big.click('#large-text');
   await big.waitForTimeout(400);
