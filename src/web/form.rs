@@ -61,7 +61,8 @@ pub fn form_from_config(c: &Config) -> BTreeMap<String, String> {
 mod tests {
     use super::super::controls::{control, Kind, Only};
     use super::*;
-    use crate::{ModelKind, Threshold};
+    use crate::config::ModelKind;
+    use crate::spectrum::Threshold;
     use serde_json::Value;
 
     fn form(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
