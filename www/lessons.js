@@ -69,7 +69,7 @@ export const LESSONS = [
   {
     "title": "Lower the threshold and count noise as signal",
     "hash": "problem=poisson1d&model=rfm&h=1e-2, 1e-5&threshold=1e-14",
-    "text": "With a below FD\u2019s round-off floor, K counts noise singular values as modes, while H, weighted by the singular values, barely moves. Watch the \u201cmodes kept vs threshold\u201d panel, then drag the threshold slider back up.",
+    "text": "With a below FD\u2019s round-off floor, K counts noise singular values as modes, while H, weighted by the singular values, barely moves. In the spectrum panel the shaded band of each FD step is its estimated round-off floor: here the threshold line runs inside FD h = 10\u207b\u2075\u2019s band. Watch the \u201cmodes kept vs threshold\u201d panel, then drag the threshold slider back up.",
     "claim": "On seeds 0\u20134: FD h = 10\u207b\u2075 keeps more \u201cmodes\u201d than AD (K_FD > K_AD), yet its H differs from AD\u2019s by less than 0.01.",
     "seeds": [0, 1, 2, 3, 4],
     "checks": [
