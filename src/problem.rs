@@ -295,26 +295,26 @@ impl PointSet {
         let (p, n) = (TEST_SHIFT_PRIME, per_axis as u64);
         // θ = a/P with a = (P + 1)/2; k·P + a and N·P are exact in f64.
         let (a, denominator) = (p / 2 + 1, (n * p) as f64);
-        let axis = move || (0..n).map(move |k| -1.0 + 2.0 * (k * p + a) as f64 / denominator);
-        let coords = if dim == 1 {
-            axis().collect()
-        } else {
-            axis()
-                .flat_map(|y| axis().flat_map(move |x| [x, y]))
-                .collect()
-        };
-        PointSet { dim, coords }
+        PointSet::tensor(
+            dim,
+            (0..n).map(|k| -1.0 + 2.0 * (k * p + a) as f64 / denominator),
+        )
     }
 
     /// The cell midpoints `−1 + (2i + 1)/n`, `i = 0..n`, of a uniform grid of `n` cells
     /// per axis on (−1, 1)ᵈ (`n` points in 1-D, `n × n` in 2-D, `x` fastest).
     pub fn midpoints(dim: usize, n: usize) -> PointSet {
-        let axis = move || (0..n).map(move |i| -1.0 + (2 * i + 1) as f64 / n as f64);
+        PointSet::tensor(dim, (0..n).map(|i| -1.0 + (2 * i + 1) as f64 / n as f64))
+    }
+
+    /// The points of `axis` in 1-D, or of `axis × axis` in 2-D (`x` fastest).
+    fn tensor(dim: usize, axis: impl Iterator<Item = f64>) -> PointSet {
+        let axis: Vec<f64> = axis.collect();
         let coords = if dim == 1 {
-            axis().collect()
+            axis
         } else {
-            axis()
-                .flat_map(|y| axis().flat_map(move |x| [x, y]))
+            axis.iter()
+                .flat_map(|&y| axis.iter().flat_map(move |&x| [x, y]))
                 .collect()
         };
         PointSet { dim, coords }
