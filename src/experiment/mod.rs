@@ -23,10 +23,11 @@ pub use train::{Run, TrainComparison};
 use crate::config::{Config, ModelKind, Valid};
 use crate::error::Result;
 use crate::report::Report;
+use serde::{Deserialize, Serialize};
 use web_time::Instant;
 
 /// Units of work done and in all.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Progress {
     /// Units done.
     pub done: usize,

@@ -5,7 +5,7 @@
 //! the network along direction `v` from base point `x'`, weighted by `γ`.
 //!
 //! * AD: `x' = x`, and the directions `v` and weights `w` of
-//!   [`ad_recipe`](crate::operator::ad_recipe) with `γ = p!·w` (the 2-D `Δ²u`
+//!   [`ad_recipe`] with `γ = p!·w` (the 2-D `Δ²u`
 //!   polarizes its mixed term).
 //! * FD: one probe per stencil tap, `x' = x + h s`, `p = 0`, `γ = w_s / hᵖ`
 //!   (the taps of [`Stencil`]).

@@ -4,12 +4,12 @@
 //! everything here is tested natively.
 
 use super::snapshot::{
-    HistoryView, PlotGrid, Progress as ProgressView, RunTraining, RunView, Snapshot, SpectrumView,
-    SweepPoint, SweepView, Training,
+    HistoryView, PlotGrid, RunTraining, RunView, Snapshot, SpectrumView, SweepPoint, SweepView,
+    Training,
 };
 use crate::config::{Config, ModelKind, Valid, MAX_SEED};
 use crate::error::Result;
-use crate::experiment::{self, Comparison, Experiment, Run};
+use crate::experiment::{self, Comparison, Experiment, Progress, Run};
 use crate::problem::{PointSet, Points, Problem, SolutionError};
 use crate::report::Report;
 use crate::spectrum::Threshold;
@@ -19,7 +19,7 @@ use std::collections::VecDeque;
 const PLOT_1D: usize = 201;
 const PLOT_2D: usize = 48;
 /// Most finished runs kept for the entropy scatter.
-const HISTORY: usize = 400;
+pub const HISTORY: usize = 400;
 /// Most points of a loss curve sent to the page (longer curves are thinned evenly).
 const CURVE_POINTS: usize = 1500;
 /// Most training steps of one run in a network sweep.
@@ -411,10 +411,7 @@ impl Driver {
             finished: self.is_finished(),
             error: self.error.clone(),
             ms_per_step: (self.unit_ms.1 > 0).then(|| self.unit_ms.0 / self.unit_ms.1 as f64),
-            progress: ProgressView {
-                done: progress.done,
-                total: progress.total,
-            },
+            progress,
             training,
             runs,
             grid: PlotGrid {
@@ -545,7 +542,7 @@ fn sweep_view(job: &Job) -> SweepView {
     let runs = outcomes(&job.comparison);
     let fd: Vec<&Outcome> = runs.iter().filter(|r| r.h.is_some()).collect();
     SweepView {
-        progress: ProgressView { done, total },
+        progress: Progress { done, total },
         entropy_label: if network {
             "exp H of J at step 0"
         } else {

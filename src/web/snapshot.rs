@@ -9,6 +9,7 @@
 //! Plain Rust (no wasm types), compiled on every target so it is tested natively.
 
 use crate::config::ModelKind;
+pub use crate::experiment::Progress;
 use crate::problem::ProblemKind;
 use crate::spectrum::Threshold;
 use serde::{Deserialize, Serialize};
@@ -50,16 +51,6 @@ pub struct Snapshot {
     pub sweep: Option<SweepView>,
     /// Finished runs of this model kind, for the entropy scatter.
     pub history: HistoryView,
-}
-
-/// Units of work done and in all.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct Progress {
-    /// Units done.
-    pub done: usize,
-    /// Units in all.
-    pub total: usize,
 }
 
 /// The training settings a network snapshot shows.
