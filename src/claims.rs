@@ -249,6 +249,11 @@ pub fn spearman(x: &[f64], y: &[f64]) -> f64 {
     cov / (vx * vy).sqrt()
 }
 
+/// The RFM runs of one measurement: AD, then FD at each step of [`rfm_h`].
+fn rfm_runs(m: &SeedMeasures) -> &[crate::report::RfmRun] {
+    &m.rfm.runs
+}
+
 /// Index of the run with step `h` in a report whose runs are AD then `hs`.
 fn at(hs: &[f64], h: f64) -> usize {
     1 + hs.iter().position(|&x| x == h).expect("a measured step")
@@ -263,7 +268,6 @@ pub fn table(measures: &[SeedMeasures]) -> Vec<ClaimRow> {
         let mine: Vec<&SeedMeasures> = measures.iter().filter(|m| m.problem == p).collect();
         let name = p.to_string();
         let rfm_h = rfm_h(p);
-        let runs = |m: &SeedMeasures| m.rfm.body.runs.clone();
         rows.push(row(
             "1",
             "the leading singular value of A_FD approaches A_AD's like h² (observed order ≥ 1.5)",
@@ -271,7 +275,7 @@ pub fn table(measures: &[SeedMeasures]) -> Vec<ClaimRow> {
             "h = 0.05 → 0.025",
             "observed order log₂(d(0.05)/d(0.025)), d = |s₁,FD − s₁,AD| / s₁,AD",
             mine.iter().map(|m| {
-                let r = runs(m);
+                let r = rfm_runs(m);
                 let s1 = r[0].singular_values[0];
                 let d = |h: f64| (r[at(&rfm_h, h)].singular_values[0] - s1).abs() / s1;
                 let order = (d(5e-2) / d(2.5e-2)).log2();
@@ -285,13 +289,13 @@ pub fn table(measures: &[SeedMeasures]) -> Vec<ClaimRow> {
             "h = 0.1, a = 1e-8",
             "K_AD − K_FD",
             mine.iter().map(|m| {
-                let r = runs(m);
+                let r = rfm_runs(m);
                 let gap = r[0].cutoff as f64 - r[at(&rfm_h, 0.1)].cutoff as f64;
                 Some((gap > 0.0, gap))
             }),
         ));
         let gap = |m: &SeedMeasures, h: f64| {
-            let r = runs(m);
+            let r = rfm_runs(m);
             r[0].entropy - r[at(&rfm_h, h)].entropy
         };
         rows.push(row(
@@ -325,7 +329,7 @@ pub fn table(measures: &[SeedMeasures]) -> Vec<ClaimRow> {
             &below,
             "K_FD − K_AD below the floor",
             mine.iter().map(|m| {
-                let r = runs(m);
+                let r = rfm_runs(m);
                 let extra = r[at(&rfm_h, floor)].cutoff as f64 - r[0].cutoff as f64;
                 Some((extra > 0.0, extra))
             }),
@@ -349,7 +353,7 @@ pub fn table(measures: &[SeedMeasures]) -> Vec<ClaimRow> {
             "AD, h = 0.1, 0.05, 0.025, 0.01",
             "Spearman ρ(H, −log residual_true)",
             mine.iter().map(|m| {
-                let r = &runs(m)[..=RFM_H.len()];
+                let r = &rfm_runs(m)[..=RFM_H.len()];
                 let h: Vec<f64> = r.iter().map(|r| r.entropy).collect();
                 let res: Vec<f64> = r.iter().map(|r| -r.residual_true.ln()).collect();
                 let rho = spearman(&h, &res);
@@ -427,8 +431,9 @@ pub fn table(measures: &[SeedMeasures]) -> Vec<ClaimRow> {
         if pairs.is_empty() {
             continue;
         }
+        // Runs are AD, then RFM_H in order: RFM_H[0] = 0.1 is run 1.
         let gap = |m: &SeedMeasures| {
-            let r = &m.rfm.body.runs;
+            let r = rfm_runs(m);
             r[0].entropy - r[1].entropy
         };
         rows.push(row(

@@ -40,8 +40,6 @@ pub fn sweep_h(model: ModelKind) -> Vec<f64> {
 pub struct Outcome {
     /// The run was a network's (else the RFM's).
     pub network: bool,
-    /// The run was AD.
-    pub ad: bool,
     /// The FD step `h` (`None` for AD).
     pub h: Option<f64>,
     /// `H(a)` (RFM: of `A`; network: of `J` at step 0).
@@ -74,7 +72,6 @@ fn outcomes(c: &Comparison) -> Vec<Outcome> {
             .iter()
             .map(|f| Outcome {
                 network: false,
-                ad: f.run.mode.h().is_none(),
                 h: f.run.mode.h(),
                 entropy: f.run.entropy,
                 effective_modes: f.run.effective_modes,
@@ -90,7 +87,6 @@ fn outcomes(c: &Comparison) -> Vec<Outcome> {
                 let k0 = r.kernels().first();
                 Outcome {
                     network: true,
-                    ad: r.mode().h().is_none(),
                     h: r.mode().h(),
                     entropy: k0.map_or(f64::NAN, |k| k.entropy),
                     effective_modes: k0.map_or(f64::NAN, |k| k.effective_modes),
@@ -139,7 +135,7 @@ impl History {
         HistoryView {
             entropy: mine.iter().map(|o| o.entropy).collect(),
             y: mine.iter().map(|o| o.y()).collect(),
-            ad: mine.iter().map(|o| o.ad).collect(),
+            ad: mine.iter().map(|o| o.h.is_none()).collect(),
             x_label: x_label.into(),
             y_label: y_label.into(),
         }
@@ -559,7 +555,7 @@ fn sweep_view(job: &Job) -> SweepView {
         entropy: fd.iter().map(|r| r.entropy).collect(),
         effective_modes: fd.iter().map(|r| r.effective_modes).collect(),
         residual_true: fd.iter().map(|r| r.residual_true).collect(),
-        ad: runs.iter().find(|r| r.ad).map(|r| SweepPoint {
+        ad: runs.iter().find(|r| r.h.is_none()).map(|r| SweepPoint {
             entropy: r.entropy,
             effective_modes: r.effective_modes,
             residual_true: r.residual_true,
@@ -621,7 +617,6 @@ mod tests {
         let mut h = History::default();
         let o = Outcome {
             network: false,
-            ad: true,
             h: None,
             entropy: 1.0,
             effective_modes: 1.0,
