@@ -29,6 +29,7 @@ use adfd::web::form::config_from_form;
 use adfd::{Config, ModelKind, Precision, ProblemKind, RfmReport, TrainComparison, TrainReport};
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 const LESSONS_JS: &str = include_str!("../www/lessons.js");
 
@@ -102,10 +103,28 @@ fn hs(check: &Value) -> Vec<f64> {
         .collect()
 }
 
+/// One lesson's config on one seed, with its RFM fit and its training each computed at
+/// most once, however many checks read them.
+struct Seed {
+    c: Config,
+    rfm: OnceLock<RfmReport>,
+    train: OnceLock<TrainReport>,
+}
+
+impl Seed {
+    fn rfm(&self) -> &RfmReport {
+        self.rfm.get_or_init(|| rfm(&self.c))
+    }
+    fn train(&self) -> &TrainReport {
+        self.train.get_or_init(|| train(&self.c))
+    }
+}
+
 /// Entropies per run (AD first): of `A` for the RFM, of `J` at step 0 for networks.
-fn entropies(c: &Config) -> Vec<f64> {
+fn entropies(seed: &Seed) -> Vec<f64> {
+    let c = &seed.c;
     match c.model {
-        ModelKind::Rfm => rfm(c).runs.iter().map(|r| r.entropy).collect(),
+        ModelKind::Rfm => seed.rfm().runs.iter().map(|r| r.entropy).collect(),
         ModelKind::Network => {
             let cmp = TrainComparison::new(&c.clone().check().unwrap()).unwrap();
             cmp.runs().iter().map(|r| r.kernels()[0].entropy).collect()
@@ -114,12 +133,13 @@ fn entropies(c: &Config) -> Vec<f64> {
 }
 
 /// Checks one `check` of a lesson on the config of one seed; the error says why not.
-fn holds(check: &Value, c: &Config) -> Result<(), String> {
+fn holds(check: &Value, seed: &Seed) -> Result<(), String> {
+    let c = &seed.c;
     let kind = check["kind"].as_str().expect("a check kind");
     let ok = |cond: bool, what: String| if cond { Ok(()) } else { Err(what) };
     match kind {
         "fewer_modes" | "more_modes" | "worse_true_residual" => {
-            let r = rfm(c);
+            let r = seed.rfm();
             for h in hs(check) {
                 let (ad, fd) = (&r.runs[0], &r.runs[at(c, h)]);
                 let (cond, what) = match kind {
@@ -138,7 +158,7 @@ fn holds(check: &Value, c: &Config) -> Result<(), String> {
             Ok(())
         }
         "true_residual_ratio" => {
-            let r = rfm(c);
+            let r = seed.rfm();
             let ratio = r.runs[at(c, f(check, "h"))].residual_true
                 / r.runs[at(c, f(check, "over"))].residual_true;
             ok(
@@ -149,26 +169,23 @@ fn holds(check: &Value, c: &Config) -> Result<(), String> {
         "wider_entropy_gap_than" => {
             let other: ProblemKind = check["problem"].as_str().unwrap().parse().unwrap();
             let h = f(check, "h");
-            let gap = |c: &Config| {
-                let r = rfm(c);
-                r.runs[0].entropy - r.runs[at(c, h)].entropy
-            };
+            let gap = |r: &RfmReport| r.runs[0].entropy - r.runs[at(c, h)].entropy;
             let mut o = c.clone();
             o.problem = other;
-            let (mine, theirs) = (gap(c), gap(&o));
+            let (mine, theirs) = (gap(seed.rfm()), gap(&rfm(&o)));
             ok(mine > theirs, format!("gap {mine} vs {theirs} on {other}"))
         }
         "entropy_close" => {
-            let r = rfm(c);
+            let r = seed.rfm();
             let d = (r.runs[at(c, f(check, "h"))].entropy - r.runs[0].entropy).abs();
             ok(d < f(check, "within"), format!("|ΔH| = {d}"))
         }
         "ad_error_below" => {
-            let e = rfm(c).runs[0].error_l2;
+            let e = seed.rfm().runs[0].error_l2;
             ok(e <= f(check, "at_most"), format!("AD L2 error {e:e}"))
         }
         "entropy_falls_with_h" => {
-            let h = entropies(c);
+            let h = entropies(seed);
             let mut fd: Vec<(f64, f64)> = c.h.iter().copied().zip(h[1..].iter().copied()).collect();
             fd.sort_by(|a, b| a.0.total_cmp(&b.0));
             ok(
@@ -177,7 +194,7 @@ fn holds(check: &Value, c: &Config) -> Result<(), String> {
             )
         }
         "ad_fastest_coarsest_slowest" => {
-            let t = train(c);
+            let t = seed.train();
             let never = usize::MAX;
             let steps: Vec<usize> = t
                 .runs
@@ -193,7 +210,7 @@ fn holds(check: &Value, c: &Config) -> Result<(), String> {
             )
         }
         "true_residual_ratio_over_ad" | "lower_loss_worse_truth" => {
-            let t = train(c);
+            let t = seed.train();
             let (ad, fd) = (&t.runs[0], &t.runs[at(c, f(check, "h"))]);
             let ratio = fd.true_residual().unwrap() / ad.true_residual().unwrap();
             let lower =
@@ -228,9 +245,13 @@ fn every_lesson_states_what_its_link_shows() {
             "{title}"
         );
         for seed in seeds {
-            let c = config(lesson["hash"].as_str().unwrap(), seed);
+            let run = Seed {
+                c: config(lesson["hash"].as_str().unwrap(), seed),
+                rfm: OnceLock::new(),
+                train: OnceLock::new(),
+            };
             for check in lesson["checks"].as_array().expect("checks") {
-                if let Err(why) = holds(check, &c) {
+                if let Err(why) = holds(check, &run) {
                     failures.push(format!("{title}, seed {seed}, {}: {why}", check["kind"]));
                 }
             }
