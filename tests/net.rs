@@ -416,3 +416,37 @@ fn loss_target_stops_the_run() {
         assert!(last.true_residual.is_some());
     }
 }
+
+/// History is thinned as it is stored: a run of many steps keeps a bounded loss curve
+/// and kernel history (both ends kept), yet reports the exact first step that reached
+/// the speed target, as a short run of the same config does.
+#[test]
+fn long_runs_keep_bounded_history_and_exact_speed() {
+    use adfd::experiment::{KERNEL_POINTS, LOSS_POINTS};
+    let mut c = train_config(ProblemKind::Poisson1d, 4, 8, 0);
+    c.h = vec![0.1];
+    c.train.steps = 3 * LOSS_POINTS;
+    c.train.every = 1;
+    c.train.decades = 1.0;
+    let mut long = comparison(&c);
+    while !long.is_finished() {
+        long.step().unwrap();
+    }
+    let report = long.report();
+    for (run, r) in long.runs().iter().zip(&report.runs) {
+        assert!(run.loss_curve().len() <= LOSS_POINTS + 1);
+        assert!(run.kernels().len() <= KERNEL_POINTS + 1);
+        assert!(run.measured().len() <= KERNEL_POINTS + 1);
+        assert_eq!(r.loss.first().unwrap().step, 0);
+        assert_eq!(r.loss.last().unwrap().step, 3 * LOSS_POINTS);
+        assert_eq!(r.kernel.last().unwrap().step, 3 * LOSS_POINTS);
+        assert!(r.loss.windows(2).all(|w| w[0].step < w[1].step), "by step");
+        // Exact: the same config cut at the reported step reaches the target there.
+        let at = r.speed.steps_to_target.expect("1 decade is reached");
+        let mut short = c.clone();
+        short.train.steps = at;
+        let s = train(&short);
+        let run_short = s.runs.iter().find(|x| x.mode == r.mode).unwrap();
+        assert_eq!(run_short.speed.steps_to_target, Some(at), "{}", r.mode);
+    }
+}

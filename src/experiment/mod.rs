@@ -18,7 +18,7 @@ mod rfm;
 mod train;
 
 pub use rfm::{RfmComparison, RfmFit};
-pub use train::{Run, TrainComparison};
+pub use train::{Run, TrainComparison, KERNEL_POINTS, LOSS_POINTS};
 
 use crate::config::{Config, ModelKind, Valid};
 use crate::error::Result;

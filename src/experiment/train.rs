@@ -25,6 +25,7 @@ use crate::report::{
     Envelope, LossPoint, RunReport, Speed, StopReason, Stopped, TrainReport, TrainResults,
     TRAIN_DEFINITIONS,
 };
+use crate::thinned::Thinned;
 use web_time::Instant;
 
 /// One run of a comparison: a mode, its residual rows, parameters, optimizer state
@@ -39,11 +40,24 @@ pub struct Run {
     prev: Vec<f64>,
     optimizer: OptimizerState,
     step: usize,
-    loss: Vec<LossPoint>,
-    kernel: Vec<KernelPoint>,
+    /// The loss at every step, thinned to at most [`LOSS_POINTS`] + 1.
+    loss: Thinned<LossPoint>,
+    /// The steps with a true residual, thinned to at most [`KERNEL_POINTS`] + 1.
+    measured: Thinned<LossPoint>,
+    /// Every measured kernel spectrum, thinned to at most [`KERNEL_POINTS`] + 1.
+    kernel: Thinned<KernelPoint>,
+    /// The first step whose loss was at most `loss₀ · 10^−decades` (kept exactly,
+    /// whatever the thinning).
+    reached_target: Option<usize>,
     stopped: Option<Stopped>,
     seconds: f64,
 }
+
+/// Most loss points kept per run (every step up to this many; beyond, thinned evenly
+/// to between half and all of it, always with step 0 and the latest step).
+pub const LOSS_POINTS: usize = 4096;
+/// Most kernel spectra kept per run, thinned the same way.
+pub const KERNEL_POINTS: usize = 256;
 
 impl Run {
     /// The differentiation mode.
@@ -58,9 +72,27 @@ impl Run {
     pub fn network(&self) -> &Network {
         &self.net
     }
-    /// The loss curve so far.
-    pub fn loss_curve(&self) -> &[LossPoint] {
+    /// The loss curve so far (thinned as stored: see [`LOSS_POINTS`]).
+    pub fn loss_curve(&self) -> &Thinned<LossPoint> {
         &self.loss
+    }
+    /// The steps where the true residual was measured (thinned as stored: see
+    /// [`KERNEL_POINTS`]).
+    pub fn measured(&self) -> &Thinned<LossPoint> {
+        &self.measured
+    }
+    /// The loss points kept, with every kept measurement merged in, by step.
+    pub fn loss_points(&self) -> Vec<LossPoint> {
+        let mut all: Vec<LossPoint> = self.measured.to_vec();
+        let seen: std::collections::BTreeSet<usize> = all.iter().map(|p| p.step).collect();
+        all.extend(
+            self.loss
+                .iter()
+                .filter(|p| !seen.contains(&p.step))
+                .copied(),
+        );
+        all.sort_by_key(|p| p.step);
+        all
     }
     /// The latest training loss.
     pub fn latest_loss(&self) -> f64 {
@@ -68,13 +100,12 @@ impl Run {
     }
     /// The latest measured true residual (and its step).
     pub fn latest_true_residual(&self) -> Option<(usize, f64)> {
-        self.loss
-            .iter()
-            .rev()
-            .find_map(|p| p.true_residual.map(|r| (p.step, r)))
+        self.measured
+            .last()
+            .and_then(|p| p.true_residual.map(|r| (p.step, r)))
     }
-    /// Kernel spectra recorded so far.
-    pub fn kernels(&self) -> &[KernelPoint] {
+    /// Kernel spectra recorded so far (thinned as stored: see [`KERNEL_POINTS`]).
+    pub fn kernels(&self) -> &Thinned<KernelPoint> {
         &self.kernel
     }
     /// The latest kernel spectrum.
@@ -90,15 +121,14 @@ impl Run {
         self.stopped.is_some()
     }
 
-    /// Training speed so far with `q = decades`.
+    /// Training speed so far with `q = decades` (the config's `train.decades`).
     pub fn speed(&self, decades: f64) -> Speed {
         let l0 = self.loss.first().map_or(f64::NAN, |p| p.loss);
-        let target = l0 * 10f64.powf(-decades);
         let last = self.latest_loss();
         Speed {
             decades,
             initial_loss: l0,
-            steps_to_target: self.loss.iter().find(|p| p.loss <= target).map(|p| p.step),
+            steps_to_target: self.reached_target,
             final_loss: last,
             loss_reduction: l0 / last,
             steps_per_second: if self.seconds > 0.0 {
@@ -131,6 +161,19 @@ impl Run {
                 self.step
             ),
         })
+    }
+
+    /// Stores one step's loss (and true residual, when measured), and notes the step
+    /// if it is the first whose loss reached `loss₀ · 10^−decades`.
+    fn record(&mut self, point: LossPoint, decades: f64) {
+        let l0 = self.loss.first().map_or(point.loss, |p| p.loss);
+        if self.reached_target.is_none() && point.loss <= l0 * 10f64.powf(-decades) {
+            self.reached_target = Some(point.step);
+        }
+        if point.true_residual.is_some() {
+            self.measured.push(point);
+        }
+        self.loss.push(point);
     }
 
     /// Records the kernel spectrum of `J` at the current step.
@@ -211,8 +254,10 @@ impl TrainComparison {
             prev: self.init.theta.clone(),
             optimizer: OptimizerState::new(t.optimizer, adam, p),
             step: 0,
-            loss: Vec::new(),
-            kernel: Vec::new(),
+            loss: Thinned::new(LOSS_POINTS),
+            measured: Thinned::new(KERNEL_POINTS),
+            kernel: Thinned::new(KERNEL_POINTS),
+            reached_target: None,
             stopped: None,
             seconds: 0.0,
         };
@@ -222,11 +267,12 @@ impl TrainComparison {
                 what: format!("the initial {mode} loss"),
             });
         }
-        run.loss.push(LossPoint {
+        let point = LossPoint {
             step: 0,
             loss: l0,
             true_residual: Some(true_residual(&self.test, &run.net)),
-        });
+        };
+        run.record(point, cfg.train.decades);
         run.measure_kernel(cfg)?;
         Ok(run)
     }
@@ -243,6 +289,8 @@ impl TrainComparison {
                 // The kept state may fall between measurements: measure it now.
                 if let Some(last) = run.loss.last_mut().filter(|p| p.true_residual.is_none()) {
                     last.true_residual = Some(true_residual(&self.test, &run.net));
+                    let last = *last;
+                    run.measured.push(last);
                 }
                 run.stopped = Some(diverged);
                 return Ok(());
@@ -264,11 +312,12 @@ impl TrainComparison {
             _ => None,
         };
         let measure = t % tc.every == 0 || stopped.is_some();
-        run.loss.push(LossPoint {
+        let point = LossPoint {
             step: t,
             loss,
             true_residual: measure.then(|| true_residual(&self.test, &run.net)),
-        });
+        };
+        run.record(point, tc.decades);
         if measure {
             run.measure_kernel(config)?;
         }
@@ -306,7 +355,11 @@ impl Experiment for TrainComparison {
             .into_iter()
             .map(|mode| c.start_run(mode))
             .collect::<Result<Vec<_>>>()?;
-        c.lambda_max_ad = runs[0].kernel[0].lambda_max();
+        c.lambda_max_ad = runs[0]
+            .kernel
+            .first()
+            .expect("measured at step 0")
+            .lambda_max();
         c.lr = match config.train.lr {
             Some(lr) => lr,
             None if c.lambda_max_ad.is_nan() || c.lambda_max_ad <= 0.0 => {
@@ -362,8 +415,8 @@ impl Experiment for TrainComparison {
                 .iter()
                 .map(|r| RunReport {
                     mode: r.mode,
-                    loss: r.loss.clone(),
-                    kernel: r.kernel.clone(),
+                    loss: r.loss_points(),
+                    kernel: r.kernel.to_vec(),
                     speed: r.speed(config.train.decades),
                     stopped: r.stopped.clone(),
                 })

@@ -479,7 +479,7 @@ fn net_run_view(run: &Run, view: &NetView, threshold: Threshold, decades: f64) -
     let curve = run.loss_curve();
     let (loss_step, loss) = thin(curve.iter().map(|p| (p.step as f64, p.loss)).collect());
     let (true_step, true_residual) = thin(
-        curve
+        run.measured()
             .iter()
             .filter_map(|p| p.true_residual.map(|r| (p.step as f64, r)))
             .collect(),
