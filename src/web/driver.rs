@@ -64,10 +64,11 @@ impl Outcome {
     }
 }
 
-/// The finished runs of a comparison (all once it is finished).
-fn outcomes(c: &Comparison) -> Vec<Outcome> {
+/// The finished runs of a comparison (all once it is finished; none before setup).
+fn outcomes(c: Option<&Comparison>) -> Vec<Outcome> {
     match c {
-        Comparison::Rfm(c) => c
+        None => Vec::new(),
+        Some(Comparison::Rfm(c)) => c
             .fits()
             .iter()
             .map(|f| Outcome {
@@ -79,7 +80,7 @@ fn outcomes(c: &Comparison) -> Vec<Outcome> {
                 loss_ratio: f64::NAN,
             })
             .collect(),
-        Comparison::Train(c) => c
+        Some(Comparison::Train(c)) => c
             .runs()
             .iter()
             .filter(|r| r.is_finished())
@@ -142,23 +143,50 @@ impl History {
     }
 }
 
-/// A job: a comparison, and whether it was stopped by a numerical failure.
+/// A job: its settings, its comparison once set up, and whether a numerical failure
+/// stopped it. Setting up (features, points, the test operator, a network's initial
+/// kernels) is the job's first unit of work, not part of `configure`, so a change of
+/// settings is answered at once and the page can stop a long setup.
 #[derive(Clone, Debug)]
 struct Job {
-    comparison: Comparison,
+    config: Valid<Config>,
+    comparison: Option<Comparison>,
     failed: bool,
 }
 
 impl Job {
-    fn new(config: &Valid<Config>) -> Result<Job> {
-        Ok(Job {
-            comparison: Comparison::new(config)?,
+    fn new(config: Valid<Config>) -> Job {
+        Job {
+            config,
+            comparison: None,
             failed: false,
-        })
+        }
+    }
+
+    /// The comparison, set up first if it is not yet.
+    fn started(&mut self) -> Result<&mut Comparison> {
+        if self.comparison.is_none() {
+            self.comparison = Some(Comparison::new(&self.config)?);
+        }
+        Ok(self.comparison.as_mut().expect("just set up"))
     }
 
     fn is_finished(&self) -> bool {
-        self.failed || self.comparison.is_finished()
+        self.failed || self.comparison.as_ref().is_some_and(Comparison::is_finished)
+    }
+
+    /// Progress; before setup, none of the planned units.
+    fn progress(&self) -> Progress {
+        match &self.comparison {
+            Some(c) => c.progress(),
+            None => Progress {
+                done: 0,
+                total: match self.config.model {
+                    ModelKind::Rfm => self.config.modes().len(),
+                    ModelKind::Network => self.config.train.steps,
+                },
+            },
+        }
     }
 }
 
@@ -173,7 +201,6 @@ struct NetView {
 /// The worker's state: see the module docs.
 #[derive(Clone, Debug)]
 pub struct Driver {
-    config: Valid<Config>,
     generation: u32,
     job: Job,
     sweep: Option<Job>,
@@ -204,81 +231,81 @@ fn plot_grid(dim: usize) -> PointSet {
 }
 
 impl Driver {
-    /// A driver set up (not yet run) for `config`.
-    pub fn new(config: Valid<Config>) -> Result<Driver> {
-        let job = Job::new(&config)?;
+    /// A driver for `config`, idle: nothing is set up or computed before the first
+    /// [`Driver::work`].
+    pub fn new(config: Valid<Config>) -> Driver {
         let problem = config.problem();
-        Ok(Driver {
+        Driver {
             grid: plot_grid(problem.dim()),
             test: Points::test(&problem),
-            config,
+            job: Job::new(config),
             generation: 0,
-            job,
             sweep: None,
             unit_ms: (0.0, 0),
             history: History::default(),
             recorded: false,
             error: None,
             views: Vec::new(),
-        })
+        }
     }
 
     /// The current settings.
     pub fn config(&self) -> &Valid<Config> {
-        &self.config
+        &self.job.config
     }
 
-    /// Switches to `config` (a new generation of settings), building its comparison
-    /// first so that a failure changes nothing. Settings equal to the current ones keep
-    /// the run (and any sweep) unless it failed.
-    pub fn configure(&mut self, config: Valid<Config>) -> Result<()> {
-        if config == self.config && self.error.is_none() {
-            return Ok(());
+    /// The generation of the current settings: it changes whenever the comparison is
+    /// replaced (new settings, reset, new seed), and every snapshot carries it.
+    pub fn generation(&self) -> u32 {
+        self.generation
+    }
+
+    /// Switches to `config` (a new generation of settings); its comparison is set up
+    /// by the next [`Driver::work`]. Settings equal to the current ones keep the run
+    /// (and any sweep) unless it failed.
+    pub fn configure(&mut self, config: Valid<Config>) {
+        if config == *self.config() && self.error.is_none() {
+            return;
         }
-        let job = Job::new(&config)?;
-        self.config = config;
         self.sweep = None;
-        self.install(job);
-        Ok(())
+        self.install(Job::new(config));
     }
 
     /// Starts the comparison again from the same initialization (same seed).
-    pub fn reset(&mut self) -> Result<()> {
-        let job = Job::new(&self.config)?;
+    pub fn reset(&mut self) {
         self.sweep = None;
-        self.install(job);
-        Ok(())
+        self.install(Job::new(self.config().clone()));
     }
 
     /// Draws the next seed (from the current one, so a sequence of seeds is
     /// reproducible: `seed ← (6364136223846793005·seed + 1442695040888963407) mod
     /// MAX_SEED`), restarts, and returns it.
     pub fn new_seed(&mut self) -> Result<u64> {
-        let mut config = (*self.config).clone();
+        let mut config = (**self.config()).clone();
         config.seed = config
             .seed
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407)
             % MAX_SEED;
         let seed = config.seed;
-        self.configure(config.check()?)?;
+        self.configure(config.check()?);
         Ok(seed)
     }
 
     /// Queues a sweep of the current settings over [`sweep_h`] (AD once, then each
     /// `h`; networks train at most 500 steps per run); it runs after the comparison.
     pub fn sweep(&mut self) -> Result<()> {
-        let mut c = (*self.config).clone();
+        let mut c = (**self.config()).clone();
         c.h = sweep_h(c.model);
         c.train.steps = c.train.steps.min(SWEEP_TRAINING_STEPS);
-        self.sweep = Some(Job::new(&c.check()?)?);
+        self.sweep = Some(Job::new(c.check()?));
         Ok(())
     }
 
     fn install(&mut self, job: Job) {
         self.job = job;
         self.generation = self.generation.wrapping_add(1);
-        let problem = self.config.problem();
+        let problem = self.config().problem();
         self.grid = plot_grid(problem.dim());
         self.test = Points::test(&problem);
         self.unit_ms = (0.0, 0);
@@ -293,9 +320,9 @@ impl Driver {
     }
 
     /// Works for about `budget_ms` milliseconds through the executor, on the
-    /// comparison or, once it is finished, on the sweep. Returns true when nothing is
-    /// left to do. A numerical failure stops that job, is kept for the snapshot, and
-    /// is returned.
+    /// comparison or, once it is finished, on the sweep; a job not yet set up is set
+    /// up first, as one unit. Returns true when nothing is left to do. A numerical
+    /// failure stops that job, is kept for the snapshot, and is returned.
     pub fn work(&mut self, budget_ms: f64) -> Result<bool> {
         let main = !self.job.is_finished();
         let job = match (main, &mut self.sweep) {
@@ -303,7 +330,10 @@ impl Driver {
             (false, Some(s)) if !s.is_finished() => s,
             _ => return Ok(true),
         };
-        let units = experiment::run_for(&mut job.comparison, budget_ms);
+        let units = match job.comparison.as_mut() {
+            Some(comparison) => experiment::run_for(comparison, budget_ms),
+            None => job.started().map(|_| Vec::new()),
+        };
         let units = match units {
             Ok(units) => units,
             Err(e) => {
@@ -317,13 +347,13 @@ impl Driver {
             self.unit_ms.1 += units.len();
             if self.job.is_finished() && !self.recorded {
                 self.recorded = true;
-                for o in outcomes(&self.job.comparison) {
+                for o in outcomes(self.job.comparison.as_ref()) {
                     self.history.push(o);
                 }
             }
         } else if let Some(s) = &self.sweep {
             if s.is_finished() {
-                for o in outcomes(&s.comparison) {
+                for o in outcomes(s.comparison.as_ref()) {
                     self.history.push(o);
                 }
             }
@@ -332,18 +362,19 @@ impl Driver {
     }
 
     /// The current comparison's report (runs not yet fitted are left out; networks
-    /// report their runs so far).
-    pub fn report(&self) -> Report {
-        self.job.comparison.report()
+    /// report their runs so far). Sets the comparison up if it is not yet.
+    pub fn report(&mut self) -> Result<Report> {
+        Ok(self.job.started()?.report())
     }
 
     /// The state as the page draws it.
     pub fn snapshot(&mut self) -> Snapshot {
-        let c = &self.config;
+        let c = &self.job.config;
         let problem = c.problem();
         let threshold = c.threshold;
         let runs = match &self.job.comparison {
-            Comparison::Rfm(cmp) => cmp
+            None => Vec::new(),
+            Some(Comparison::Rfm(cmp)) => cmp
                 .fits()
                 .iter()
                 .map(|fit| {
@@ -370,7 +401,7 @@ impl Driver {
                     }
                 })
                 .collect(),
-            Comparison::Train(cmp) => {
+            Some(Comparison::Train(cmp)) => {
                 self.views.resize(cmp.runs().len(), None);
                 let decades = cmp.config().train.decades;
                 cmp.runs()
@@ -388,17 +419,18 @@ impl Driver {
             }
         };
         let training = match &self.job.comparison {
-            Comparison::Train(cmp) => Some(Training {
+            Some(Comparison::Train(cmp)) => Some(Training {
                 lr: cmp.lr(),
                 optimizer: cmp.config().train.optimizer.to_string(),
                 decades: cmp.config().train.decades,
             }),
-            Comparison::Rfm(_) => None,
+            _ => None,
         };
-        let progress = self.job.comparison.progress();
+        let progress = self.job.progress();
         let network = c.model == ModelKind::Network;
         Snapshot {
             generation: self.generation,
+            set_up: self.job.comparison.is_some(),
             model: c.model,
             problem: c.problem,
             dim: problem.dim(),
@@ -525,17 +557,20 @@ fn net_run_view(run: &Run, view: &NetView, threshold: Threshold, decades: f64) -
 
 fn sweep_view(job: &Job) -> SweepView {
     let (done, total) = match &job.comparison {
-        Comparison::Rfm(c) => {
-            let p = c.progress();
-            (p.done, p.total)
-        }
-        Comparison::Train(c) => (
+        Some(Comparison::Train(c)) => (
             c.runs().iter().map(Run::step).sum(),
             c.runs().len() * c.config().train.steps,
         ),
+        _ if job.config.model == ModelKind::Network => {
+            (0, job.config.modes().len() * job.config.train.steps)
+        }
+        _ => {
+            let p = job.progress();
+            (p.done, p.total)
+        }
     };
-    let network = matches!(job.comparison, Comparison::Train(_));
-    let runs = outcomes(&job.comparison);
+    let network = job.config.model == ModelKind::Network;
+    let runs = outcomes(job.comparison.as_ref());
     let fd: Vec<&Outcome> = runs.iter().filter(|r| r.h.is_some()).collect();
     SweepView {
         progress: Progress { done, total },
@@ -566,6 +601,8 @@ fn sweep_view(job: &Job) -> SweepView {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::jet::Precision;
+    use crate::problem::ProblemKind;
 
     fn small() -> Valid<Config> {
         let mut c = Config {
@@ -579,7 +616,7 @@ mod tests {
 
     #[test]
     fn a_finished_comparison_fills_the_snapshot_and_the_history_once() {
-        let mut d = Driver::new(small()).unwrap();
+        let mut d = Driver::new(small());
         while !d.work(50.0).unwrap() {}
         let s = d.snapshot();
         assert!(s.finished);
@@ -601,15 +638,38 @@ mod tests {
 
     #[test]
     fn each_settings_change_is_a_new_generation_and_equal_settings_keep_the_run() {
-        let mut d = Driver::new(small()).unwrap();
+        let mut d = Driver::new(small());
         let g0 = d.snapshot().generation;
-        d.configure(small()).unwrap();
+        d.configure(small());
         assert_eq!(d.snapshot().generation, g0, "same settings");
         let mut c = (**d.config()).clone();
         c.seed = 5;
-        d.configure(c.check().unwrap()).unwrap();
+        d.configure(c.check().unwrap());
         assert_eq!(d.snapshot().generation, g0 + 1);
         assert_eq!(d.snapshot().seed, 5);
+    }
+
+    #[test]
+    fn configure_sets_nothing_up_and_the_first_unit_of_work_does() {
+        // A setup that takes seconds (the 2-D test operator is 2500 × 20000) is not
+        // part of configure: the worker answers at once and can be stopped.
+        let mut heavy = Config::defaults_for(ProblemKind::Poisson2d, Precision::F64);
+        heavy.rfm.m = 20_000;
+        heavy.n = 50;
+        let mut d = Driver::new(small());
+        let start = web_time::Instant::now();
+        d.configure(heavy.check().unwrap());
+        assert!(start.elapsed().as_millis() < 500, "{:?}", start.elapsed());
+        let s = d.snapshot();
+        assert!(!s.set_up && s.runs.is_empty() && !s.finished);
+        assert_eq!((s.progress.done, s.progress.total), (0, 4));
+
+        d.configure(small());
+        assert!(!d.work(0.0).unwrap(), "setup is one unit");
+        assert!(d.snapshot().set_up);
+        assert_eq!(d.snapshot().progress.done, 0);
+        assert!(!d.work(0.0).unwrap());
+        assert_eq!(d.snapshot().progress.done, 1);
     }
 
     #[test]
@@ -640,7 +700,7 @@ mod tests {
         c.net.width = 8;
         c.train.steps = 6;
         c.train.every = 3;
-        let mut d = Driver::new(c.check().unwrap()).unwrap();
+        let mut d = Driver::new(c.check().unwrap());
         while !d.work(50.0).unwrap() {}
         let s = d.snapshot();
         let t = s.runs[0].training.as_ref().unwrap();

@@ -22,12 +22,19 @@ pub struct Session {
 
 #[wasm_bindgen]
 impl Session {
-    /// A session with the default config, ready to run.
+    /// An idle session holding the default config: nothing is computed before the
+    /// page's settings arrive (`configure`) and `work` is called.
     #[wasm_bindgen(constructor)]
     pub fn new() -> Result<Session, JsValue> {
         let config = Config::default().check().map_err(|e| js::error(&e))?;
-        let driver = Driver::new(config).map_err(|e| js::error(&e))?;
-        Ok(Session { driver })
+        Ok(Session {
+            driver: Driver::new(config),
+        })
+    }
+
+    /// The generation of the current settings (see `Snapshot::generation`).
+    pub fn generation(&self) -> u32 {
+        self.driver.generation()
     }
 
     /// The controls' text for the current config, as a plain object `{key: string}`
@@ -48,7 +55,8 @@ impl Session {
             .map_err(|e| js::message(&format!("the page sent malformed settings: {e}")))?;
         let config =
             form::config_from_form(&form, self.driver.config()).map_err(|e| js::error(&e))?;
-        self.driver.configure(config).map_err(|e| js::error(&e))
+        self.driver.configure(config);
+        Ok(())
     }
 
     /// Works for about `budget_ms` milliseconds (at least one unit of work: one run's
@@ -61,15 +69,16 @@ impl Session {
     /// The current comparison as the CLI's `--json` report, so `adfd rfm|train
     /// --config FILE` re-runs it natively.
     #[wasm_bindgen(js_name = reportJson)]
-    pub fn report_json(&self) -> Result<String, JsValue> {
-        serde_json::to_string(&self.driver.report())
+    pub fn report_json(&mut self) -> Result<String, JsValue> {
+        let report = self.driver.report().map_err(|e| js::error(&e))?;
+        serde_json::to_string(&report)
             .map_err(|e| js::message(&format!("could not write the report: {e}")))
     }
 
     /// The current comparison as the CLI's `--csv` table.
     #[wasm_bindgen(js_name = reportCsv)]
-    pub fn report_csv(&self) -> String {
-        self.driver.report().csv()
+    pub fn report_csv(&mut self) -> Result<String, JsValue> {
+        Ok(self.driver.report().map_err(|e| js::error(&e))?.csv())
     }
 
     /// True when the comparison and any sweep are complete.
@@ -79,8 +88,8 @@ impl Session {
     }
 
     /// Starts the comparison again from the same initialization (same seed).
-    pub fn reset(&mut self) -> Result<(), JsValue> {
-        self.driver.reset().map_err(|e| js::error(&e))
+    pub fn reset(&mut self) {
+        self.driver.reset();
     }
 
     /// Draws a new seed (from the old one, so a sequence of seeds is reproducible),

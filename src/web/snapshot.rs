@@ -21,6 +21,9 @@ pub struct Snapshot {
     /// Which settings this snapshot belongs to: the page numbers every settings change,
     /// and never draws a snapshot of an older generation under newer settings.
     pub generation: u32,
+    /// False until the comparison is set up (features, points, the test operator, a
+    /// network's initial kernels): the first unit of work after new settings.
+    pub set_up: bool,
     /// `rfm` or `network`.
     pub model: ModelKind,
     /// The PDE.
