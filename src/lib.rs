@@ -83,6 +83,7 @@
 #![allow(clippy::needless_range_loop)]
 
 pub mod activation;
+pub mod budget;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod claims;
 pub mod config;

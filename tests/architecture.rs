@@ -21,6 +21,7 @@ const FLOORS: &[&[&str]] = &[
     &["config"],
     &["report"],
     &["experiment"],
+    &["budget"],
     &["claims", "web"],
 ];
 

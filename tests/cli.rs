@@ -108,3 +108,44 @@ fn every_subcommand_has_help() {
         assert!(String::from_utf8_lossy(&out.stdout).contains("Usage"));
     }
 }
+
+/// A run whose estimated peak memory exceeds what the machine has available is refused
+/// before anything is allocated: exit code 2, one line naming the size field and the
+/// memory. (`ADFD_MEMORY` stands in for a small machine.)
+#[test]
+fn a_run_larger_than_the_machine_is_refused_with_exit_code_2() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["rfm", "--m", "2000", "--n", "2000"], "rfm.m"),
+        (
+            &["train", "--width", "2000", "--n", "500", "--steps", "1"],
+            "net.width",
+        ),
+    ];
+    for (args, field) in cases {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_adfd"))
+            .args(*args)
+            .env("ADFD_MEMORY", "20e6")
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        let first = err.lines().next().unwrap_or_default();
+        assert!(
+            first.contains(field)
+                && first.contains("needs about")
+                && first.contains("20 MB available"),
+            "{args:?}: {first}"
+        );
+    }
+    // The same small run fits.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_adfd"))
+        .args(SMALL)
+        .env("ADFD_MEMORY", "20e6")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -2,8 +2,10 @@
 //!
 //! Every subcommand prints a readable table by default, `--json` for the full report
 //! (re-runnable with `--config`), or `--csv`. Bad input prints one line naming the
-//! field and its allowed range, and exits with code 2.
+//! field and its allowed range, and exits with code 2; so does a run whose estimated
+//! peak memory exceeds what the machine has available.
 
+use adfd::budget;
 use adfd::config::parse_h_list;
 use adfd::experiment::{self, Experiment};
 use adfd::problem::{ProblemKind, Sampling};
@@ -432,11 +434,27 @@ fn progress_bar(unit: &str) -> Option<indicatif::ProgressBar> {
 
 /// Runs the experiment `E` of `config` to its report through the executor, showing
 /// its progress (and `status` of it) on a progress bar.
+/// Refuses, before allocating anything, a run whose estimated peak memory
+/// (`adfd::budget`) exceeds what this machine has available (`$ADFD_MEMORY` overrides).
+fn fits_in_memory(config: &Config) -> Result<(), String> {
+    let Some(available) = budget::machine_memory() else {
+        return Ok(());
+    };
+    let limit_is = format!(
+        "the {} available on this machine",
+        budget::format_bytes(available)
+    );
+    budget::check_fits(config, available, &limit_is)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
 fn run_with_bar<E: Experiment>(
     config: &Valid<Config>,
     unit: &str,
     status: fn(&E) -> String,
 ) -> Result<E::Report, String> {
+    fits_in_memory(config)?;
     let bar = progress_bar(unit);
     let report = experiment::run::<E>(config, |e| {
         if let Some(bar) = &bar {

@@ -172,7 +172,11 @@ impl Job {
     }
 
     fn is_finished(&self) -> bool {
-        self.failed || self.comparison.as_ref().is_some_and(Comparison::is_finished)
+        self.failed
+            || self
+                .comparison
+                .as_ref()
+                .is_some_and(Comparison::is_finished)
     }
 
     /// Progress; before setup, none of the planned units.

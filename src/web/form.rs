@@ -8,6 +8,7 @@
 //! Plain Rust, compiled on every target so it is tested natively.
 
 use super::controls::{control_for_path, CONTROLS, TWO_LAYER};
+use crate::budget::{self, Budget};
 use crate::config::{Config, Valid};
 use crate::error::{Error, Result};
 use std::collections::BTreeMap;
@@ -40,13 +41,50 @@ pub fn config_from_form(form: &BTreeMap<String, String>, base: &Config) -> Resul
         c.net.layers = 1;
     }
     c.net.widths.clear();
-    c.check().map_err(|e| match e.field() {
+    c.check().map_err(for_controls)
+}
+
+/// The error with its config path (`rfm.m`) renamed to the control's key (`m`).
+fn for_controls(e: Error) -> Error {
+    match e.field() {
         Some(field) => {
             let key = control_of(field).to_owned();
             named(e, &key)
         }
         None => e,
-    })
+    }
+}
+
+/// [`config_from_form`], then refuses what cannot fit in a browser tab's wasm32
+/// memory at all ([`budget::check_fits_wasm`]); returns the config and its budget.
+pub fn config_for_browser(
+    form: &BTreeMap<String, String>,
+    base: &Config,
+) -> Result<(Valid<Config>, Budget)> {
+    let config = config_from_form(form, base)?;
+    let budget = budget::check_fits_wasm(&config).map_err(for_controls)?;
+    Ok((config, budget))
+}
+
+/// The page's estimate of what its settings cost before it sends them: the
+/// [`Budget`] of the controls' text `{key: string}` (over adfd's defaults), or `null`
+/// when a value is invalid (the worker's reply names it).
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen::prelude::wasm_bindgen(js_name = budgetOf)]
+pub fn budget_of(form_json: &str) -> wasm_bindgen::JsValue {
+    let budget = serde_json::from_str::<BTreeMap<String, String>>(form_json)
+        .ok()
+        .and_then(|form| config_from_form(&form, &Config::default()).ok())
+        .map(|c| Budget::of(&c));
+    serde_wasm_bindgen::to_value(&budget).unwrap_or(wasm_bindgen::JsValue::NULL)
+}
+
+/// This machine's speed for the budget's work estimate, in flops per second
+/// ([`Budget::calibrate`]: a small reference fit, 20–80 ms).
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen::prelude::wasm_bindgen(js_name = machineRate)]
+pub fn machine_rate() -> f64 {
+    Budget::calibrate()
 }
 
 /// The controls' text for `config` (the inverse of [`config_from_form`]).
@@ -100,6 +138,33 @@ mod tests {
 
     fn json(c: &Config) -> Value {
         serde_json::to_value(c).unwrap()
+    }
+
+    #[test]
+    fn the_browser_refuses_what_cannot_fit_in_wasm32_naming_the_control() {
+        // Passes every size cap, yet 13 runs of Adam state on a 2 × 4000 network need
+        // more than wasm32's 4 GiB (issue 10's crash loop).
+        let mut form = form_from_config(&Config::default());
+        for (k, v) in [
+            ("problem", "poisson1d"),
+            ("model", "mlp"),
+            ("layers", "2"),
+            ("width", "4000"),
+            ("n", "1"),
+            ("optimizer", "adam"),
+            (
+                "h",
+                "1e-1,1e-2,1e-3,1e-4,1e-5,1e-6,1e-7,2e-1,2e-2,2e-3,2e-4,2e-5",
+            ),
+        ] {
+            form.insert(k.into(), v.into());
+        }
+        assert!(config_from_form(&form, &Config::default()).is_ok());
+        let e = config_for_browser(&form, &Config::default()).unwrap_err();
+        assert_eq!(e.field(), Some("width"), "{e}");
+        assert!(e.to_string().contains("WebAssembly"), "{e}");
+        let fine = form_from_config(&Config::default());
+        assert!(config_for_browser(&fine, &Config::default()).is_ok());
     }
 
     #[test]

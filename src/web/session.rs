@@ -48,13 +48,14 @@ impl Session {
     }
 
     /// Applies the controls' text (a JSON object `{key: string}`) and restarts the
-    /// comparison if the settings changed. On an invalid value nothing changes and
-    /// the thrown error's `field` names the control.
+    /// comparison if the settings changed (set up by the next `work`). On an invalid
+    /// value, or settings that cannot fit in wasm32's memory, nothing changes and the
+    /// thrown error's `field` names the control.
     pub fn configure(&mut self, form_json: &str) -> Result<(), JsValue> {
         let form: BTreeMap<String, String> = serde_json::from_str(form_json)
             .map_err(|e| js::message(&format!("the page sent malformed settings: {e}")))?;
-        let config =
-            form::config_from_form(&form, self.driver.config()).map_err(|e| js::error(&e))?;
+        let (config, _) =
+            form::config_for_browser(&form, self.driver.config()).map_err(|e| js::error(&e))?;
         self.driver.configure(config);
         Ok(())
     }

@@ -1,0 +1,265 @@
+//! What a [`Config`] will cost, computed before anything is allocated: its peak memory
+//! and its work, so the page can pause a link that would take minutes or gigabytes and
+//! refuse one that cannot fit in wasm32, and the CLI can refuse one that exceeds the
+//! machine's memory.
+//!
+//! Memory, in bytes of `f64` (8 bytes; every matrix is stored in `f64`, whatever the
+//! precision the features are evaluated in):
+//!
+//! ```text
+//! RFM (rows r = Config::rows, m features, k = min(r, m), t test points, M modes):
+//!   held:     t·m                    the exact test operator T
+//!           + M·(m + k)              each fit's coefficients and singular values
+//!   one fit:  r·m                    A
+//!           + r·m                    the SVD's working copy of A
+//!           + (r + m)·k              its thin factors U and V
+//!           + r·k + 5·k²             the SVD's workspace (measured for faer's thin SVD)
+//! network (P parameters, rows r, k = min(r, P), M runs, S = steps, E = every):
+//!   held:     M·(3 + 2·[Adam])·P     θ, its gradient, the previous θ (+ Adam's m, v)
+//!           + M·(L·4 + K·(k + 8))    the thinned history: L = min(S + 1, 4097) loss
+//!                                    points, K = min(S/E + 2, 257) kernel spectra
+//!   transient: 2·r·P + 2·k²          the Jacobian J, the SVD's working copy and
+//!                                    workspace (singular values only)
+//! ```
+//!
+//! plus [`OVERHEAD_BYTES`] for the points, the drawing grid and the allocator. A test
+//! (tests/budget.rs) measures the allocator's high-water mark for RFM and network
+//! configs in 1-D and 2-D and checks the estimate is within 2× of it.
+//!
+//! Work, in floating-point operations (an order of magnitude, for "about a minute"):
+//!
+//! ```text
+//! RFM:      t·m·c_e  +  M·(r·m·c_e + svd(r, m))       c_e = 60 per entry (AD jets or
+//!                                                     an FD stencil over activations)
+//! network:  M·S·r·P·c_s  +  M·K·(r·P·c_s + svd(r, P))  c_s = 30 per (row, parameter)
+//! svd(r, m) = 4·r·m·k + 8·k³   (a thin SVD: Householder bidiagonalization, QR sweeps)
+//! ```
+//!
+//! Seconds are `work / rate`, with the rate measured on the machine at hand
+//! ([`Budget::calibrate`]) since a browser tab runs at a fraction of native speed.
+
+use crate::config::{Config, ModelKind};
+use crate::error::{Error, Result};
+use crate::experiment::{KERNEL_POINTS, LOSS_POINTS};
+use crate::optimizer::Optimizer;
+use crate::problem::Points;
+use web_time::Instant;
+
+/// Bytes of one stored number (`f64`).
+const F64: f64 = 8.0;
+/// Points, the drawing grid, the report's small vectors and the allocator's slack.
+pub const OVERHEAD_BYTES: f64 = 4e6;
+/// Flops per entry of `A` or of the test operator (jets or a stencil of activations).
+const ENTRY_FLOPS: f64 = 60.0;
+/// Flops per (row, parameter) of one loss-and-gradient or Jacobian evaluation.
+const STEP_FLOPS: f64 = 30.0;
+/// Bytes of one stored loss point (`step`, loss, optional true residual).
+const LOSS_POINT_BYTES: f64 = 32.0;
+
+/// wasm32's whole address space: 4 GiB.
+pub const WASM_MEMORY: f64 = 4.0 * 1024.0 * 1024.0 * 1024.0;
+/// The most an estimate may be for the page to try at all: wasm32's 4 GiB less room
+/// for fragmentation and the JavaScript side (adfd's choice).
+pub const WASM_LIMIT: f64 = 3.0 * 1024.0 * 1024.0 * 1024.0;
+/// Above this peak memory the page asks before running (adfd's choice: 1 GB).
+pub const PAGE_MEMORY: f64 = 1e9;
+/// Above this many estimated seconds the page asks before running (adfd's choice).
+pub const PAGE_SECONDS: f64 = 60.0;
+
+/// The estimated cost of a config: peak memory and work.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Budget {
+    /// Peak memory, bytes.
+    pub bytes: f64,
+    /// Work, floating-point operations.
+    pub flops: f64,
+}
+
+/// `4·r·m·k + 8·k³` flops of a thin SVD of an `r × m` matrix, `k = min(r, m)`.
+fn svd_flops(r: f64, m: f64) -> f64 {
+    let k = r.min(m);
+    4.0 * r * m * k + 8.0 * k * k * k
+}
+
+impl Budget {
+    /// The estimate for `config` (see the module docs for the formulas). Works on any
+    /// config, checked or not: the sizes are read as they are.
+    pub fn of(config: &Config) -> Budget {
+        let problem = config.problem();
+        let r = config.rows() as f64;
+        let t = Points::test(&problem).len() as f64;
+        let modes = (config.h.len() + 1) as f64;
+        match config.model {
+            ModelKind::Rfm => {
+                let m = config.rfm.m as f64;
+                let k = r.min(m);
+                let held = t * m + modes * (m + k);
+                let fit = 2.0 * r * m + (r + m) * k + r * k + 5.0 * k * k;
+                Budget {
+                    bytes: F64 * (held + fit) + OVERHEAD_BYTES,
+                    flops: t * m * ENTRY_FLOPS + modes * (r * m * ENTRY_FLOPS + svd_flops(r, m)),
+                }
+            }
+            ModelKind::Network => {
+                let p = config.architecture().num_params() as f64;
+                let k = r.min(p);
+                let tc = &config.train;
+                let adam = if tc.optimizer == Optimizer::Adam {
+                    2.0
+                } else {
+                    0.0
+                };
+                let steps = tc.steps as f64;
+                let loss_points = (steps + 1.0).min(LOSS_POINTS as f64 + 1.0);
+                let kernels =
+                    (steps / tc.every.max(1) as f64 + 2.0).min(KERNEL_POINTS as f64 + 1.0);
+                let held = modes * (3.0 + adam) * p * F64
+                    + modes * (loss_points * LOSS_POINT_BYTES + kernels * (k + 8.0) * F64);
+                let evaluation = r * p * STEP_FLOPS;
+                let measured = (steps / tc.every.max(1) as f64).floor() + 2.0;
+                Budget {
+                    bytes: held + (2.0 * r * p + 2.0 * k * k) * F64 + OVERHEAD_BYTES,
+                    flops: modes * steps * evaluation
+                        + modes * measured * (evaluation + svd_flops(r, p)),
+                }
+            }
+        }
+    }
+
+    /// Seconds at `rate` flops per second.
+    pub fn seconds(&self, rate: f64) -> f64 {
+        self.flops / rate
+    }
+
+    /// This machine's rate, in flops per second, for the estimate's formulas: the
+    /// estimated work of a small reference RFM comparison (poisson1d, m = n = 200,
+    /// AD + one FD step) over the time it takes here. About 20–80 ms.
+    pub fn calibrate() -> f64 {
+        let mut c = Config {
+            n: 200,
+            h: vec![1e-2],
+            ..Config::default()
+        };
+        c.rfm.m = 200;
+        let Ok(valid) = c.clone().check() else {
+            return f64::NAN;
+        };
+        let start = Instant::now();
+        if crate::experiment::run_rfm(&valid).is_err() {
+            return f64::NAN;
+        }
+        let seconds = start.elapsed().as_secs_f64().max(1e-4);
+        Budget::of(&c).flops / seconds
+    }
+}
+
+/// `bytes` for a reader: `"850 MB"`, `"3.6 GB"` (decimal units).
+pub fn format_bytes(bytes: f64) -> String {
+    if bytes >= 1e9 {
+        format!("{:.1} GB", bytes / 1e9)
+    } else {
+        format!("{:.0} MB", (bytes / 1e6).max(1.0))
+    }
+}
+
+/// Refuses `config` when its estimated peak memory exceeds `limit` bytes (`limit_is`
+/// says what the limit is, e.g. "the 2.1 GB available on this machine"). The error
+/// names the model's leading size field (`rfm.m` or `net.width`) and what else to lower.
+pub fn check_fits(config: &Config, limit: f64, limit_is: &str) -> Result<Budget> {
+    let budget = Budget::of(config);
+    if budget.bytes <= limit {
+        return Ok(budget);
+    }
+    let (field, sizes) = match config.model {
+        ModelKind::Rfm => ("rfm.m", "m, n or the number of FD steps h"),
+        ModelKind::Network => ("net.width", "width, layers, n or the number of FD steps h"),
+    };
+    Err(Error::invalid(
+        field,
+        format!(
+            "this run needs about {} of memory, more than {limit_is}; lower {sizes}",
+            format_bytes(budget.bytes)
+        ),
+    ))
+}
+
+/// Refuses what cannot fit in wasm32's memory at all ([`WASM_LIMIT`]).
+pub fn check_fits_wasm(config: &Config) -> Result<Budget> {
+    check_fits(
+        config,
+        WASM_LIMIT,
+        &format!(
+            "the {} a browser tab's WebAssembly can use",
+            format_bytes(WASM_LIMIT)
+        ),
+    )
+}
+
+/// The memory this process may use, bytes: `$ADFD_MEMORY` if set (to leave room for
+/// other jobs), else the kernel's `MemAvailable` (Linux); `None` where neither is known.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn machine_memory() -> Option<f64> {
+    if let Some(v) = std::env::var("ADFD_MEMORY")
+        .ok()
+        .and_then(|v| v.trim().parse::<f64>().ok())
+    {
+        return Some(v);
+    }
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cost_grows_with_every_size() {
+        let base = Config::default();
+        let b0 = Budget::of(&base);
+        let mut bigger = base.clone();
+        bigger.rfm.m *= 4;
+        let b1 = Budget::of(&bigger);
+        assert!(b1.bytes > 1.5 * b0.bytes && b1.flops > 2.0 * b0.flops);
+        let mut more_h = base.clone();
+        more_h.h.push(1e-4);
+        assert!(Budget::of(&more_h).flops > b0.flops);
+    }
+
+    #[test]
+    fn what_does_not_fit_is_refused_naming_the_size_field() {
+        let c = Config::default();
+        let need = Budget::of(&c).bytes;
+        assert!(check_fits(&c, 2.0 * need, "x").is_ok());
+        let e = check_fits(&c, 0.5 * need, "the 1 MB here").unwrap_err();
+        assert_eq!(e.field(), Some("rfm.m"));
+        assert!(e.to_string().contains("the 1 MB here"), "{e}");
+        let mut big = c.clone();
+        big.model = ModelKind::Network;
+        big.net.layers = 2;
+        big.net.width = 4000;
+        big.n = 1;
+        big.h = vec![1e-1; 12];
+        big.train.optimizer = Optimizer::Adam;
+        assert!(big.clone().check().is_ok(), "passes the size caps");
+        let e = check_fits_wasm(&big).unwrap_err();
+        assert_eq!(e.field(), Some("net.width"), "{e}");
+    }
+
+    #[test]
+    fn network_history_is_bounded_however_many_steps() {
+        let mut c = Config {
+            model: ModelKind::Network,
+            ..Config::default()
+        };
+        c.train.steps = 100_000;
+        let a = Budget::of(&c);
+        c.train.steps = 1_000_000;
+        let b = Budget::of(&c);
+        assert_eq!(a.bytes, b.bytes, "memory does not grow with steps");
+        assert!(b.flops > 9.0 * a.flops, "work does");
+    }
+}

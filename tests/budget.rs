@@ -1,0 +1,114 @@
+//! The budget's memory estimate against the allocator's measured high-water mark: for
+//! RFM and network configs in 1-D and 2-D, both precisions, GD and Adam, the estimate
+//! is within 2× of the peak actually reached (`Budget::of`, src/budget.rs).
+
+use adfd::budget::Budget;
+use adfd::{Config, ModelKind, Optimizer, Precision, ProblemKind};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::sync::Mutex;
+
+/// The system allocator, counting live bytes and their high-water mark.
+struct Counting;
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+/// One measurement at a time (tests run on threads of one process).
+static ONE: Mutex<()> = Mutex::new(());
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            let live = LIVE.fetch_add(layout.size(), Relaxed) + layout.size();
+            PEAK.fetch_max(live, Relaxed);
+        }
+        p
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        LIVE.fetch_sub(layout.size(), Relaxed);
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// Bytes above the starting level at the peak of running `c` to the end.
+fn measured_peak(c: &Config) -> f64 {
+    let _one = ONE.lock().unwrap_or_else(|e| e.into_inner());
+    let valid = c.clone().check().unwrap();
+    let base = LIVE.load(Relaxed);
+    PEAK.store(base, Relaxed);
+    match c.model {
+        ModelKind::Rfm => drop(adfd::run_rfm(&valid).unwrap()),
+        ModelKind::Network => drop(adfd::run_train(&valid).unwrap()),
+    }
+    (PEAK.load(Relaxed) - base) as f64
+}
+
+fn check(name: &str, c: &Config) {
+    let estimate = Budget::of(c).bytes;
+    let peak = measured_peak(c);
+    let ratio = estimate / peak;
+    println!("{name}: estimate {estimate:.3e} B, measured peak {peak:.3e} B, ratio {ratio:.2}");
+    assert!(
+        (0.5..=2.0).contains(&ratio),
+        "{name}: estimate {estimate:.3e} B vs measured peak {peak:.3e} B (ratio {ratio:.2})"
+    );
+}
+
+fn rfm(problem: ProblemKind, precision: Precision, m: usize, n: usize) -> Config {
+    let mut c = Config::defaults_for(problem, precision);
+    c.rfm.m = m;
+    c.n = n;
+    c
+}
+
+fn network(problem: ProblemKind, layers: usize, width: usize, n: usize, opt: Optimizer) -> Config {
+    let mut c = Config::defaults_for(problem, Precision::F64);
+    c.model = ModelKind::Network;
+    c.net.layers = layers;
+    c.net.width = width;
+    c.n = n;
+    c.h = vec![1e-1];
+    c.train.optimizer = opt;
+    c.train.steps = 20;
+    c.train.every = 10;
+    c
+}
+
+#[test]
+fn rfm_estimates_are_within_2x_of_the_measured_peak() {
+    check(
+        "poisson1d m=n=1200",
+        &rfm(ProblemKind::Poisson1d, Precision::F64, 1200, 1200),
+    );
+    check(
+        "biharmonic1d m=1500 n=400 f32",
+        &rfm(ProblemKind::Biharmonic1d, Precision::F32, 1500, 400),
+    );
+    check(
+        "poisson2d m=800 n=1600",
+        &rfm(ProblemKind::Poisson2d, Precision::F64, 800, 1600),
+    );
+    check(
+        "biharmonic2d m=400 n=900 f32",
+        &rfm(ProblemKind::Biharmonic2d, Precision::F32, 400, 900),
+    );
+}
+
+#[test]
+fn network_estimates_are_within_2x_of_the_measured_peak() {
+    check(
+        "two-layer poisson1d width 400 n 400 GD",
+        &network(ProblemKind::Poisson1d, 1, 400, 400, Optimizer::Gd),
+    );
+    check(
+        "two-layer biharmonic1d width 300 n 300 Adam",
+        &network(ProblemKind::Biharmonic1d, 1, 300, 300, Optimizer::Adam),
+    );
+    check(
+        "3-layer poisson2d width 40 n 400 Adam",
+        &network(ProblemKind::Poisson2d, 3, 40, 400, Optimizer::Adam),
+    );
+}
