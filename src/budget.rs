@@ -154,6 +154,48 @@ impl Budget {
     }
 }
 
+/// What the page shows about a config before running it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Estimate {
+    /// Peak memory, bytes.
+    pub bytes: f64,
+    /// Seconds at the machine's measured rate.
+    pub seconds: f64,
+    /// Above [`PAGE_MEMORY`] or [`PAGE_SECONDS`]: the page asks before running.
+    pub heavy: bool,
+    /// "about 1.7 GB of memory and 18 min of work on this machine".
+    pub summary: String,
+}
+
+impl Budget {
+    /// The estimate at `rate` flops per second ([`Budget::calibrate`]).
+    pub fn estimate(&self, rate: f64) -> Estimate {
+        let seconds = self.seconds(rate);
+        Estimate {
+            bytes: self.bytes,
+            seconds,
+            heavy: self.bytes > PAGE_MEMORY || seconds > PAGE_SECONDS || seconds.is_nan(),
+            summary: format!(
+                "about {} of memory and {} of work on this machine",
+                format_bytes(self.bytes),
+                format_seconds(seconds)
+            ),
+        }
+    }
+}
+
+/// `seconds` for a reader: `"under a second"`, `"40 s"`, `"18 min"`, `"3.2 h"`.
+pub fn format_seconds(seconds: f64) -> String {
+    match seconds {
+        s if !s.is_finite() => "an unknown amount".into(),
+        s if s < 1.0 => "under a second".into(),
+        s if s < 90.0 => format!("{s:.0} s"),
+        s if s < 5400.0 => format!("{:.0} min", s / 60.0),
+        s => format!("{:.1} h", s / 3600.0),
+    }
+}
+
 /// `bytes` for a reader: `"850 MB"`, `"3.6 GB"` (decimal units).
 pub fn format_bytes(bytes: f64) -> String {
     if bytes >= 1e9 {
@@ -247,6 +289,24 @@ mod tests {
         assert!(big.clone().check().is_ok(), "passes the size caps");
         let e = check_fits_wasm(&big).unwrap_err();
         assert_eq!(e.field(), Some("net.width"), "{e}");
+    }
+
+    #[test]
+    fn heavy_means_over_a_gigabyte_or_a_minute_here() {
+        let light = Budget {
+            bytes: 1e8,
+            flops: 1e9,
+        };
+        assert!(!light.estimate(1e9).heavy);
+        assert!(light.estimate(1e7).heavy, "100 s");
+        let big = Budget {
+            bytes: 2e9,
+            flops: 1.0,
+        };
+        let e = big.estimate(1e9);
+        assert!(e.heavy && e.summary.contains("2.0 GB") && e.summary.contains("under a second"));
+        assert!(light.estimate(f64::NAN).heavy, "an unknown rate asks");
+        assert_eq!(format_seconds(1080.0), "18 min");
     }
 
     #[test]

@@ -67,16 +67,17 @@ pub fn config_for_browser(
 }
 
 /// The page's estimate of what its settings cost before it sends them: the
-/// [`Budget`] of the controls' text `{key: string}` (over adfd's defaults), or `null`
-/// when a value is invalid (the worker's reply names it).
+/// [`budget::Estimate`] of the controls' text `{key: string}` (over adfd's defaults)
+/// at `rate` flops per second, or `null` when a value is invalid (the worker's reply
+/// names it).
 #[cfg(target_arch = "wasm32")]
-#[wasm_bindgen::prelude::wasm_bindgen(js_name = budgetOf)]
-pub fn budget_of(form_json: &str) -> wasm_bindgen::JsValue {
-    let budget = serde_json::from_str::<BTreeMap<String, String>>(form_json)
+#[wasm_bindgen::prelude::wasm_bindgen(js_name = estimateOf)]
+pub fn estimate_of(form_json: &str, rate: f64) -> wasm_bindgen::JsValue {
+    let estimate = serde_json::from_str::<BTreeMap<String, String>>(form_json)
         .ok()
         .and_then(|form| config_from_form(&form, &Config::default()).ok())
-        .map(|c| Budget::of(&c));
-    serde_wasm_bindgen::to_value(&budget).unwrap_or(wasm_bindgen::JsValue::NULL)
+        .map(|c| Budget::of(&c).estimate(rate));
+    serde_wasm_bindgen::to_value(&estimate).unwrap_or(wasm_bindgen::JsValue::NULL)
 }
 
 /// This machine's speed for the budget's work estimate, in flops per second
