@@ -31,12 +31,16 @@
 //! ```text
 //! RFM:      t·m·c_e  +  M·(r·m·c_e + svd(r, m))       c_e = 60 per entry (AD jets or
 //!                                                     an FD stencil over activations)
-//! network:  M·S·r·P·c_s  +  M·K·(r·P·c_s + svd(r, P))  c_s = 30 per (row, parameter)
+//! network:  M·S·r·P·c_s  +  M·K'·(r·P·c_s + 4·r·P·k)  c_s = 30 per (row, parameter);
+//!                                                     K' = ⌊S/E⌋ + 2 kernel spectra
+//!                                                     (singular values only)
 //! svd(r, m) = 4·r·m·k + 8·k³   (a thin SVD: Householder bidiagonalization, QR sweeps)
 //! ```
 //!
-//! Seconds are `work / rate`, with the rate measured on the machine at hand
-//! ([`Budget::calibrate`]) since a browser tab runs at a fraction of native speed.
+//! Seconds are `work / rate`, with one rate per model measured on the machine at hand
+//! ([`Rates::measure`]), since a browser tab runs at a fraction of native speed and
+//! the constants above are only relative. tests/budget.rs checks the seconds within 4×
+//! of measured runs.
 
 use crate::config::{Config, ModelKind};
 use crate::error::{Error, Result};
@@ -70,10 +74,66 @@ pub const PAGE_SECONDS: f64 = 60.0;
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Budget {
+    /// The model, whose rate converts work to seconds.
+    pub model: ModelKind,
     /// Peak memory, bytes.
     pub bytes: f64,
     /// Work, floating-point operations.
     pub flops: f64,
+}
+
+/// This machine's speed for each model's work formula, flops per second
+/// ([`Rates::measure`]).
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Rates {
+    /// For RFM work.
+    pub rfm: f64,
+    /// For network work.
+    pub network: f64,
+}
+
+impl Rates {
+    /// Times a small reference of each model here: an RFM comparison (poisson1d,
+    /// m = n = 200, AD + one FD step) and a training one (two-layer width 50, n = 100,
+    /// AD + one FD step, 20 steps, kernels every 10), each rate being the reference's
+    /// estimated work over its time. About 50–150 ms in all.
+    pub fn measure() -> Rates {
+        let mut rfm = Config {
+            n: 200,
+            h: vec![1e-2],
+            ..Config::default()
+        };
+        rfm.rfm.m = 200;
+        let mut net = Config {
+            model: ModelKind::Network,
+            n: 100,
+            h: vec![1e-1],
+            ..Config::default()
+        };
+        net.net.width = 50;
+        net.train.steps = 20;
+        net.train.every = 10;
+        Rates {
+            rfm: rate_of(&rfm),
+            network: rate_of(&net),
+        }
+    }
+}
+
+/// Estimated work over measured seconds of running `c` to the end (NaN on failure).
+fn rate_of(c: &Config) -> f64 {
+    let Ok(valid) = c.clone().check() else {
+        return f64::NAN;
+    };
+    let start = Instant::now();
+    let ran = match c.model {
+        ModelKind::Rfm => crate::experiment::run_rfm(&valid).map(drop),
+        ModelKind::Network => crate::experiment::run_train(&valid).map(drop),
+    };
+    if ran.is_err() {
+        return f64::NAN;
+    }
+    Budget::of(c).flops / start.elapsed().as_secs_f64().max(1e-4)
 }
 
 /// `4·r·m·k + 8·k³` flops of a thin SVD of an `r × m` matrix, `k = min(r, m)`.
@@ -97,6 +157,7 @@ impl Budget {
                 let held = t * m + modes * (m + k);
                 let fit = 2.0 * r * m + (r + m) * k + r * k + 5.0 * k * k;
                 Budget {
+                    model: ModelKind::Rfm,
                     bytes: F64 * (held + fit) + OVERHEAD_BYTES,
                     flops: t * m * ENTRY_FLOPS + modes * (r * m * ENTRY_FLOPS + svd_flops(r, m)),
                 }
@@ -119,38 +180,22 @@ impl Budget {
                 let evaluation = r * p * STEP_FLOPS;
                 let measured = (steps / tc.every.max(1) as f64).floor() + 2.0;
                 Budget {
+                    model: ModelKind::Network,
                     bytes: held + (2.0 * r * p + 2.0 * k * k) * F64 + OVERHEAD_BYTES,
                     flops: modes * steps * evaluation
-                        + modes * measured * (evaluation + svd_flops(r, p)),
+                        + modes * measured * (evaluation + 4.0 * r * p * k),
                 }
             }
         }
     }
 
-    /// Seconds at `rate` flops per second.
-    pub fn seconds(&self, rate: f64) -> f64 {
-        self.flops / rate
-    }
-
-    /// This machine's rate, in flops per second, for the estimate's formulas: the
-    /// estimated work of a small reference RFM comparison (poisson1d, m = n = 200,
-    /// AD + one FD step) over the time it takes here. About 20–80 ms.
-    pub fn calibrate() -> f64 {
-        let mut c = Config {
-            n: 200,
-            h: vec![1e-2],
-            ..Config::default()
-        };
-        c.rfm.m = 200;
-        let Ok(valid) = c.clone().check() else {
-            return f64::NAN;
-        };
-        let start = Instant::now();
-        if crate::experiment::run_rfm(&valid).is_err() {
-            return f64::NAN;
-        }
-        let seconds = start.elapsed().as_secs_f64().max(1e-4);
-        Budget::of(&c).flops / seconds
+    /// Seconds at this machine's `rates`.
+    pub fn seconds(&self, rates: &Rates) -> f64 {
+        self.flops
+            / match self.model {
+                ModelKind::Rfm => rates.rfm,
+                ModelKind::Network => rates.network,
+            }
     }
 }
 
@@ -169,9 +214,9 @@ pub struct Estimate {
 }
 
 impl Budget {
-    /// The estimate at `rate` flops per second ([`Budget::calibrate`]).
-    pub fn estimate(&self, rate: f64) -> Estimate {
-        let seconds = self.seconds(rate);
+    /// The estimate at this machine's `rates` ([`Rates::measure`]).
+    pub fn estimate(&self, rates: &Rates) -> Estimate {
+        let seconds = self.seconds(rates);
         Estimate {
             bytes: self.bytes,
             seconds,
@@ -293,19 +338,25 @@ mod tests {
 
     #[test]
     fn heavy_means_over_a_gigabyte_or_a_minute_here() {
+        let at = |rate: f64| Rates {
+            rfm: rate,
+            network: rate,
+        };
         let light = Budget {
+            model: ModelKind::Rfm,
             bytes: 1e8,
             flops: 1e9,
         };
-        assert!(!light.estimate(1e9).heavy);
-        assert!(light.estimate(1e7).heavy, "100 s");
+        assert!(!light.estimate(&at(1e9)).heavy);
+        assert!(light.estimate(&at(1e7)).heavy, "100 s");
         let big = Budget {
             bytes: 2e9,
             flops: 1.0,
+            ..light
         };
-        let e = big.estimate(1e9);
+        let e = big.estimate(&at(1e9));
         assert!(e.heavy && e.summary.contains("2.0 GB") && e.summary.contains("under a second"));
-        assert!(light.estimate(f64::NAN).heavy, "an unknown rate asks");
+        assert!(light.estimate(&at(f64::NAN)).heavy, "an unknown rate asks");
         assert_eq!(format_seconds(1080.0), "18 min");
     }
 

@@ -112,3 +112,58 @@ fn network_estimates_are_within_2x_of_the_measured_peak() {
         &network(ProblemKind::Poisson2d, 3, 40, 400, Optimizer::Adam),
     );
 }
+
+/// Seconds of running `c` to the end.
+fn measured_seconds(c: &Config) -> f64 {
+    let _one = ONE.lock().unwrap_or_else(|e| e.into_inner());
+    let valid = c.clone().check().unwrap();
+    let start = std::time::Instant::now();
+    match c.model {
+        ModelKind::Rfm => drop(adfd::run_rfm(&valid).unwrap()),
+        ModelKind::Network => drop(adfd::run_train(&valid).unwrap()),
+    }
+    start.elapsed().as_secs_f64()
+}
+
+/// The work estimate, converted to seconds with rates measured here on the small
+/// references, is within 4× of the measured time of larger and differently shaped
+/// runs (a loose bound: the machine is shared, and the page only says "about").
+#[test]
+fn time_estimates_are_within_4x_of_measured_runs() {
+    let rates = {
+        let _one = ONE.lock().unwrap_or_else(|e| e.into_inner());
+        adfd::budget::Rates::measure()
+    };
+    let mut every_step = network(ProblemKind::Poisson1d, 1, 60, 200, Optimizer::Gd);
+    every_step.train.every = 2;
+    every_step.train.steps = 40;
+    let mut long = network(ProblemKind::Biharmonic1d, 1, 150, 300, Optimizer::Gd);
+    long.train.steps = 200;
+    long.train.every = 50;
+    let cases = [
+        (
+            "rfm poisson1d m=n=800",
+            rfm(ProblemKind::Poisson1d, Precision::F64, 800, 800),
+        ),
+        (
+            "rfm poisson2d m=600 n=1600",
+            rfm(ProblemKind::Poisson2d, Precision::F64, 600, 1600),
+        ),
+        ("two-layer kernels every 2 steps", every_step),
+        ("two-layer biharmonic1d 200 steps", long),
+        (
+            "3-layer poisson2d",
+            network(ProblemKind::Poisson2d, 3, 40, 400, Optimizer::Adam),
+        ),
+    ];
+    for (name, c) in cases {
+        let estimate = Budget::of(&c).seconds(&rates);
+        let measured = measured_seconds(&c);
+        let ratio = estimate / measured;
+        println!("{name}: estimate {estimate:.3} s, measured {measured:.3} s, ratio {ratio:.2}");
+        assert!(
+            (0.25..=4.0).contains(&ratio),
+            "{name}: estimate {estimate:.3} s vs measured {measured:.3} s (ratio {ratio:.2})"
+        );
+    }
+}

@@ -1,7 +1,7 @@
 // The page: starts the worker (all numerics) and the charts (all drawing), wires the
 // buttons and settings, and shows errors beside their controls. window.adfd exposes
 // the state for the page test and the benchmarks.
-import init, { installPanicHook, controlSchema, defaultsFor } from './pkg/adfd.js';
+import init, { installPanicHook, controlSchema, defaultsFor, estimateOf } from './pkg/adfd.js';
 import * as controls from './controls.js';
 import * as view from './view.js';
 import * as lessons from './lessons.js';
@@ -11,18 +11,33 @@ import * as claims from './claims.js';
 
 const t0 = performance.now();
 const status = document.getElementById('status');
+const announcer = document.getElementById('announce');
 const runButton = document.getElementById('run');
-const state = { ready: false, running: false, finished: false, lastSnap: null, errors: [], panics: [], acks: {}, lastReport: null };
-window.adfd = { state, stats: view.stats, t0, send: (m) => worker.postMessage(m) };
+const budgetNote = document.getElementById('budget-note');
+const state = { ready: false, running: false, finished: false, lastSnap: null, errors: [], panics: [], acks: {},
+  lastReport: null, generation: null, awaiting: 0, rates: null, estimate: null, held: false, stopped: false, announced: [] };
+window.adfd = { state, stats: view.stats, t0, send: (m) => send(m), stop: () => stop() };
 let worker;
+let workerReady = false;
 let built;  // resolves once the controls exist (built from the schema in the main thread's wasm)
 let lastHeard = performance.now();
+// Requests sent and not yet answered, oldest first: the worker answers in order.
+let inflight = [];
+// Crashes of a worker on each settings (their JSON): twice on the same, it stays stopped.
+const crashes = new Map();
+// The heaviest run the visitor chose to run anyway: lighter ones then run unasked.
+let confirmed = { bytes: 0, seconds: 0 };
 // Controls set by hand or by the current link: a change of problem or precision moves
 // every other setting to adfd's defaults for the new pair, and leaves these alone.
 let touched = new Set();
-const STUCK_MS = 2500;  // a worker silent this long while running is inside one long step
+// A request unanswered this long means the worker is inside one long step (a huge
+// setting, say): it is replaced by a fresh one with the settings the controls show.
+const STUCK_MS = 3000;
+// Requests that replace the comparison, so snapshots of the old one are stale.
+const NEW_GENERATION = new Set(['configure', 'reset', 'newSeed']);
 
-// The status line, from the snapshot's fields (src/web/snapshot.rs).
+// The status line, from the snapshot's fields (src/web/snapshot.rs). Updated with
+// every snapshot, so it is not a live region; `announce` speaks state changes only.
 function describe(snap) {
   const net = snap.model === 'network';
   const parts = [snap.problem, net ? 'network' : 'RFM', `seed ${snap.seed}`];
@@ -33,19 +48,54 @@ function describe(snap) {
   if (snap.sweep) parts.push(`sweep ${snap.sweep.progress.done}/${snap.sweep.progress.total}`);
   const frames = view.stats.frames;
   if (frames.length) parts.push(`drawn in ${frames[frames.length - 1].toFixed(0)} ms`);
-  parts.push(snap.finished ? 'done' : (state.running ? 'running…' : 'paused'));
+  parts.push(phase(snap));
   status.textContent = parts.join(' · ');
+  announce(`${snap.problem} ${net ? 'network' : 'RFM'}: ${phase(snap)}`);
+}
+
+function phase(snap) {
+  if (snap.finished) return 'done';
+  if (state.running) return snap.setUp ? 'running…' : 'setting up…';
+  if (state.stopped) return 'stopped';
+  return state.held ? 'waiting: press Run to start' : 'paused';
+}
+
+// The screen reader's live region: says a state once, when it changes.
+function announce(text) {
+  if (announcer.textContent === text) return;
+  announcer.textContent = text;
+  state.announced.push(text);
 }
 
 function setRunning(on) {
   state.running = on;
+  if (on) { state.held = false; state.stopped = false; budgetNote.hidden = true; }
   runButton.textContent = on ? 'Pause' : 'Run';
+}
+
+// Sends a request to the worker once it is ready (earlier clicks are dropped: the
+// worker takes the controls' settings when it starts).
+function send(msg) {
+  if (!workerReady) return false;
+  inflight.push({ type: msg.type, at: performance.now() });
+  if (NEW_GENERATION.has(msg.type)) state.awaiting++;
+  worker.postMessage(msg);
+  return true;
+}
+
+// A reply ('ok' or 'error') to the oldest request: once no settings change is
+// outstanding, snapshots of the worker's generation are the ones to draw.
+function answered(data) {
+  const request = inflight.shift();
+  if (request && NEW_GENERATION.has(request.type)) state.awaiting = Math.max(0, state.awaiting - 1);
+  if (state.awaiting === 0 && data.generation !== undefined) state.generation = data.generation;
 }
 
 function onMessage({ data }) {
   switch (data.type) {
     case 'ready':
-      setRunning(true);
+      workerReady = true;
+      state.rates = data.rates;
       if (!state.ready) {
         // First start: the settings in the URL over adfd's defaults for their problem;
         // with none, the first lesson (a network training live), so the first visit
@@ -59,10 +109,14 @@ function onMessage({ data }) {
           apply({ restart: true, keepHash: true });
         }
       } else {
-        apply({ restart: true });  // a restarted worker takes the settings the controls show now
+        // A replaced worker takes the settings the controls show now.
+        apply({ restart: true });
       }
       break;
     case 'snapshot':
+      // Stale numbers are never drawn under new settings: only the generation the
+      // worker confirmed for the settings sent last.
+      if (state.awaiting > 0 || data.snap.generation !== state.generation) break;
       state.lastSnap = data.snap;
       state.finished = data.snap.finished;
       setRunning(data.running);
@@ -72,11 +126,12 @@ function onMessage({ data }) {
       break;
     case 'finished': setRunning(false); break;
     case 'ok':
+      answered(data);
       setRunning(data.running);
       state.acks[data.request] = (state.acks[data.request] || 0) + 1;
       if (data.request === 'configure') {
         controls.clearErrors({ keepGeneral: true });
-        if (state.linkPending && state.linkAction === 'sweep') worker.postMessage({ type: 'sweep' });
+        if (state.linkPending && state.linkAction === 'sweep') send({ type: 'sweep' });
         state.linkPending = false;
         state.linkAction = null;
       }
@@ -84,6 +139,7 @@ function onMessage({ data }) {
     case 'report': state.lastReport = data; share.onReport(data); break;
     case 'seed': controls.write({ seed: String(data.seed) }); controls.toHash(controls.read()); break;
     case 'error':
+      answered(data);
       state.errors.push(data);
       if (data.request === 'configure' && state.linkPending) {
         // A link with a rejected value: say why, show the defaults, and run what the
@@ -98,27 +154,79 @@ function onMessage({ data }) {
         controls.showError(data.field, data.message);
       }
       break;
-    case 'panic':
+    case 'panic': {
       state.panics.push(data.message);
-      document.getElementById('general-error').textContent =
-        'The computation crashed (' + data.message + '). It was restarted with the settings shown.';
+      const settings = JSON.stringify(controls.read());
+      const count = (crashes.get(settings) || 0) + 1;
+      crashes.set(settings, count);
+      const again = count >= 2;
+      document.getElementById('general-error').textContent = again
+        ? `The computation crashed again on these settings (${data.message}). It is stopped and will not restart by itself: change a setting, or press Run to try once more.`
+        : `The computation crashed (${data.message}). It was restarted with the settings shown.`;
+      state.stopped = again;
       startWorker();
       break;
+    }
   }
 }
 
+// Sends the controls' settings to the worker. A run estimated above a gigabyte or a
+// minute here (src/budget.rs) is applied but held: the page says what it needs and
+// waits for Run. A stopped page holds any settings until Run.
 function apply({ restart = false, keepHash = false } = {}) {
   if (!restart) document.getElementById('general-error').textContent = '';
   const form = controls.read();
   if (!keepHash) controls.toHash(form);
+  const estimate = estimateOf(JSON.stringify(form), state.rates?.rfm ?? NaN, state.rates?.network ?? NaN);
+  state.estimate = estimate;
+  const heavy = Boolean(estimate?.heavy && (estimate.bytes > confirmed.bytes || !(estimate.seconds <= confirmed.seconds)));
+  const hold = heavy || state.stopped;
+  state.held = hold;
+  budgetNote.hidden = !heavy;
+  if (heavy) {
+    document.getElementById('budget-text').textContent =
+      `This run needs ${estimate.summary}, so it waits for you (adfd asks above 1 GB or a minute).`;
+  }
   if (state.running && performance.now() - lastHeard > STUCK_MS) {
-    // The worker cannot read messages until its current step ends (a huge setting,
-    // say): start a fresh one, which takes the new settings when it is ready.
+    // The worker cannot read messages until its current step ends: start a fresh one,
+    // which takes the new settings when it is ready.
     status.textContent = 'restarting the computation with the new settings…';
     startWorker();
     return;
   }
-  worker.postMessage({ type: 'configure', form });
+  send({ type: 'configure', form, run: !hold });
+  if (hold) setRunning(false);
+}
+
+// Run (or "Run anyway"): a heavy run the visitor starts is confirmed, and lighter ones
+// after it are not held.
+function run() {
+  const e = state.estimate;
+  if (e?.heavy) confirmed = { bytes: Math.max(confirmed.bytes, e.bytes), seconds: Math.max(confirmed.seconds, e.seconds) };
+  state.stopped = false;
+  state.held = false;
+  budgetNote.hidden = true;
+  send({ type: 'resume' });
+}
+
+// Stop: whatever the worker is doing, it is terminated at once and a fresh one takes
+// its place, idle, with the settings kept.
+function stop() {
+  state.stopped = true;
+  setRunning(false);
+  startWorker();
+  announce('stopped: the computation was abandoned; the settings are kept — press Run to start again');
+  status.textContent = 'stopped · the settings are kept · press Run to start again';
+}
+
+// Requests unanswered for STUCK_MS: the worker is stuck inside one long step. A stuck
+// pause or step leaves the page stopped; anything else restarts with the controls.
+function watchdog() {
+  const old = inflight.find((r) => r.type !== 'report' && performance.now() - r.at > STUCK_MS);
+  if (!old) return;
+  if (old.type === 'pause' || old.type === 'step') state.stopped = true;
+  status.textContent = `the computation did not answer "${old.type}" within ${STUCK_MS / 1000} s; it was replaced by a fresh one`;
+  startWorker();
 }
 
 // Settings from the URL hash (a shared link or a lesson): checked, written into the
@@ -161,6 +269,10 @@ function linkMessage(lines) {
 
 function startWorker() {
   if (worker) worker.terminate();
+  workerReady = false;
+  inflight = [];
+  state.awaiting = 0;
+  state.generation = null;
   const w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
   worker = w;
   lastHeard = performance.now();
@@ -182,17 +294,20 @@ async function main() {
   startWorker();
   await built;
   view.start();
-  runButton.addEventListener('click', () => worker.postMessage({ type: state.running ? 'pause' : 'resume' }));
-  const send = (type) => () => worker.postMessage({ type });
-  document.getElementById('step').addEventListener('click', send('step'));
-  document.getElementById('reset').addEventListener('click', send('reset'));
-  document.getElementById('newseed').addEventListener('click', send('newSeed'));
-  document.getElementById('sweep').addEventListener('click', send('sweep'));
+  runButton.addEventListener('click', () => (state.running ? send({ type: 'pause' }) : run()));
+  document.getElementById('run-anyway').addEventListener('click', run);
+  document.getElementById('stop').addEventListener('click', stop);
+  const request = (type) => () => send({ type });
+  document.getElementById('step').addEventListener('click', request('step'));
+  document.getElementById('reset').addEventListener('click', request('reset'));
+  document.getElementById('newseed').addEventListener('click', request('newSeed'));
+  document.getElementById('sweep').addEventListener('click', request('sweep'));
+  setInterval(watchdog, 500);
   if (window.matchMedia('(max-width: 700px)').matches) document.getElementById('controls-box').open = false;
   lessons.render(document.getElementById('lesson-list'));
   annotate();
   claims.render(document.getElementById('claims-table'), document.getElementById('claims-caption'));
-  share.init({ send: (m) => worker.postMessage(m), state, setTextScale: view.setTextScale,
+  share.init({ send, state, setTextScale: view.setTextScale,
     link: () => { controls.toHash(controls.read()); return location.href; } });
   // A settings link (a lesson, a pasted link) loads; an in-page anchor (#about) does not.
   // The event's newURL, not location: a pending debounced apply may already have

@@ -1,8 +1,11 @@
 // The compute side: one wasm Session, driven in slices so messages (pause, new
-// settings) are handled between slices. Snapshots (the typed Snapshot of
-// src/web/snapshot.rs, as a plain object) are posted at most every FRAME_MS, and
-// always when a comparison finishes.
-import init, { Session, installPanicHook } from './pkg/adfd.js';
+// settings) are handled between slices. A new worker is idle until the page sends its
+// settings (`configure`), so nothing but the page's own settings ever runs here.
+// Snapshots (the typed Snapshot of src/web/snapshot.rs, as a plain object, carrying
+// the generation of the settings they belong to) are posted at most every FRAME_MS,
+// and always when a comparison finishes. Every reply to a request carries the
+// current generation too.
+import init, { Session, installPanicHook, machineRates } from './pkg/adfd.js';
 
 const FRAME_MS = 33;   // post no faster than ~30 Hz: the page draws once per frame anyway
 const SLICE_MS = 25;   // work this long before yielding to the message queue
@@ -18,12 +21,13 @@ function snapshot() {
 function fail(e, stop = true, request = '') {
   if (stop) running = false;
   if (e instanceof WebAssembly.RuntimeError) {
-    // A Rust panic: the hook already posted its message; this instance is unusable.
+    // A Rust panic or an allocation wasm32 could not grow to: the hook may already
+    // have posted its message; this instance is unusable either way.
     postMessage({ type: 'panic', message: String(e) });
     session = null;
     return;
   }
-  postMessage({ type: 'error', request, field: e.field || '', message: String(e.message || e) });
+  postMessage({ type: 'error', request, field: e.field || '', message: String(e.message || e), generation: session.generation() });
 }
 
 function loop() {
@@ -48,9 +52,15 @@ function resume() {
   if (!running) { running = true; setTimeout(loop, 0); }
 }
 
+function hold() {
+  running = false;
+  snapshot();
+}
+
 const handlers = {
-  configure({ form }) { session.configure(JSON.stringify(form)); resume(); },
-  pause() { running = false; snapshot(); },
+  // `run: false` applies the settings and waits (a heavy link, a stopped page).
+  configure({ form, run = true }) { session.configure(JSON.stringify(form)); if (run) resume(); else hold(); },
+  pause: hold,
   resume,
   step() { running = false; session.work(0); snapshot(); },
   reset() { session.reset(); resume(); },
@@ -64,7 +74,7 @@ onmessage = ({ data }) => {
   if (!session) return;
   try {
     handlers[data.type](data);
-    postMessage({ type: 'ok', request: data.type, running });
+    postMessage({ type: 'ok', request: data.type, running, generation: session.generation() });
   } catch (e) {
     // An invalid setting changes nothing else: a running comparison keeps running.
     fail(e, false, data.type);
@@ -74,8 +84,7 @@ onmessage = ({ data }) => {
 (async () => {
   await init();
   installPanicHook();
+  const rates = machineRates();  // flops per second here, for the page's budget (~0.1 s)
   session = new Session();
-  postMessage({ type: 'ready', form: session.formValues() });
-  running = true;
-  loop();
+  postMessage({ type: 'ready', form: session.formValues(), rates });
 })().catch((e) => postMessage({ type: 'panic', message: 'could not start the worker: ' + e }));

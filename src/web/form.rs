@@ -68,24 +68,28 @@ pub fn config_for_browser(
 
 /// The page's estimate of what its settings cost before it sends them: the
 /// [`budget::Estimate`] of the controls' text `{key: string}` (over adfd's defaults)
-/// at `rate` flops per second, or `null` when a value is invalid (the worker's reply
-/// names it).
+/// at this machine's rates (`{rfm, network}` flops per second, from `machineRates`),
+/// or `null` when a value is invalid (the worker's reply names it).
 #[cfg(target_arch = "wasm32")]
 #[wasm_bindgen::prelude::wasm_bindgen(js_name = estimateOf)]
-pub fn estimate_of(form_json: &str, rate: f64) -> wasm_bindgen::JsValue {
+pub fn estimate_of(form_json: &str, rfm_rate: f64, network_rate: f64) -> wasm_bindgen::JsValue {
+    let rates = budget::Rates {
+        rfm: rfm_rate,
+        network: network_rate,
+    };
     let estimate = serde_json::from_str::<BTreeMap<String, String>>(form_json)
         .ok()
         .and_then(|form| config_from_form(&form, &Config::default()).ok())
-        .map(|c| Budget::of(&c).estimate(rate));
+        .map(|c| Budget::of(&c).estimate(&rates));
     serde_wasm_bindgen::to_value(&estimate).unwrap_or(wasm_bindgen::JsValue::NULL)
 }
 
-/// This machine's speed for the budget's work estimate, in flops per second
-/// ([`Budget::calibrate`]: a small reference fit, 20–80 ms).
+/// This machine's speeds for the budget's work estimates, `{rfm, network}` in flops
+/// per second ([`budget::Rates::measure`]: two small reference runs, 50–150 ms).
 #[cfg(target_arch = "wasm32")]
-#[wasm_bindgen::prelude::wasm_bindgen(js_name = machineRate)]
-pub fn machine_rate() -> f64 {
-    Budget::calibrate()
+#[wasm_bindgen::prelude::wasm_bindgen(js_name = machineRates)]
+pub fn machine_rates() -> wasm_bindgen::JsValue {
+    serde_wasm_bindgen::to_value(&budget::Rates::measure()).unwrap_or(wasm_bindgen::JsValue::NULL)
 }
 
 /// The controls' text for `config` (the inverse of [`config_from_form`]).
