@@ -98,6 +98,7 @@ pub mod random;
 pub mod report;
 pub mod rfm;
 pub mod spectrum;
+pub mod vmath;
 pub mod web;
 
 pub use activation::Activation;
