@@ -85,20 +85,26 @@ fn exp_pos(x: f64) -> f64 {
 #[inline(always)]
 fn tanh_sech2(x: f64) -> (f64, f64) {
     let a = f64::from_bits(x.to_bits() & !(1u64 << 63));
-    // Small branch: the rational function.
+    let large = a >= SMALL; // NaN: false, the small branch, which propagates it
+                            // Small branch: the rational function a + a·z·(p/q); large: 1 − 2/(e^{2a} + 1).
+                            // Both quotients go through one division (selected operands), so a vector lane
+                            // pays for one.
     let z = a * a;
     let p = (P0 * z + P1) * z + P2;
     let q = ((z + Q0) * z + Q1) * z + Q2;
-    let y_small = a + a * z * (p / q);
-    let s_small = 1.0 - y_small * y_small;
-    // Large branch: 1 − 2/(e^{2a} + 1).
     let ac = if a < CLAMP { a } else { CLAMP };
     let e = exp_pos(2.0 * ac);
-    let qq = 2.0 / (e + 1.0);
-    let y_large = 1.0 - qq;
-    let s_large = if a < CLAMP { qq * (2.0 - qq) } else { 0.0 };
-    // NaN compares false and takes the small branch, which propagates it.
-    let (y, s) = if a >= SMALL {
+    let (num, den) = if large { (2.0, e + 1.0) } else { (p, q) };
+    let ratio = num / den;
+    let y_small = a + a * z * ratio;
+    let s_small = 1.0 - y_small * y_small;
+    let y_large = 1.0 - ratio;
+    let s_large = if a < CLAMP {
+        ratio * (2.0 - ratio)
+    } else {
+        0.0
+    };
+    let (y, s) = if large {
         (y_large, s_large)
     } else {
         (y_small, s_small)
