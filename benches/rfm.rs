@@ -10,7 +10,9 @@
 //!
 //! The four matrices are written to `target/bench-rfm/` and
 //! `benches/rfm_numpy.py` times `np.linalg.svd(A, compute_uv=False)` on them (and
-//! checks its singular values against adfd's). Medians over repeats; ratios < 1 mean
+//! checks its singular values against adfd's); `benches/rfm_jax.py` times JAX's jit
+//! assembly of the same four matrices from the same points and features (and checks
+//! them against adfd's). Medians over repeats; ratios < 1 mean
 //! adfd is faster.
 
 use adfd::rfm;
@@ -86,6 +88,13 @@ fn main() {
         std::fs::write(&sv_path, sv).unwrap();
         files.push(path);
     }
+    // The same points and features for the JAX assembly baseline.
+    let inputs = serde_json::json!({
+        "x": points.interior.iter().map(|x| x[0]).collect::<Vec<_>>(),
+        "y": points.boundary.iter().map(|x| x[0]).collect::<Vec<_>>(),
+        "w": features.w, "b": features.b, "lambda": config.lambda, "h": config.h,
+    });
+    std::fs::write(dir.join("inputs.json"), inputs.to_string()).unwrap();
 
     println!("RFM comparison, poisson1d, tanh, n = 1000, m = 500, AD + FD h = 1e-1, 1e-2, 1e-3 (median of {REPEATS})");
     println!("  adfd assembly (4 matrices)          {t_assembly:9.1} ms");
@@ -124,5 +133,37 @@ fn main() {
             String::from_utf8_lossy(&o.stderr)
         ),
         Err(e) => println!("  numpy baseline not run (python3: {e})"),
+    }
+
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/rfm_jax.py");
+    let out = Command::new("python3")
+        .arg(&script)
+        .arg(&dir)
+        .arg(REPEATS.to_string())
+        .env_remove("OPENBLAS_CORETYPE")
+        .env_remove("OPENBLAS_L2_SIZE")
+        .output();
+    match out {
+        Ok(o) if o.status.success() => {
+            let text = String::from_utf8_lossy(&o.stdout);
+            print!("{text}");
+            let jax_ms: f64 = text
+                .lines()
+                .find_map(|l| l.strip_prefix("jax_assembly_ms="))
+                .and_then(|v| v.trim().parse().ok())
+                .expect("jax_assembly_ms in the script's output");
+            println!(
+                "  ratio adfd assembly / JAX assembly  {:9.2}x   (target ≤ 1.5)",
+                t_assembly / jax_ms
+            );
+        }
+        Ok(o) => println!(
+            "  JAX assembly baseline unavailable: {}",
+            String::from_utf8_lossy(&o.stderr)
+                .lines()
+                .last()
+                .unwrap_or("")
+        ),
+        Err(e) => println!("  JAX baseline not run (python3: {e})"),
     }
 }

@@ -5,7 +5,7 @@
 //! derivative formulas: derivatives come from composing the jet primitives.
 
 use crate::error::{Error, Result};
-use crate::jet::{Number, Real};
+use crate::jet::{Jet, Number, Real};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -53,6 +53,33 @@ impl Activation {
                     z.powi(k)
                 } else {
                     z.scale(X::Real::zero())
+                }
+            }
+        }
+    }
+
+    /// `out_i = σ⁽ᵏ⁾(z_i)/k!` (the Taylor coefficient `S_k`, `k ≤ 5`) over a slice, in
+    /// f64; with `next = Some(o)` also `o_i = S_{k+1}(z_i)` (then `k ≤ 4`).
+    ///
+    /// `tanh` runs the vectorized portable kernel ([`crate::vmath::tanh_taylor`]); the
+    /// other activations evaluate [`Activation::eval`] on a jet per element (Taylor mode
+    /// on `z_i + t`).
+    pub fn taylor_slice(self, k: usize, z: &[f64], out: &mut [f64], next: Option<&mut [f64]>) {
+        if self == Activation::Tanh {
+            return crate::vmath::tanh_taylor(k, z, out, next);
+        }
+        let table = |zi: f64| self.eval(Jet::<f64, 6>::variable(zi, 1.0)).c;
+        match next {
+            None => {
+                for (o, zi) in out.iter_mut().zip(z) {
+                    *o = table(*zi)[k];
+                }
+            }
+            Some(nx) => {
+                for ((o, n), zi) in out.iter_mut().zip(nx.iter_mut()).zip(z) {
+                    let c = table(*zi);
+                    *o = c[k];
+                    *n = c[k + 1];
                 }
             }
         }

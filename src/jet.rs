@@ -165,9 +165,11 @@ macro_rules! impl_number_for_float {
             fn cos(self) -> Self {
                 <$t>::cos(self)
             }
+            /// The portable [`crate::vmath::tanh`] (in f64, then rounded): the same bits
+            /// on every target, and no libm call.
             #[inline(always)]
             fn tanh(self) -> Self {
-                <$t>::tanh(self)
+                crate::vmath::tanh(self as f64) as $t
             }
             #[inline(always)]
             fn powi(self, k: u32) -> Self {

@@ -100,6 +100,7 @@ pub mod report;
 pub mod rfm;
 pub mod spectrum;
 pub mod thinned;
+pub mod vmath;
 pub mod web;
 
 pub use activation::Activation;

@@ -12,7 +12,7 @@ use std::path::Path;
 
 /// Floors, lowest first. A module may use modules on lower floors only.
 const FLOORS: &[&[&str]] = &[
-    &["error", "random", "thinned"],
+    &["error", "random", "thinned", "vmath"],
     &["keyword"],
     &["jet", "optimizer"],
     &["activation", "operator", "spectrum"],

@@ -106,35 +106,25 @@ fn block<T: Real>(net: &Network, rows: &[Row], want_grad: bool) -> (f64, Vec<f64
     (loss, grad)
 }
 
-/// Number of row blocks to split work into (one per thread natively).
-fn blocks(rows: usize) -> usize {
-    #[cfg(not(target_arch = "wasm32"))]
-    let threads = rayon::current_num_threads();
-    #[cfg(target_arch = "wasm32")]
-    let threads = 1;
-    threads.min(rows.max(1))
-}
+/// Rows per block of work. Fixed, so that the blocks, and the order their partial
+/// sums are added in, do not depend on the number of threads: the loss and gradient
+/// are the same bits on any thread count (tests/threads.rs).
+const BLOCK_ROWS: usize = 16;
 
 fn loss_grad_t<T: Real>(net: &Network, res: &Residuals, grad: Option<&mut [f64]>) -> f64 {
     let want = grad.is_some();
-    let nb = blocks(res.len());
-    let chunk = res.len().div_ceil(nb).max(1);
     #[cfg(not(target_arch = "wasm32"))]
     let parts: Vec<(f64, Vec<f64>)> = {
         use rayon::prelude::*;
-        if nb > 1 {
-            res.rows
-                .par_chunks(chunk)
-                .map(|rows| block::<T>(net, rows, want))
-                .collect()
-        } else {
-            vec![block::<T>(net, &res.rows, want)]
-        }
+        res.rows
+            .par_chunks(BLOCK_ROWS)
+            .map(|rows| block::<T>(net, rows, want))
+            .collect()
     };
     #[cfg(target_arch = "wasm32")]
     let parts: Vec<(f64, Vec<f64>)> = res
         .rows
-        .chunks(chunk)
+        .chunks(BLOCK_ROWS)
         .map(|rows| block::<T>(net, rows, want))
         .collect();
     let mut loss = 0.0;
@@ -194,8 +184,7 @@ fn jacobian_rows<T: Real>(net: &Network, rows: &[Row], out: &mut [f64]) {
 fn jacobian_t<T: Real>(net: &Network, res: &Residuals) -> DMatrix<f64> {
     let p = net.theta.len();
     let mut data = vec![0.0; res.len() * p];
-    let nb = blocks(res.len());
-    let chunk = res.len().div_ceil(nb).max(1);
+    let chunk = BLOCK_ROWS;
     #[cfg(not(target_arch = "wasm32"))]
     {
         use rayon::prelude::*;

@@ -58,24 +58,44 @@ fn group<T: Real, const D: usize, const M: usize>(net: &Network, g: &Group, buf:
         slot.1 = T::of(*gam);
     }
     let (fp, fp1) = (T::of(p as f64), T::of((p + 1) as f64));
-    // Two passes per chunk of neurons: first the derivative tables (calls into the
-    // activation's transcendental functions), then the arithmetic of every
+    // Two passes per chunk of neurons: first the derivative tables (in f64 by the
+    // activation's vectorized slice kernel, `Activation::taylor_slice`; in f32 by Taylor
+    // mode per neuron, keeping f32's own round-off), then the arithmetic of every
     // direction, a loop without calls that the compiler can vectorize.
+    let batched = std::any::TypeId::of::<T>() == std::any::TypeId::of::<f64>();
     const CHUNK: usize = 64;
     let mut sp = [T::zero(); CHUNK];
     let mut sp1 = [T::zero(); CHUNK];
     for (c, accs) in buf.chunks_mut(CHUNK).enumerate() {
         let k0 = c * CHUNK;
         let len = accs.len();
+        let mut zc = [T::zero(); CHUNK];
         for j in 0..len {
             let k = k0 + j;
             let mut z0 = T::of(b[k]);
             for i in 0..D {
                 z0 += T::of(w[k * D + i]) * xg[i];
             }
-            let s: [T; M] = derivative_table(act, z0);
-            sp[j] = s[p];
-            sp1[j] = s[p + 1];
+            zc[j] = z0;
+        }
+        if batched {
+            // f64: the activation's vectorized Taylor coefficients over the chunk.
+            let mut z64 = [0.0f64; CHUNK];
+            let (mut s0, mut s1) = ([0.0f64; CHUNK], [0.0f64; CHUNK]);
+            for j in 0..len {
+                z64[j] = zc[j].to64();
+            }
+            act.taylor_slice(p, &z64[..len], &mut s0[..len], Some(&mut s1[..len]));
+            for j in 0..len {
+                sp[j] = T::of(s0[j]);
+                sp1[j] = T::of(s1[j]);
+            }
+        } else {
+            for j in 0..len {
+                let s: [T; M] = derivative_table(act, zc[j]);
+                sp[j] = s[p];
+                sp1[j] = s[p + 1];
+            }
         }
         for (j, acc) in accs.iter_mut().enumerate() {
             let k = k0 + j;

@@ -1,0 +1,224 @@
+//! Portable, vectorizable elementary functions: `tanh` and its Taylor coefficients
+//! over slices, giving the same bits on every target.
+//!
+//! **One algorithm everywhere.** Every function here is straight-line IEEE-754 `f64`
+//! arithmetic (`+ − × ÷`, comparisons, selects and bit manipulation) with no call into
+//! the platform's libm and no fused multiply-add (Rust never contracts `a·b + c`), so
+//! the scalar path ([`tanh`]), the slice kernels ([`tanh_slice`], [`tanh_taylor`]) and
+//! every instruction set they are compiled for (SSE2 or AVX2 natively, chosen at run
+//! time; scalar or simd128 in wasm) round identically: the results are equal bit
+//! for bit (tests/vmath.rs checks slice = scalar natively; tests/fixtures/parity.json
+//! carries values computed through it to the wasm build). NaN in gives NaN out, but
+//! IEEE 754 leaves a NaN's sign and payload to the hardware: those are not portable.
+//!
+//! **tanh** (the Cephes/Go algorithm, branch-free): with `a = |x|`,
+//!
+//! ```text
+//! a < 0.625:  tanh a = a + a·a²·P(a²)/Q(a²)                  (Cephes' rational minimax, deg 2/3)
+//! a ≥ 0.625:  tanh a = 1 − q,   q = 2/(e^{2a} + 1)           (e^{2a} by `exp_pos`, a clamped at 350)
+//! tanh x = copysign(tanh a, x)
+//! ```
+//!
+//! both sides are evaluated and one is selected, so the loop vectorizes. Within 2 ulp of
+//! the correctly rounded value (tests/vmath_accuracy.rs, 10⁷ arguments against a
+//! double-double reference).
+//!
+//! **Taylor coefficients** `S_k = σ⁽ᵏ⁾(z)/k!` of `σ = tanh`, `k ≤ 5`, as polynomials
+//! in `y = tanh z` times `s = sech² z = 1 − y²`:
+//!
+//! ```text
+//! σ' = s,  σ'' = −2ys,  σ''' = s(6y² − 2),  σ'''' = 8ys(2 − 3y²),  σ⁽⁵⁾ = s(16 − 120y² + 120y⁴)
+//! ```
+//!
+//! where `s` is computed without cancellation: `1 − y²` for `|z| < 0.625` (`y² < 0.31`),
+//! `q(2 − q)` from the `q` above otherwise (so `s ≈ 4e^{−2|z|}` keeps its relative
+//! accuracy in the tails instead of rounding to 0 once `y` rounds to 1).
+
+// The constants are written with the digits of their sources (fdlibm, Cephes); each
+// parses to the nearest f64, which is what the algorithm uses.
+#![allow(clippy::excessive_precision)]
+
+/// `ln 2` split for exact argument reduction (fdlibm's `ln2HI`, whose low 32 bits are
+/// zero, and `ln2LO = ln 2 − ln2HI`).
+const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-1;
+const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
+const LOG2_E: f64 = std::f64::consts::LOG2_E;
+/// `1.5·2⁵²`: adding and subtracting it rounds to the nearest integer (ties to even).
+const ROUND: f64 = 6_755_399_441_055_744.0;
+/// fdlibm's minimax coefficients of `R(r²)` in `exp r = 1 + 2r/(R − r)`.
+const E1: f64 = 1.666_666_666_666_666_574_15e-1;
+const E2: f64 = -2.777_777_777_701_559_338_42e-3;
+const E3: f64 = 6.613_756_321_437_934_361_17e-5;
+const E4: f64 = -1.653_390_220_546_525_153_90e-6;
+const E5: f64 = 4.138_136_797_057_238_460_39e-8;
+/// Cephes' `tanh` rational approximation on `|x| < 0.625`.
+const P0: f64 = -9.643_991_794_250_522_386_28e-1;
+const P1: f64 = -9.928_772_310_019_185_865_64e1;
+const P2: f64 = -1.614_687_684_417_084_479_52e3;
+const Q0: f64 = 1.128_116_784_916_329_314_02e2;
+const Q1: f64 = 2.235_488_390_601_004_485_83e3;
+const Q2: f64 = 4.844_063_053_251_254_860_48e3;
+/// Where the rational branch ends.
+const SMALL: f64 = 0.625;
+/// `|x|` is clamped here before `e^{2|x|}` (no overflow; `tanh` is 1 to the last bit
+/// from `|x| ≈ 19.1` on; `sech²` keeps its relative accuracy up to here, ≈ 4e^{−700},
+/// and is 0 beyond).
+const CLAMP: f64 = 350.0;
+
+/// `eˣ` for `0 ≤ x ≤ 700` (fdlibm's algorithm, < 1 ulp): `x = k ln 2 + r`, `|r| ≤ ln2/2`,
+/// `eʳ = 1 − ((lo − r c/(2 − c)) − hi)` with `c = r − r² R(r²)`, times `2ᵏ` built from bits.
+#[inline(always)]
+fn exp_pos(x: f64) -> f64 {
+    let kf = (x * LOG2_E + ROUND) - ROUND;
+    let hi = x - kf * LN2_HI;
+    let lo = kf * LN2_LO;
+    let r = hi - lo;
+    let t = r * r;
+    let c = r - t * (E1 + t * (E2 + t * (E3 + t * (E4 + t * E5))));
+    let y = 1.0 - ((lo - (r * c) / (2.0 - c)) - hi);
+    // 2ᵏ: the low mantissa bits of kf + 1023 + ROUND hold the biased exponent k + 1023.
+    let two_k = f64::from_bits(((kf + 1023.0) + ROUND).to_bits() << 52);
+    y * two_k
+}
+
+/// `(tanh x, sech² x)` by the module's algorithm.
+#[inline(always)]
+fn tanh_sech2(x: f64) -> (f64, f64) {
+    let a = f64::from_bits(x.to_bits() & !(1u64 << 63));
+    let large = a >= SMALL; // NaN: false, the small branch, which propagates it
+                            // Small branch: the rational function a + a·z·(p/q); large: 1 − 2/(e^{2a} + 1).
+                            // Both quotients go through one division (selected operands), so a vector lane
+                            // pays for one.
+    let z = a * a;
+    let p = (P0 * z + P1) * z + P2;
+    let q = ((z + Q0) * z + Q1) * z + Q2;
+    let ac = if a < CLAMP { a } else { CLAMP };
+    let e = exp_pos(2.0 * ac);
+    let (num, den) = if large { (2.0, e + 1.0) } else { (p, q) };
+    let ratio = num / den;
+    let y_small = a + a * z * ratio;
+    let s_small = 1.0 - y_small * y_small;
+    let y_large = 1.0 - ratio;
+    let s_large = if a < CLAMP {
+        ratio * (2.0 - ratio)
+    } else {
+        0.0
+    };
+    let (y, s) = if large {
+        (y_large, s_large)
+    } else {
+        (y_small, s_small)
+    };
+    (y.copysign(x), s)
+}
+
+/// `tanh x`, portable (the same bits on every target), within 2 ulp.
+#[inline]
+pub fn tanh(x: f64) -> f64 {
+    tanh_sech2(x).0
+}
+
+/// The Taylor coefficient `S_K = tanh⁽ᴷ⁾(z)/K!` (`K ≤ 5`) from `y = tanh z`, `s = sech² z`.
+#[inline(always)]
+fn coefficient<const K: usize>(y: f64, s: f64) -> f64 {
+    let y2 = y * y;
+    match K {
+        0 => y,
+        1 => s,
+        // −2ys / 2
+        2 => -(y * s),
+        // s(6y² − 2) / 6
+        3 => s * (y2 - 1.0 / 3.0),
+        // 8ys(2 − 3y²) / 24
+        4 => y * s * (2.0 - 3.0 * y2) * (1.0 / 3.0),
+        // s(16 − 120y² + 120y⁴) / 120
+        _ => s * ((y2 - 1.0) * y2 + 2.0 / 15.0),
+    }
+}
+
+/// The highest Taylor order [`tanh_taylor`] provides.
+pub const MAX_ORDER: usize = 5;
+
+/// `S_k = tanh⁽ᵏ⁾(z)/k!` of one argument, `k ≤ MAX_ORDER`: the scalar reference of
+/// [`tanh_taylor`] (equal bit for bit).
+pub fn tanh_taylor_scalar(k: usize, z: f64) -> f64 {
+    let (y, s) = tanh_sech2(z);
+    match k {
+        0 => coefficient::<0>(y, s),
+        1 => coefficient::<1>(y, s),
+        2 => coefficient::<2>(y, s),
+        3 => coefficient::<3>(y, s),
+        4 => coefficient::<4>(y, s),
+        _ => coefficient::<5>(y, s),
+    }
+}
+
+#[inline(always)]
+fn body<const K: usize, const K1: usize, const TWO: bool>(z: &[f64], a: &mut [f64], b: &mut [f64]) {
+    if TWO {
+        let n = z.len().min(a.len()).min(b.len());
+        let (z, a, b) = (&z[..n], &mut a[..n], &mut b[..n]);
+        for i in 0..n {
+            let (y, s) = tanh_sech2(z[i]);
+            a[i] = coefficient::<K>(y, s);
+            b[i] = coefficient::<K1>(y, s);
+        }
+    } else {
+        for (ai, zi) in a.iter_mut().zip(z) {
+            let (y, s) = tanh_sech2(*zi);
+            *ai = coefficient::<K>(y, s);
+        }
+    }
+}
+
+/// Runs `body` compiled for the widest vector unit this CPU has (x86-64: AVX2, else
+/// the baseline SSE2; elsewhere the target's default; AVX-512 would need Rust 1.89,
+/// above the crate's MSRV). All variants give
+/// the same bits: the arithmetic is the same IEEE operations in the same order.
+macro_rules! dispatch {
+    ($k:literal, $k1:literal, $two:literal, $z:expr, $a:expr, $b:expr) => {{
+        #[cfg(target_arch = "x86_64")]
+        {
+            #[target_feature(enable = "avx2")]
+            unsafe fn avx2(z: &[f64], a: &mut [f64], b: &mut [f64]) {
+                body::<$k, $k1, $two>(z, a, b)
+            }
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: the CPU supports AVX2 (checked just above).
+                unsafe { avx2($z, $a, $b) }
+            } else {
+                body::<$k, $k1, $two>($z, $a, $b)
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        body::<$k, $k1, $two>($z, $a, $b)
+    }};
+}
+
+/// `out_i = tanh z_i` over a slice (vectorized; equal bit for bit to [`tanh`]).
+pub fn tanh_slice(z: &[f64], out: &mut [f64]) {
+    dispatch!(0, 1, false, z, out, &mut [])
+}
+
+/// `out_i = S_k(z_i) = tanh⁽ᵏ⁾(z_i)/k!` over a slice, `k ≤ MAX_ORDER` (larger `k` are
+/// clamped to it); with `next = Some(o)` also `o_i = S_{k+1}(z_i)` (then `k < MAX_ORDER`),
+/// from one evaluation of `tanh`. Equal bit for bit to [`tanh_taylor_scalar`].
+pub fn tanh_taylor(k: usize, z: &[f64], out: &mut [f64], next: Option<&mut [f64]>) {
+    match next {
+        None => match k {
+            0 => dispatch!(0, 1, false, z, out, &mut []),
+            1 => dispatch!(1, 2, false, z, out, &mut []),
+            2 => dispatch!(2, 3, false, z, out, &mut []),
+            3 => dispatch!(3, 4, false, z, out, &mut []),
+            4 => dispatch!(4, 5, false, z, out, &mut []),
+            _ => dispatch!(5, 5, false, z, out, &mut []),
+        },
+        Some(o) => match k {
+            0 => dispatch!(0, 1, true, z, out, o),
+            1 => dispatch!(1, 2, true, z, out, o),
+            2 => dispatch!(2, 3, true, z, out, o),
+            3 => dispatch!(3, 4, true, z, out, o),
+            _ => dispatch!(4, 5, true, z, out, o),
+        },
+    }
+}

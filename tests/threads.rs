@@ -1,0 +1,89 @@
+//! Results do not depend on the thread count: the RFM matrices and a network's loss,
+//! gradient and Jacobian computed in rayon pools of 1, 2 and 4 threads are equal bit
+//! for bit (fixed chunking of points, reductions in a fixed order).
+
+use adfd::net::loss::{jacobian, loss_and_gradient};
+use adfd::net::residual::Residuals;
+use adfd::net::{Architecture, Network};
+use adfd::operator::DiffMode;
+use adfd::problem::{Points, Problem, ProblemKind, Sampling};
+use adfd::{rfm, Activation, Config, Precision};
+
+fn in_pool<R: Send>(threads: usize, f: impl FnOnce() -> R + Send) -> R {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+        .install(f)
+}
+
+fn bits(v: &[f64]) -> Vec<u64> {
+    v.iter().map(|x| x.to_bits()).collect()
+}
+
+#[test]
+fn rfm_matrices_are_the_same_bits_on_1_2_and_4_threads() {
+    for problem in [ProblemKind::Poisson1d, ProblemKind::Biharmonic2d] {
+        let mut config = Config {
+            problem,
+            n: 130,
+            h: vec![1e-2],
+            ..Config::default()
+        };
+        config.rfm.m = 70;
+        let (p, features, points) = (config.problem(), config.features(), config.points());
+        let run = |threads| {
+            in_pool(threads, || {
+                config
+                    .modes()
+                    .iter()
+                    .map(|&mode| {
+                        bits(
+                            rfm::assemble::<f64>(&p, &features, &points, mode, 1.0)
+                                .a
+                                .as_slice(),
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            })
+        };
+        let one = run(1);
+        assert_eq!(one, run(2), "{problem:?}: 1 vs 2 threads");
+        assert_eq!(one, run(4), "{problem:?}: 1 vs 4 threads");
+    }
+}
+
+#[test]
+fn network_loss_gradient_and_jacobian_are_the_same_bits_on_1_2_and_4_threads() {
+    for (kind, mode) in [
+        (ProblemKind::Poisson1d, DiffMode::Ad),
+        (ProblemKind::Biharmonic1d, DiffMode::Fd { h: 0.1, order: 2 }),
+        (ProblemKind::Poisson2d, DiffMode::Ad),
+    ] {
+        let problem = Problem { kind, k: 1 };
+        let points = Points::new(&problem, 97, 0, Sampling::Grid, 3);
+        let res = Residuals::new(&problem, &points, mode, 1.0);
+        for widths in [vec![150], vec![12, 9]] {
+            let net = Network::init(
+                Architecture {
+                    dim: problem.dim(),
+                    widths,
+                    activation: Activation::Tanh,
+                },
+                3.0,
+                1,
+            );
+            let run = |threads| {
+                in_pool(threads, || {
+                    let mut g = vec![0.0; net.theta.len()];
+                    let l = loss_and_gradient(&net, &res, Precision::F64, Some(&mut g));
+                    let j = jacobian(&net, &res, Precision::F64);
+                    (l.to_bits(), bits(&g), bits(j.as_slice()))
+                })
+            };
+            let one = run(1);
+            assert!(one == run(2), "{kind:?} {mode:?}: 1 vs 2 threads");
+            assert!(one == run(4), "{kind:?} {mode:?}: 1 vs 4 threads");
+        }
+    }
+}
