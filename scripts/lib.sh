@@ -78,3 +78,14 @@ ensure_playwright() {
         (cd tests/page && npm install --no-audit --no-fund --silent)
     fi
 }
+
+# cargo-fuzz for the fuzz/ targets, when a nightly toolchain works (cargo fuzz needs
+# one). Installed once into ~/.cargo/bin. Returns non-zero, saying why, without nightly.
+ensure_cargo_fuzz() {
+    export PATH="$HOME/.cargo/bin:$PATH"
+    if ! cargo +nightly --version >/dev/null 2>&1; then
+        echo "no nightly toolchain (cargo +nightly fails)"
+        return 1
+    fi
+    command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
+}

@@ -78,14 +78,7 @@ impl RfmConfig {
     /// Checks `m ∈ 1..=20000`, `R ∈ (0, 10⁴]`, `rcond ∈ (0, 1)`, and that the
     /// `rows × m` matrix `A` fits in [`MAX_MATRIX_ENTRIES`].
     pub fn check(&self, rows: usize) -> Result<()> {
-        check_range("rfm.m", self.m, 1, 20_000)?;
-        check_positive("rfm.scale", self.scale, 1e4)?;
-        if !(self.rcond > 0.0 && self.rcond < 1.0) {
-            return Err(Error::invalid(
-                "rfm.rcond",
-                format!("{} must lie in (0, 1), e.g. 1e-13", self.rcond),
-            ));
-        }
+        self.check_ranges()?;
         if rows.saturating_mul(self.m) > MAX_MATRIX_ENTRIES {
             return Err(Error::invalid(
                 "rfm.m",
@@ -93,6 +86,20 @@ impl RfmConfig {
                     "the {rows} × {} matrix would not fit in memory; keep rows × m ≤ {MAX_MATRIX_ENTRIES}",
                     self.m
                 ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Checks `m ∈ 1..=20000`, `R ∈ (0, 10⁴]` and `rcond ∈ (0, 1)`, without the
+    /// memory bound (for a config that trains a network and only carries these).
+    pub fn check_ranges(&self) -> Result<()> {
+        check_range("rfm.m", self.m, 1, 20_000)?;
+        check_positive("rfm.scale", self.scale, 1e4)?;
+        if !(self.rcond > 0.0 && self.rcond < 1.0) {
+            return Err(Error::invalid(
+                "rfm.rcond",
+                format!("{} must lie in (0, 1), e.g. 1e-13", self.rcond),
             ));
         }
         Ok(())
@@ -125,7 +132,18 @@ impl Default for NetConfig {
 }
 
 impl NetConfig {
-    /// The hidden widths actually used.
+    /// The number of hidden layers actually used: `widths.len()`, or `layers` when
+    /// `widths` is empty (without allocating, so safe before [`NetConfig::check`]).
+    pub fn depth(&self) -> usize {
+        if self.widths.is_empty() {
+            self.layers
+        } else {
+            self.widths.len()
+        }
+    }
+
+    /// The hidden widths actually used (allocates [`NetConfig::depth`] entries: call
+    /// it on a checked config).
     pub fn hidden(&self) -> Vec<usize> {
         if self.widths.is_empty() {
             vec![self.width; self.layers]
@@ -144,8 +162,27 @@ impl NetConfig {
     }
 
     /// Checks widths in `1..=5000`, `1..=8` layers, `R ∈ (0, 10⁴]`, and that the
-    /// Jacobian `J` (`rows × P`) fits in [`MAX_MATRIX_ENTRIES`].
-    pub fn check(&self, rows: usize, arch: &Architecture) -> Result<()> {
+    /// Jacobian `J` (`rows × P`) of the network on inputs of dimension `dim` fits in
+    /// [`MAX_MATRIX_ENTRIES`]. The architecture is built only once the layer count is
+    /// in range (`layers = 10¹²` must be an error, not a 10¹²-entry allocation).
+    pub fn check(&self, rows: usize, dim: usize) -> Result<()> {
+        self.check_ranges()?;
+        // The parameter count does not depend on the activation.
+        let params = self.architecture(dim, Activation::Tanh).num_params();
+        if rows.saturating_mul(params) > MAX_MATRIX_ENTRIES {
+            return Err(Error::invalid(
+                "net.width",
+                format!(
+                    "the Jacobian J would be {rows} × {params} (residual rows × parameters), too large for memory; keep rows × parameters ≤ {MAX_MATRIX_ENTRIES}"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Checks widths in `1..=5000`, `1..=8` layers and `R ∈ (0, 10⁴]`, without the
+    /// memory bound (for a config that fits the RFM and only carries these).
+    pub fn check_ranges(&self) -> Result<()> {
         check_range("net.width", self.width, 1, 5000)?;
         check_range("net.layers", self.layers, 1, 8)?;
         if self.widths.len() > 8 {
@@ -157,17 +194,7 @@ impl NetConfig {
         for &w in &self.widths {
             check_range("net.widths", w, 1, 5000)?;
         }
-        check_positive("net.scale", self.scale, 1e4)?;
-        let params = arch.num_params();
-        if rows.saturating_mul(params) > MAX_MATRIX_ENTRIES {
-            return Err(Error::invalid(
-                "net.width",
-                format!(
-                    "the Jacobian J would be {rows} × {params} (residual rows × parameters), too large for memory; keep rows × parameters ≤ {MAX_MATRIX_ENTRIES}"
-                ),
-            ));
-        }
-        Ok(())
+        check_positive("net.scale", self.scale, 1e4)
     }
 }
 
@@ -451,8 +478,10 @@ impl Config {
         n + self.boundary_points() * problem.boundary().len()
     }
 
-    /// Checks every field this config's model uses against its allowed range, once;
-    /// the error names the field by path. The only way to a [`Valid<Config>`].
+    /// Checks every field against its allowed range (the other model's settings too,
+    /// so a checked config is finite everywhere and its JSON reads back), and the
+    /// running model's matrices against [`MAX_MATRIX_ENTRIES`], once; the error names
+    /// the field by path. The only way to a [`Valid<Config>`].
     pub fn check(self) -> Result<Valid<Config>> {
         let problem = self.problem();
         check_range("k", self.k, 1, 16)?;
@@ -481,15 +510,27 @@ impl Config {
         for mode in self.modes() {
             mode.check()?;
         }
+        if let Activation::ReluPow(k) = self.activation {
+            // The range the activation's name accepts (`relu^k`), so the config's
+            // JSON reads back.
+            check_range("activation", k, 1, 12)?;
+        }
         self.activation.check_smoothness(problem.order())?;
         self.threshold.check()?;
+        // The other model's settings are unused but travel with the config (the page's
+        // hidden controls, the exported JSON): they must be in range too, though only
+        // the model that runs is held to the memory bound.
         match self.model {
-            ModelKind::Rfm => self.rfm.check(self.rows())?,
+            ModelKind::Rfm => {
+                self.rfm.check(self.rows())?;
+                self.net.check_ranges()?;
+            }
             ModelKind::Network => {
-                self.net.check(self.rows(), &self.architecture())?;
-                self.train.check()?;
+                self.net.check(self.rows(), problem.dim())?;
+                self.rfm.check_ranges()?;
             }
         }
+        self.train.check()?;
         Ok(Valid(self))
     }
 }

@@ -115,11 +115,15 @@ export function write(values) {
   showModel();
 }
 
+// An error beside its control; for a control not shown (another model's, or locked by
+// a lesson: its value still travels with the settings and is checked), in the general
+// error line, named by its label.
 export function showError(field, message) {
   clearErrors();
   const slot = byKey.has(field) && form.querySelector(`small.err[data-for="${CSS.escape(field)}"]`);
-  if (slot) { slot.textContent = message; slot.parentElement.classList.add('invalid'); }
-  else document.getElementById('general-error').textContent = message;
+  const wrap = slot && slot.parentElement;
+  if (wrap && !wrap.hidden && !wrap.classList.contains('locked')) { slot.textContent = message; wrap.classList.add('invalid'); }
+  else document.getElementById('general-error').textContent = slot ? `${byKey.get(field).label}: ${message}` : message;
 }
 
 export function clearErrors({ keepGeneral = false } = {}) {

@@ -236,7 +236,7 @@ fn threshold_a(t: Threshold) -> f64 {
 }
 
 fn model_text(c: &Config) -> String {
-    match (c.model, c.net.hidden().len()) {
+    match (c.model, c.net.depth()) {
         (ModelKind::Rfm, _) => "rfm",
         (ModelKind::Network, 1) => TWO_LAYER,
         (ModelKind::Network, _) => "mlp",
