@@ -78,6 +78,8 @@ const RECORD_WORKER = `() => {
 }`;
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// A deadline for Promise.race that does not keep node alive once the race is decided.
+const deadline = (ms) => new Promise((r) => setTimeout(r, ms).unref());
 
 // --- BiDi values: a JS value to a LocalValue argument, a RemoteValue result back. ---
 
@@ -264,7 +266,7 @@ class Firefox {
       this.ws?.close();
       const exited = new Promise((r) => this.driver.once('exit', r));
       this.driver.kill();
-      await Promise.race([exited, sleep(5000)]);
+      await Promise.race([exited, deadline(5000)]);
       await rm(this.profiles, { recursive: true, force: true });
     }
   }
@@ -486,7 +488,7 @@ class FirefoxDownload {
 
   /** Where the finished download is (throws if it failed). */
   async path() {
-    const e = await Promise.race([this.end, sleep(30_000).then(() => null)]);
+    const e = await Promise.race([this.end, deadline(30_000).then(() => null)]);
     if (!e) throw new Error(`download of ${this.suggestedFilename()} did not finish in 30 s`);
     if (e.status !== 'complete') throw new Error(`download of ${this.suggestedFilename()}: ${e.status}`);
     if (!e.filepath) throw new Error(`download of ${this.suggestedFilename()}: Firefox did not say where it went`);
