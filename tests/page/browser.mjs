@@ -12,13 +12,17 @@
 //   goto, evaluate(fn, arg), waitForFunction(fn, arg, { timeout }), waitForTimeout,
 //   fill / selectOption / click / dispatchEvent / focus / textContent / inputValue /
 //   isVisible on a selector (CSS, plus Playwright's `:text-is("…")` at its end),
-//   keyboard.press, screenshot({ path, fullPage }), workers()[i].evaluate(fn, arg),
-//   waitForEvent('download') (suggestedFilename, saveAs, path), close, and
+//   keyboard.press, screenshot({ path, fullPage }), waitForEvent('download')
+//   (suggestedFilename, saveAs, path), close, and
 //   on('console' | 'pageerror' | 'request' | 'requestfailed' | 'dialog', handler)
 //   fed by BiDi's log.entryAdded, network.beforeRequestSent / fetchError and
 //   browsingContext.userPromptOpened events.
 // Functions, never strings, go to the page: script.callFunction runs them from the
 // browser's privileged side, which the page's CSP (no string eval) does not govern.
+// Playwright's worker.evaluate has no Firefox counterpart yet; postFromWorker below is
+// the one thing the tests do with a worker, in both browsers. In Firefox a preload
+// script wraps Worker.prototype.postMessage to find the page's worker (nothing else
+// of the page is touched).
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { copyFile, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
@@ -362,7 +366,10 @@ class FirefoxPage {
     return this.call({ context: this.context }, fn, [arg]);
   }
 
-  /** Polls `fn(arg)` in the page until it returns a truthy value; returns that value. */
+  /**
+   * Polls `fn(arg)` in the page until it returns a truthy value; returns it as
+   * Playwright does, in a handle whose jsonValue() gives the value.
+   */
   async waitForFunction(fn, arg, { timeout = 30_000, polling = 50 } = {}) {
     if (typeof fn !== 'function') throw new Error('waitForFunction takes a function: the page\'s CSP forbids strings');
     const until = Date.now() + timeout;
@@ -374,7 +381,7 @@ class FirefoxPage {
         // A navigation in progress destroys the realm mid-call: try again.
         if (!/no such frame|realm|context|destroyed|discarded/i.test(e.message) || Date.now() > until) throw e;
       }
-      if (v) return v;
+      if (v) return { jsonValue: async () => v };
       if (Date.now() > until) throw new Error(`waitForFunction: ${timeout} ms passed: ${String(fn).slice(0, 200)}`);
       await sleep(polling);
     }
@@ -462,13 +469,6 @@ class FirefoxPage {
     const png = Buffer.from(data, 'base64');
     if (path) await writeFile(path, png);
     return png;
-  }
-
-  /** The page's dedicated workers, each with evaluate(fn, arg) in the worker's realm. */
-  workers() {
-    const mine = new Set([...this.ff.realms.values()].filter((r) => r.context === this.context).map((r) => r.realm));
-    return [...this.ff.realms.values()].filter((r) => r.type === 'dedicated-worker' && r.owners?.some((o) => mine.has(o)))
-      .map((r) => ({ url: () => r.origin, evaluate: (fn, arg) => this.call({ realm: r.realm }, fn, [arg]) }));
   }
 
   async close() {
