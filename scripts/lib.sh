@@ -72,10 +72,18 @@ ensure_browsers() {
     command -v geckodriver >/dev/null 2>&1 || cargo install geckodriver
 }
 
-# playwright-core (no browser download: it drives Debian's chromium) for tests/page.
+# tests/page's npm packages at exactly the versions in its package.json: playwright-core
+# (no browser download: it drives Debian's chromium) and ws (the WebDriver BiDi socket
+# to Firefox through geckodriver, tests/page/browser.mjs). Reinstalls from the lock file
+# only when one is missing or at another version.
 ensure_playwright() {
-    if [ ! -d tests/page/node_modules/playwright-core ]; then
-        (cd tests/page && npm install --no-audit --no-fund --silent)
+    local ok
+    ok=$(cd tests/page && node -e '
+        const want = require("./package.json").dependencies;
+        const have = (n) => { try { return require(`./node_modules/${n}/package.json`).version; } catch { return null; } };
+        process.stdout.write(Object.entries(want).every(([n, v]) => have(n) === v) ? "yes" : "no");' 2>/dev/null || true)
+    if [ "$ok" != yes ]; then
+        (cd tests/page && npm ci --no-audit --no-fund --silent)
     fi
 }
 

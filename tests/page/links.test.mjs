@@ -1,4 +1,6 @@
-// Settings links, in a real headless Chromium (Debian's, driven by playwright-core):
+// Settings links, in a real headless browser (BROWSER=chromium, the default: Debian's
+// Chromium through playwright-core; BROWSER=firefox: Firefox ESR over WebDriver BiDi;
+// see browser.mjs):
 // the form is built from Rust's control schema; every value the page writes into the
 // address bar reads back to the same settings (a seed of 2^53 − 1, every threshold
 // slider position, '+' and '%' in values); in-page anchors (#about, #lessons, the skip
@@ -6,26 +8,23 @@
 // __proto__ are unknown settings, not crashes; a repeated key has one rule (the last
 // counts) and says so; and a link rejected on a hash change ends with the worker
 // running exactly what the controls show.
-import { chromium } from 'playwright-core';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import assert from 'node:assert/strict';
 import { serve } from './serve.mjs';
+import { BROWSER, launch } from './browser.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const site = join(root, 'site');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const LONG = Number(process.env.PAGE_TIMEOUT_MS || 180_000);
 const MAX_SEED = '9007199254740991';  // 2^53 − 1
 const problems = [];
-const step = (name) => console.log(`links test: ${name}`);
+const step = (name) => console.log(`links test (${BROWSER}): ${name}`);
 
 const server = await serve(site);
 const base = `http://127.0.0.1:${server.address().port}/`;
-const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+const browser = await launch();
 
 // The RFM at adfd's defaults (a first visit without a link trains a network instead).
 async function open(hash = '#model=rfm') {
@@ -238,4 +237,4 @@ if (problems.length) {
   console.error(problems.join('\n'));
   process.exit(1);
 }
-console.log('links test: passed');
+console.log(`links test (${BROWSER}): passed`);

@@ -1,27 +1,27 @@
-// The page in a real headless Chromium (Debian's, driven by playwright-core): serves
+// The page in a real headless browser (BROWSER=chromium, the default: Debian's Chromium
+// through playwright-core; BROWSER=firefox: Firefox ESR over WebDriver BiDi; see
+// browser.mjs): serves
 // the release build in site/, waits for the default result without a click, checks
 // every chart canvas has drawn, changes a control mid-run, shows an invalid value's
 // message beside its control, pauses and resumes, runs a sweep, trains a network,
 // and fails on any console error or uncaught exception. Saves screenshots (desktop
-// and a 390-px phone) and the browser benchmarks to artifacts/.
-import { chromium } from 'playwright-core';
+// and a 390-px phone) and the browser benchmarks to artifacts/ (artifacts/firefox/ for
+// Firefox).
 import { mkdir, writeFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import assert from 'node:assert/strict';
 import { serve } from './serve.mjs';
+import { BROWSER, launch, postFromWorker } from './browser.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const site = join(root, 'site');
-const out = join(root, 'artifacts');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const out = join(root, 'artifacts', ...(BROWSER === 'chromium' ? [] : [BROWSER]));
 const LONG = Number(process.env.PAGE_TIMEOUT_MS || 180_000);
 
 const problems = [];
 let current = null;  // the page under test, for a state dump on failure
-const step = (name) => console.log(`page test: ${name}`);
+const step = (name) => console.log(`page test (${BROWSER}): ${name}`);
 
 function watch(page, where) {
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`${where} console error: ${m.text()}`); });
@@ -51,7 +51,7 @@ async function assertDrawn(page) {
 const server = await serve(site);
 const base = `http://127.0.0.1:${server.address().port}/`;
 await mkdir(out, { recursive: true });
-const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+const browser = await launch();
 const bench = {};
 try {
   // First visit, no link: a two-layer network trains live (the first lesson), and the
@@ -160,7 +160,7 @@ try {
 
   // A Rust panic in the worker shows as a message and the page recovers: the worker
   // posts what its panic hook (src/web/js.rs) posts on a panic.
-  await page.workers()[0].evaluate(() => self.postMessage({ type: 'panic', message: 'adfd panicked: a simulated panic' }));
+  await postFromWorker(page, { type: 'panic', message: 'adfd panicked: a simulated panic' });
   await page.waitForFunction(() => /crashed/.test(document.getElementById('general-error').textContent), null, { timeout: LONG });
   step('a panic shows: ' + await page.textContent('#general-error'));
   await page.fill('input[name=steps]', '50');
@@ -192,9 +192,9 @@ try {
 
 bench.wasm_bytes = (await stat(join(site, 'pkg', 'adfd_bg.wasm'))).size;
 await writeFile(join(out, 'page-bench.json'), JSON.stringify(bench, null, 2) + '\n');
-console.log('page test: benchmarks', JSON.stringify(bench));
+console.log(`page test (${BROWSER}): benchmarks`, JSON.stringify(bench));
 if (problems.length) {
   console.error(problems.join('\n'));
   process.exit(1);
 }
-console.log('page test: passed; screenshots in artifacts/');
+console.log(`page test (${BROWSER}): passed; screenshots in ${out}/`);

@@ -1,30 +1,30 @@
-// Teaching and sharing, in a real headless Chromium (Debian's, driven by playwright-core):
+// Teaching and sharing, in a real headless browser (BROWSER=chromium, the default:
+// Debian's Chromium through playwright-core; BROWSER=firefox: Firefox ESR over WebDriver
+// BiDi; see browser.mjs):
 // a lesson link reproduces the same numbers as the same settings entered through the
 // controls; key_hide hides its control; hostile or absurd link values give a clear
 // message and the defaults (no hang, no injected markup); the exported JSON re-runs
 // natively through the CLI (target/release/adfd) to the same numbers; keyboard alone
 // reaches and operates Run/Pause with a visible focus ring; no request leaves the
-// origin; screenshots of the desktop, phone and large-text layouts go to artifacts/.
-import { chromium } from 'playwright-core';
+// origin; screenshots of the desktop, phone and large-text layouts go to artifacts/
+// (artifacts/firefox/ for Firefox).
 import { mkdir, writeFile, readFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import assert from 'node:assert/strict';
 import { serve } from './serve.mjs';
+import { BROWSER, launch } from './browser.mjs';
 import { LESSONS, link } from '../../www/lessons.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const site = join(root, 'site');
-const out = join(root, 'artifacts');
+const out = join(root, 'artifacts', ...(BROWSER === 'chromium' ? [] : [BROWSER]));
 const CLI = process.env.ADFD_CLI || join(root, 'target', 'release', 'adfd');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const LONG = Number(process.env.PAGE_TIMEOUT_MS || 180_000);
 const problems = [];
 const offsite = [];
-const step = (name) => console.log(`teaching test: ${name}`);
+const step = (name) => console.log(`teaching test (${BROWSER}): ${name}`);
 const lesson = (title) => {
   const l = LESSONS.find((x) => x.title === title);
   assert.ok(l, `lesson "${title}" exists`);
@@ -34,7 +34,7 @@ const lesson = (title) => {
 const server = await serve(site);
 const base = `http://127.0.0.1:${server.address().port}/`;
 await mkdir(out, { recursive: true });
-const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+const browser = await launch();
 
 // The RFM comparison at adfd's defaults (a first visit without a link trains a network).
 const RFM = '#model=rfm';
@@ -281,9 +281,13 @@ try {
   await big.waitForTimeout(400);
   const size = await big.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize));
   assert.ok(size >= 19, `large text is large (${size}px)`);
+  // Chromium emulates prefers-reduced-motion per page; Firefox's WebDriver cannot (it
+  // is a profile-wide pref there, and browser.mjs says it is not emulated), so this
+  // check is Chromium's only.
+  if (BROWSER === 'chromium') assert.ok(await big.evaluate(() => matchMedia('(prefers-reduced-motion: reduce)').matches), 'reduced motion is emulated');
   await big.screenshot({ path: join(out, 'teach-large-text.png') });
   await big.close();
-  step('phone layout stacks without sideways scroll; large text and reduced motion work');
+  step(`phone layout stacks without sideways scroll; large text${BROWSER === 'chromium' ? ' and reduced motion' : ''} work`);
 } catch (e) {
   console.error('teaching test failed; problems so far:\n' + problems.join('\n'));
   throw e;
@@ -298,4 +302,4 @@ if (problems.length) {
   process.exit(1);
 }
 await writeFile(join(out, 'teaching-ok.txt'), new Date().toISOString() + '\n');
-console.log('teaching test: passed; screenshots artifacts/teach-{desktop,phone,large-text}.png');
+console.log(`teaching test (${BROWSER}): passed; screenshots ${out}/teach-{desktop,phone,large-text}.png`);
