@@ -52,9 +52,11 @@ function resume() {
   if (!running) { running = true; setTimeout(loop, 0); }
 }
 
+// Stops working and shows where things are; posted after the reply to the request,
+// which tells the page the generation this snapshot belongs to.
 function hold() {
   running = false;
-  snapshot();
+  setTimeout(() => { if (session && !running) snapshot(); }, 0);
 }
 
 const handlers = {
