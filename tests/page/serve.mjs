@@ -1,7 +1,14 @@
-// A minimal static file server for site/ (the page test's own, so it needs nothing else).
+// A minimal static file server for site/ (the page test's own, so it needs nothing else),
+// sending the same headers as the demo's server (scripts/headers.json): the document's
+// CSP with frame-ancestors, the worker's own CSP, and cross-origin isolation.
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HEADERS = JSON.parse(readFileSync(fileURLToPath(new URL('../../scripts/headers.json', import.meta.url)), 'utf8'));
+const own = (path) => (path.endsWith('/worker.js') ? HEADERS['worker.js'] : path.endsWith('/') || path.endsWith('.html') ? HEADERS.document : {});
 
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.png': 'image/png' };
 
@@ -10,7 +17,7 @@ export function serve(root, port = 0) {
     const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
     try {
       const body = await readFile(join(root, path.endsWith('/') ? path + 'index.html' : path));
-      res.writeHead(200, { 'content-type': TYPES[extname(path)] || (path.endsWith('/') ? 'text/html' : 'application/octet-stream') });
+      res.writeHead(200, { ...HEADERS.all, ...own(path), 'content-type': TYPES[extname(path)] || (path.endsWith('/') ? 'text/html' : 'application/octet-stream') });
       res.end(body);
     } catch {
       res.writeHead(404);
