@@ -39,6 +39,13 @@
 //!   report), its two comparisons, and the executor that drives them.
 //! * [`report`] — [`RfmReport`], [`TrainReport`] and their common [`report::Envelope`];
 //!   JSON and CSV.
+//! * [`budget`] — a config's peak memory and work, estimated before anything is
+//!   allocated: the page holds heavy links and refuses what wasm32 cannot hold, the
+//!   CLI refuses what the machine cannot.
+//! * [`thinned`] — series thinned as they are stored (loss curves, kernel spectra), so
+//!   memory is bounded for any number of steps.
+//! * [`vmath`] — tanh and its Taylor coefficients over slices: one portable algorithm,
+//!   the same bits natively and in wasm.
 //! * `claims` (native) — the paper's claims measured over many seeds (`adfd claims`).
 //! * [`web`] — the browser page: the worker's `Session`, its typed
 //!   [`web::snapshot::Snapshot`], the controls' schema, and the main thread's `Charts`.
