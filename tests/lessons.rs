@@ -127,7 +127,10 @@ fn entropies(seed: &Seed) -> Vec<f64> {
         ModelKind::Rfm => seed.rfm().runs.iter().map(|r| r.entropy).collect(),
         ModelKind::Network => {
             let cmp = TrainComparison::new(&c.clone().check().unwrap()).unwrap();
-            cmp.runs().iter().map(|r| r.kernels().first().expect("measured at step 0").entropy).collect()
+            cmp.runs()
+                .iter()
+                .map(|r| r.kernels().first().expect("measured at step 0").entropy)
+                .collect()
         }
     }
 }

@@ -120,6 +120,18 @@ try {
   await responsive(page, 'after the watchdog');
   await page.close();
 
+  // 3b. The link that crash-looped (13 runs of Adam state on a 2 × 4000 network, ~8 GB
+  // against wasm32's 4 GiB): refused beside its control before anything is allocated,
+  // the defaults run, and no worker dies.
+  const oom = await open('#problem=poisson1d&model=mlp&layers=2&width=4000&n=1&optimizer=adam&h=1e-1,1e-2,1e-3,1e-4,1e-5,1e-6,1e-7,2e-1,2e-2,2e-3,2e-4,2e-5');
+  await until(oom, () => /WebAssembly/.test(document.getElementById('general-error').textContent) && window.adfd.state.lastSnap?.setUp);
+  await oom.waitForTimeout(1500);
+  s = await state(oom);
+  assert.equal(s.panics, 0, 'no worker died');
+  assert.match(s.error, /width was rejected: .*needs about [\d.]+ GB of memory, more than the [\d.]+ GB a browser tab's WebAssembly can use/);
+  step(`the crash-looping link is refused: “${s.error.slice(0, 120)}…”`);
+  await oom.close();
+
   // 4. Two crashes on the same settings: the second leaves the page stopped; no loop.
   const crash = await open('#model=rfm&m=100&n=100');
   await until(crash, () => window.adfd.state.lastSnap?.finished);
