@@ -1,6 +1,8 @@
 //! Results do not depend on the thread count: the RFM matrices and a network's loss,
 //! gradient and Jacobian computed in rayon pools of 1, 2 and 4 threads are equal bit
-//! for bit (fixed chunking of points, reductions in a fixed order).
+//! for bit (fixed chunking of points, reductions in a fixed order). Native only: the
+//! wasm build has no rayon (yet).
+#![cfg(not(target_arch = "wasm32"))]
 
 use adfd::net::loss::{jacobian, loss_and_gradient};
 use adfd::net::residual::Residuals;
