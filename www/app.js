@@ -15,7 +15,7 @@ const announcer = document.getElementById('announce');
 const runButton = document.getElementById('run');
 const budgetNote = document.getElementById('budget-note');
 const state = { ready: false, running: false, finished: false, lastSnap: null, errors: [], panics: [], acks: {},
-  lastReport: null, generation: null, awaiting: 0, rates: null, estimate: null, held: false, stopped: false, announced: [] };
+  lastReport: null, generation: null, awaiting: 0, editing: false, rates: null, estimate: null, held: false, stopped: false, announced: [] };
 window.adfd = { state, stats: view.stats, t0, send: (m) => send(m), stop: () => stop() };
 let worker;
 let workerReady = false;
@@ -116,7 +116,7 @@ function onMessage({ data }) {
     case 'snapshot':
       // Stale numbers are never drawn under new settings: only the generation the
       // worker confirmed for the settings sent last.
-      if (state.awaiting > 0 || data.snap.generation !== state.generation) break;
+      if (state.editing || state.awaiting > 0 || data.snap.generation !== state.generation) break;
       state.lastSnap = data.snap;
       state.finished = data.snap.finished;
       setRunning(data.running);
@@ -194,6 +194,7 @@ function apply({ restart = false, keepHash = false } = {}) {
     startWorker();
     return;
   }
+  state.editing = false;
   send({ type: 'configure', form, run: !hold });
   if (hold) setRunning(false);
 }
@@ -251,6 +252,9 @@ function loadLink(hash = location.hash) {
 function onControlChange(e) {
   const key = (e.target.name || '').replace(/_slider$/, '');
   if (!key) return;
+  // The controls no longer show what the worker runs: draw nothing until the
+  // settings are sent (after the debounce) and the worker has answered.
+  state.editing = true;
   touched.add(key);
   if (key !== 'problem' && key !== 'precision') return;
   const now = controls.read();
