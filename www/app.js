@@ -137,6 +137,7 @@ function onMessage({ data }) {
       }
       break;
     case 'report': state.lastReport = data; share.onReport(data); break;
+    case 'config': state.lastConfig = JSON.parse(data.json); break;
     case 'seed': controls.write({ seed: String(data.seed) }); controls.toHash(controls.read()); break;
     case 'error':
       answered(data);
@@ -223,7 +224,7 @@ function stop() {
 // Requests unanswered for STUCK_MS: the worker is stuck inside one long step. A stuck
 // pause or step leaves the page stopped; anything else restarts with the controls.
 function watchdog() {
-  const old = inflight.find((r) => r.type !== 'report' && performance.now() - r.at > STUCK_MS);
+  const old = inflight.find((r) => r.type !== 'report' && r.type !== 'config' && performance.now() - r.at > STUCK_MS);
   if (!old) return;
   if (old.type === 'pause' || old.type === 'step') state.stopped = true;
   status.textContent = `the computation did not answer "${old.type}" within ${STUCK_MS / 1000} s; it was replaced by a fresh one`;

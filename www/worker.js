@@ -68,6 +68,8 @@ const handlers = {
   reset() { session.reset(); resume(); },
   newSeed() { const seed = session.newSeed(); postMessage({ type: 'seed', seed }); resume(); },
   sweep() { session.sweep(); resume(); },
+  // The settings this worker runs (cheap: sets nothing up).
+  config() { postMessage({ type: 'config', json: session.configJson() }); },
   // The run as the CLI's --json report and --csv table (exports).
   report() { postMessage({ type: 'report', json: session.reportJson(), csv: session.reportCsv() }); },
 };

@@ -67,6 +67,14 @@ impl Session {
         self.driver.work(budget_ms).map_err(|e| js::error(&e))
     }
 
+    /// The current settings as JSON (the report's `config`), without setting anything
+    /// up: what the worker runs, even while a heavy run is held.
+    #[wasm_bindgen(js_name = configJson)]
+    pub fn config_json(&self) -> Result<String, JsValue> {
+        serde_json::to_string(&**self.driver.config())
+            .map_err(|e| js::message(&format!("could not write the settings: {e}")))
+    }
+
     /// The current comparison as the CLI's `--json` report, so `adfd rfm|train
     /// --config FILE` re-runs it natively.
     #[wasm_bindgen(js_name = reportJson)]

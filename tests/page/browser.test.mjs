@@ -37,7 +37,7 @@ await writeFile(join(fixture, 'worker.js'), `onmessage = (e) => {
   if (e.data === 'throw') throw new Error('worker threw');
 };`);
 const site = await serve(join(root, 'site'));
-const fix = await serve(fixture);
+const fix = await serve(fixture, 0, { headers: false });
 const siteBase = `http://127.0.0.1:${site.address().port}/`;
 const fixBase = `http://127.0.0.1:${fix.address().port}/`;
 const browser = await launch();

@@ -67,8 +67,11 @@ const WILD = ['', ' ', 'NaN', '-NaN', 'Infinity', '-Infinity', 'inf', '-inf', '1
 // A value beyond a whole-number control's cap (invalid), or a small valid one. Valid
 // values stay small: a link that passes validation yet makes the worker compute for
 // seconds (m = 20000, n = 20000, width = 5000, steps = 10⁶) is kept out for now.
-// TODO(budget): once the page pauses heavy links (the budget being added in app.js
-// and worker.js), also generate valid-but-heavy values here and check the pause.
+// Most links start from a light baseline (LIGHT keeps valid sizes small); one in
+// HEAVY_SHARE starts from a valid but heavy one (a 2-D RFM of ~1.4 GB), which the page
+// must hold, with what it needs, without setting anything up.
+const HEAVY = 'problem=poisson2d&model=rfm&m=12000&n=2500';
+const HEAVY_SHARE = 0.06;
 const LIGHT = { m: [1, 60], n: [1, 60], width: [1, 12], layers: [1, 3], steps: [1, 40] };
 function wholeValue(c) {
   if (chance(0.3)) return String(pick([c.max + 1, c.max * 10, 1e9, 2 ** 53, '99999999999999999999', c.min - 1]));
@@ -119,7 +122,7 @@ function encode(s) {
 // A random link: the light baseline (m, n, width, steps small; see LIGHT), then 1–7
 // random pairs, which win over the baseline (the last of a repeated key counts).
 function link(schema) {
-  const baseline = 'm=40&n=40&width=8&layers=2&steps=20';
+  const baseline = chance(HEAVY_SHARE) ? HEAVY : 'm=40&n=40&width=8&layers=2&steps=20';
   const pairs = [];
   for (let i = int(1, 7); i > 0; i--) {
     const r = random();
@@ -167,10 +170,26 @@ async function answerMs(page) {
   return performance.now() - t;
 }
 
+// The settings the worker runs (its `config` request sets nothing up, so it answers
+// at once even for a held heavy run).
 async function workerConfig(page) {
-  await page.evaluate(() => { window.adfd.state.lastReport = null; window.adfd.send({ type: 'report' }); });
-  await page.waitForFunction(() => window.adfd.state.lastReport, null, { timeout: SETTLE_MS });
-  return JSON.parse(await page.evaluate(() => window.adfd.state.lastReport.json)).config;
+  await page.evaluate(() => { window.adfd.state.lastConfig = null; window.adfd.send({ type: 'config' }); });
+  await page.waitForFunction(() => window.adfd.state.lastConfig, null, { timeout: SETTLE_MS });
+  return page.evaluate(() => window.adfd.state.lastConfig);
+}
+
+let held = 0;
+// A run the page estimates above its budget is held: the note says what it needs, the
+// worker is not running and has set nothing up.
+async function checkHeld(page) {
+  const s = await page.evaluate(() => ({ heavy: window.adfd.state.estimate?.heavy, held: window.adfd.state.held,
+    running: window.adfd.state.running, setUp: window.adfd.state.lastSnap?.setUp,
+    note: document.getElementById('budget-note').hidden ? '' : document.getElementById('budget-text').textContent }));
+  if (!s.heavy) return;
+  held++;
+  if (!s.held || s.running || s.setUp || !/needs about .* of memory and .* of work/.test(s.note)) {
+    problems.push(`${current}: a heavy run was not held: ${JSON.stringify(s)}`);
+  }
 }
 
 const controlsOf = (page) => page.evaluate(() => Object.fromEntries([...document.querySelectorAll('#controls [name]')]
@@ -248,6 +267,7 @@ try {
     }
     const config = await workerConfig(page);
     const shown = await controlsOf(page);
+    await checkHeld(page);
     answers.push(await answerMs(page));  // once it has
     const late = answers.slice(-2).filter((ms) => ms > ANSWER_MS);
     if (late.length) problems.push(`${current}: the main thread answered in ${late.map((ms) => ms.toFixed(0)).join(', ')} ms (> ${ANSWER_MS})`);
@@ -273,7 +293,7 @@ try {
 }
 
 const sorted = [...answers].sort((a, b) => a - b);
-step(`${LINKS} links, ${fresh} by fresh navigation, ${rejected} rejected by Rust, in ${((performance.now() - t0) / 1000).toFixed(0)} s; `
+step(`${LINKS} links, ${fresh} by fresh navigation, ${rejected} rejected by Rust, ${held} heavy and held, in ${((performance.now() - t0) / 1000).toFixed(0)} s; `
   + `main thread answered in median ${sorted[sorted.length >> 1].toFixed(0)} ms, max ${sorted.at(-1).toFixed(0)} ms`);
 if (problems.length) {
   console.error(`fuzz test: ${problems.length} problems (replay with FUZZ_SEED=${SEED}):\n${problems.join('\n')}`);

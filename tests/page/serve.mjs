@@ -12,12 +12,14 @@ const own = (path) => (path.endsWith('/worker.js') ? HEADERS['worker.js'] : path
 
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.png': 'image/png' };
 
-export function serve(root, port = 0) {
+// `{ headers: false }` serves plain files (the browser layer's fixture pages, which must
+// be free to misbehave).
+export function serve(root, port = 0, { headers = true } = {}) {
   const server = createServer(async (req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
     try {
       const body = await readFile(join(root, path.endsWith('/') ? path + 'index.html' : path));
-      res.writeHead(200, { ...HEADERS.all, ...own(path), 'content-type': TYPES[extname(path)] || (path.endsWith('/') ? 'text/html' : 'application/octet-stream') });
+      res.writeHead(200, { ...(headers ? { ...HEADERS.all, ...own(path) } : {}), 'content-type': TYPES[extname(path)] || (path.endsWith('/') ? 'text/html' : 'application/octet-stream') });
       res.end(body);
     } catch {
       res.writeHead(404);
