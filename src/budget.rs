@@ -31,9 +31,12 @@
 //! ```text
 //! RFM:      t·m·c_e  +  M·(r·m·c_e + svd(r, m))       c_e = 150 per entry (AD jets or
 //!                                                     an FD stencil over activations)
-//! network:  M·S·r·P·c_s  +  M·K'·(r·P·c_s + 4·r·P·k)  c_s = 30 per (row, parameter);
+//! network:  M·S·r·e  +  M·K'·(r·e + 2·r·P·k)     e = 60·N + 10·P per row: N hidden
+//!                                                     neurons (activation jets), P
+//!                                                     parameters (multiply-adds);
 //!                                                     K' = ⌊S/E⌋ + 2 kernel spectra
-//!                                                     (singular values only)
+//!                                                     (singular values only: an LQ/QR
+//!                                                     first, 2·r·P·k)
 //! svd(r, m) = 4·r·m·k + 2·k³   (a thin SVD: Householder bidiagonalization, QR sweeps)
 //! ```
 //!
@@ -55,8 +58,11 @@ const F64: f64 = 8.0;
 pub const OVERHEAD_BYTES: f64 = 4e6;
 /// Flops per entry of `A` or of the test operator (jets or a stencil of activations).
 const ENTRY_FLOPS: f64 = 150.0;
-/// Flops per (row, parameter) of one loss-and-gradient or Jacobian evaluation.
-const STEP_FLOPS: f64 = 30.0;
+/// Flops per (row, hidden neuron) of one loss-and-gradient or Jacobian evaluation: the
+/// activation's Taylor coefficients and their reverse sweep.
+const NEURON_FLOPS: f64 = 60.0;
+/// Flops per (row, parameter) of the same: the weights' multiply-adds, forward and back.
+const PARAM_FLOPS: f64 = 10.0;
 /// Bytes of one stored loss point (`step`, loss, optional true residual).
 const LOSS_POINT_BYTES: f64 = 32.0;
 
@@ -182,13 +188,14 @@ impl Budget {
                     (steps / tc.every.max(1) as f64 + 2.0).min(KERNEL_POINTS as f64 + 1.0);
                 let held = modes * (3.0 + adam) * p * F64
                     + modes * (loss_points * LOSS_POINT_BYTES + kernels * (k + 8.0) * F64);
-                let evaluation = r * p * STEP_FLOPS;
+                let neurons = config.net.hidden().iter().sum::<usize>() as f64;
+                let evaluation = r * (NEURON_FLOPS * neurons + PARAM_FLOPS * p);
                 let measured = (steps / tc.every.max(1) as f64).floor() + 2.0;
                 Budget {
                     model: ModelKind::Network,
                     bytes: held + (2.0 * r * p + 2.0 * k * k) * F64 + OVERHEAD_BYTES,
                     flops: modes * steps * evaluation
-                        + modes * measured * (evaluation + 4.0 * r * p * k),
+                        + modes * measured * (evaluation + 2.0 * r * p * k),
                 }
             }
         }

@@ -134,9 +134,16 @@ fn measured_seconds(c: &Config) -> f64 {
 #[cfg(not(debug_assertions))]
 #[test]
 fn time_estimates_are_within_4x_of_measured_runs() {
+    // The estimate is for an unloaded machine: the best of three rate measurements
+    // (each already the faster of two reference runs), as the page's single one is on
+    // an idle tab; every time below is the faster of two runs too.
     let rates = {
         let _one = ONE.lock().unwrap_or_else(|e| e.into_inner());
-        adfd::budget::Rates::measure()
+        let all: Vec<_> = (0..3).map(|_| adfd::budget::Rates::measure()).collect();
+        adfd::budget::Rates {
+            rfm: all.iter().map(|r| r.rfm).fold(0.0, f64::max),
+            network: all.iter().map(|r| r.network).fold(0.0, f64::max),
+        }
     };
     let mut every_step = network(ProblemKind::Poisson1d, 1, 60, 200, Optimizer::Gd);
     every_step.train.every = 2;
@@ -162,7 +169,7 @@ fn time_estimates_are_within_4x_of_measured_runs() {
     ];
     for (name, c) in cases {
         let estimate = Budget::of(&c).seconds(&rates);
-        let measured = measured_seconds(&c);
+        let measured = measured_seconds(&c).min(measured_seconds(&c));
         let ratio = estimate / measured;
         println!("{name}: estimate {estimate:.3} s, measured {measured:.3} s, ratio {ratio:.2}");
         assert!(
