@@ -102,43 +102,34 @@ fn main() {
     println!("  adfd spectra total                  {t_spectra:9.1} ms");
     println!("  adfd full run_rfm (with solves)     {t_full:9.1} ms");
 
-    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/rfm_numpy.py");
-    let out = Command::new("python3")
-        .arg(&script)
-        .arg(&dir)
-        .arg(REPEATS.to_string())
-        .env_remove("OPENBLAS_CORETYPE")
-        .env_remove("OPENBLAS_L2_SIZE")
-        .output();
-    match out {
-        Ok(o) if o.status.success() => {
-            let text = String::from_utf8_lossy(&o.stdout);
-            print!("{text}");
-            let numpy_ms: f64 = text
-                .lines()
-                .find_map(|l| l.strip_prefix("numpy_total_ms="))
-                .and_then(|v| v.trim().parse().ok())
-                .expect("numpy_total_ms in the script's output");
-            println!(
-                "  ratio adfd spectra / numpy SVDs     {:9.2}x   (target ≤ 1.0)",
-                t_spectra / numpy_ms
-            );
-            println!(
-                "  ratio adfd full run / numpy SVDs    {:9.2}x",
-                t_full / numpy_ms
-            );
-        }
-        Ok(o) => println!(
-            "  numpy baseline failed: {}",
-            String::from_utf8_lossy(&o.stderr)
-        ),
-        Err(e) => println!("  numpy baseline not run (python3: {e})"),
+    if let Some(numpy_ms) = baseline("rfm_numpy.py", &dir, "numpy_total_ms", "numpy") {
+        println!(
+            "  ratio adfd spectra / numpy SVDs     {:9.2}x   (target ≤ 1.0)",
+            t_spectra / numpy_ms
+        );
+        println!(
+            "  ratio adfd full run / numpy SVDs    {:9.2}x",
+            t_full / numpy_ms
+        );
     }
+    if let Some(jax_ms) = baseline("rfm_jax.py", &dir, "jax_assembly_ms", "JAX assembly") {
+        println!(
+            "  ratio adfd assembly / JAX assembly  {:9.2}x   (target ≤ 1.5)",
+            t_assembly / jax_ms
+        );
+    }
+}
 
-    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/rfm_jax.py");
+/// Runs the baseline `benches/<script>` on the inputs in `dir` (OpenBLAS left to pick
+/// its own kernels), prints its output, and returns the milliseconds it reports as
+/// `<key>=…`; says why when it cannot run.
+fn baseline(script: &str, dir: &std::path::Path, key: &str, name: &str) -> Option<f64> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("benches")
+        .join(script);
     let out = Command::new("python3")
-        .arg(&script)
-        .arg(&dir)
+        .arg(&path)
+        .arg(dir)
         .arg(REPEATS.to_string())
         .env_remove("OPENBLAS_CORETYPE")
         .env_remove("OPENBLAS_L2_SIZE")
@@ -147,23 +138,24 @@ fn main() {
         Ok(o) if o.status.success() => {
             let text = String::from_utf8_lossy(&o.stdout);
             print!("{text}");
-            let jax_ms: f64 = text
+            let ms = text
                 .lines()
-                .find_map(|l| l.strip_prefix("jax_assembly_ms="))
+                .find_map(|l| l.strip_prefix(key)?.strip_prefix('='))
                 .and_then(|v| v.trim().parse().ok())
-                .expect("jax_assembly_ms in the script's output");
-            println!(
-                "  ratio adfd assembly / JAX assembly  {:9.2}x   (target ≤ 1.5)",
-                t_assembly / jax_ms
-            );
+                .unwrap_or_else(|| panic!("{key} in {script}'s output"));
+            Some(ms)
         }
-        Ok(o) => println!(
-            "  JAX assembly baseline unavailable: {}",
-            String::from_utf8_lossy(&o.stderr)
-                .lines()
-                .last()
-                .unwrap_or("")
-        ),
-        Err(e) => println!("  JAX baseline not run (python3: {e})"),
+        Ok(o) => {
+            let err = String::from_utf8_lossy(&o.stderr);
+            println!(
+                "  {name} baseline unavailable: {}",
+                err.lines().last().unwrap_or("")
+            );
+            None
+        }
+        Err(e) => {
+            println!("  {name} baseline not run (python3: {e})");
+            None
+        }
     }
 }

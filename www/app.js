@@ -16,7 +16,7 @@ const runButton = document.getElementById('run');
 const budgetNote = document.getElementById('budget-note');
 const state = { ready: false, running: false, finished: false, lastSnap: null, errors: [], panics: [], acks: {},
   lastReport: null, generation: null, awaiting: 0, editing: false, rates: null, estimate: null, held: false, stopped: false, announced: [] };
-window.adfd = { state, stats: view.stats, t0, send: (m) => send(m), stop: () => stop() };
+window.adfd = { state, stats: view.stats, t0, send: (m) => send(m) };
 let worker;
 let workerReady = false;
 let built;  // resolves once the controls exist (built from the schema in the main thread's wasm)
