@@ -99,6 +99,16 @@ pub struct Rates {
 }
 
 impl Rates {
+    /// A slow machine's rates, used until this machine's are measured (adfd's choice:
+    /// 2·10⁸ flops/s, about a tenth of a 2020s laptop's single-threaded browser tab,
+    /// which measures 1.3–2.2·10⁹ here). A run light at these rates is light on any
+    /// machine at least this fast, so the page starts it without measuring; only a run
+    /// heavy at these rates waits for [`Rates::measure`] (0.3–0.8 s in a browser).
+    pub const SLOW: Rates = Rates {
+        rfm: 2e8,
+        network: 2e8,
+    };
+
     /// Times a small reference of each model here: an RFM comparison (poisson1d,
     /// m = n = 300, AD + one FD step) and a training one (two-layer width 50, n = 100,
     /// AD + one FD step, 20 steps, kernels every 10), each rate being the reference's
@@ -219,6 +229,9 @@ pub struct Estimate {
     pub bytes: f64,
     /// Seconds at the machine's measured rate.
     pub seconds: f64,
+    /// The rates were [`Rates::SLOW`], not measured: `heavy` may then be a false alarm,
+    /// and `seconds` an overestimate.
+    pub provisional: bool,
     /// Above [`PAGE_MEMORY`] or [`PAGE_SECONDS`]: the page asks before running.
     pub heavy: bool,
     /// "about 1.7 GB of memory and 18 min of work on this machine".
@@ -226,12 +239,14 @@ pub struct Estimate {
 }
 
 impl Budget {
-    /// The estimate at this machine's `rates` ([`Rates::measure`]).
-    pub fn estimate(&self, rates: &Rates) -> Estimate {
-        let seconds = self.seconds(rates);
+    /// The estimate at this machine's `rates` ([`Rates::measure`]), or at
+    /// [`Rates::SLOW`] (`provisional`) while they are unknown.
+    pub fn estimate(&self, rates: Option<&Rates>) -> Estimate {
+        let seconds = self.seconds(rates.unwrap_or(&Rates::SLOW));
         Estimate {
             bytes: self.bytes,
             seconds,
+            provisional: rates.is_none(),
             heavy: self.bytes > PAGE_MEMORY || seconds > PAGE_SECONDS || seconds.is_nan(),
             summary: format!(
                 "about {} of memory and {} of work on this machine",
@@ -359,17 +374,38 @@ mod tests {
             bytes: 1e8,
             flops: 1e9,
         };
-        assert!(!light.estimate(&at(1e9)).heavy);
-        assert!(light.estimate(&at(1e7)).heavy, "100 s");
+        assert!(!light.estimate(Some(&at(1e9))).heavy);
+        assert!(light.estimate(Some(&at(1e7))).heavy, "100 s");
         let big = Budget {
             bytes: 2e9,
             flops: 1.0,
             ..light
         };
-        let e = big.estimate(&at(1e9));
+        let e = big.estimate(Some(&at(1e9)));
         assert!(e.heavy && e.summary.contains("2.0 GB") && e.summary.contains("under a second"));
-        assert!(light.estimate(&at(f64::NAN)).heavy, "an unknown rate asks");
+        assert!(
+            light.estimate(Some(&at(f64::NAN))).heavy,
+            "an unknown rate asks"
+        );
         assert_eq!(format_seconds(1080.0), "18 min");
+    }
+
+    #[test]
+    fn unmeasured_rates_are_the_slow_prior_and_say_so() {
+        let b = Budget {
+            model: ModelKind::Network,
+            bytes: 1e6,
+            flops: 1e9,
+        };
+        let unmeasured = b.estimate(None);
+        assert!(unmeasured.provisional && !b.estimate(Some(&Rates::SLOW)).provisional);
+        assert_eq!(unmeasured.seconds, b.seconds(&Rates::SLOW));
+        // Light at the slow prior is light at any faster machine's rates.
+        let faster = Rates {
+            rfm: 3.0 * Rates::SLOW.rfm,
+            network: 3.0 * Rates::SLOW.network,
+        };
+        assert!(!unmeasured.heavy && !b.estimate(Some(&faster)).heavy);
     }
 
     #[test]

@@ -167,6 +167,16 @@ fn time_estimates_are_within_4x_of_measured_runs() {
             network(ProblemKind::Poisson2d, 3, 40, 400, Optimizer::Adam),
         ),
     ];
+    // The page's prior for an unmeasured machine must be slower than this one.
+    for (model, here, slow) in [
+        ("rfm", rates.rfm, adfd::budget::Rates::SLOW.rfm),
+        ("network", rates.network, adfd::budget::Rates::SLOW.network),
+    ] {
+        assert!(
+            here >= 2.0 * slow,
+            "{model}: measured {here:.3e} flops/s is not 2x above Rates::SLOW ({slow:.3e})"
+        );
+    }
     for (name, c) in cases {
         let estimate = Budget::of(&c).seconds(&rates);
         let measured = measured_seconds(&c).min(measured_seconds(&c));

@@ -277,3 +277,35 @@ fn the_first_lesson_is_the_first_visit_and_trains_a_network() {
         "the page's promise: training in real time"
     );
 }
+
+/// The first visit (the first lesson) and every problem's defaults are light at the
+/// slow prior the page uses before it has measured this machine (`Rates::SLOW`), so
+/// they start at once; the worker measures the machine after the first result.
+#[test]
+fn the_first_visit_and_the_defaults_start_without_measuring_the_machine() {
+    use adfd::budget::Budget;
+    let first = &lessons()[0];
+    let mut configs = vec![(
+        "the first lesson".to_owned(),
+        config(first["hash"].as_str().unwrap(), 1),
+    )];
+    for problem in [
+        ProblemKind::Poisson1d,
+        ProblemKind::Biharmonic1d,
+        ProblemKind::Poisson2d,
+        ProblemKind::Biharmonic2d,
+    ] {
+        for precision in [Precision::F64, Precision::F32] {
+            let c = Config::defaults_for(problem, precision);
+            configs.push((format!("defaults {problem} {precision}"), c));
+        }
+    }
+    for (name, c) in configs {
+        let e = Budget::of(&c).estimate(None);
+        assert!(
+            e.provisional && !e.heavy,
+            "{name}: {} at the slow prior",
+            e.summary
+        );
+    }
+}

@@ -20,7 +20,6 @@ window.adfd = { state, stats: view.stats, t0, send: (m) => send(m) };
 let worker;
 let workerReady = false;
 let built;  // resolves once the controls exist (built from the schema in the main thread's wasm)
-let lastHeard = performance.now();
 // Requests sent and not yet answered, oldest first: the worker answers in order.
 let inflight = [];
 // Crashes of a worker on each settings (their JSON): twice on the same, it stays stopped.
@@ -33,6 +32,10 @@ let touched = new Set();
 // A request unanswered this long means the worker is inside one long step (a huge
 // setting, say): it is replaced by a fresh one with the settings the controls show.
 const STUCK_MS = 3000;
+// The settings waiting for this machine's rates before the page decides whether to
+// hold them (see apply), and whether the worker is measuring them now.
+let pendingApply = null;
+let measuring = false;
 // Requests that replace the comparison, so snapshots of the old one are stale.
 const NEW_GENERATION = new Set(['configure', 'reset', 'newSeed']);
 
@@ -95,7 +98,6 @@ function onMessage({ data }) {
   switch (data.type) {
     case 'ready':
       workerReady = true;
-      state.rates = data.rates;
       if (!state.ready) {
         // First start: the settings in the URL over adfd's defaults for their problem;
         // with none, the first lesson (a network training live), so the first visit
@@ -124,10 +126,23 @@ function onMessage({ data }) {
       if (data.snap.error) document.getElementById('general-error').textContent = data.snap.error;
       describe(data.snap);
       break;
-    case 'finished': setRunning(false); break;
+    case 'finished':
+      setRunning(false);
+      measureRates();  // idle now: the next settings' estimate is then exact
+      break;
+    case 'rates': {
+      state.rates = data.rates;
+      measuring = false;
+      const waiting = pendingApply;
+      pendingApply = null;
+      if (waiting) apply(waiting);
+      break;
+    }
     case 'ok':
       answered(data);
-      setRunning(data.running);
+      // While newer settings are on their way, an older request's answer says whether
+      // the old run was running: theirs will say what counts.
+      if (state.awaiting === 0) setRunning(data.running);
       state.acks[data.request] = (state.acks[data.request] || 0) + 1;
       if (data.request === 'configure') {
         controls.clearErrors({ keepGeneral: true });
@@ -178,7 +193,15 @@ function apply({ restart = false, keepHash = false } = {}) {
   if (!restart) document.getElementById('general-error').textContent = '';
   const form = controls.read();
   if (!keepHash) controls.toHash(form);
-  const estimate = estimateOf(JSON.stringify(form), state.rates?.rfm ?? NaN, state.rates?.network ?? NaN);
+  const estimate = estimateOf(JSON.stringify(form), state.rates);
+  if (estimate?.heavy && estimate.provisional) {
+    // Heavy on a slow machine (src/budget.rs Rates::SLOW): measure this one before
+    // deciding; the settings are applied when the rates arrive (0.3–0.8 s).
+    pendingApply = { restart, keepHash: true };
+    measureRates();
+    status.textContent = 'measuring this machine\'s speed to estimate these settings…';
+    return;
+  }
   state.estimate = estimate;
   const heavy = Boolean(estimate?.heavy && (estimate.bytes > confirmed.bytes || !(estimate.seconds <= confirmed.seconds)));
   const hold = heavy || state.stopped;
@@ -188,16 +211,16 @@ function apply({ restart = false, keepHash = false } = {}) {
     document.getElementById('budget-text').textContent =
       `This run needs ${estimate.summary}, so it waits for you (adfd asks above 1 GB or a minute).`;
   }
-  if (state.running && performance.now() - lastHeard > STUCK_MS) {
-    // The worker cannot read messages until its current step ends: start a fresh one,
-    // which takes the new settings when it is ready.
-    status.textContent = 'restarting the computation with the new settings…';
-    startWorker();
-    return;
-  }
   state.editing = false;
   send({ type: 'configure', form, run: !hold });
   if (hold) setRunning(false);
+}
+
+// Asks the worker to measure this machine's rates (src/budget.rs Rates::measure),
+// once: when a decision first depends on them, or when the first run is done.
+function measureRates() {
+  if (state.rates || measuring) return;
+  measuring = send({ type: 'rates' });
 }
 
 // Run (or "Run anyway"): a heavy run the visitor starts is confirmed, and lighter ones
@@ -224,7 +247,9 @@ function stop() {
 // Requests unanswered for STUCK_MS: the worker is stuck inside one long step. A stuck
 // pause or step leaves the page stopped; anything else restarts with the controls.
 function watchdog() {
-  const old = inflight.find((r) => r.type !== 'report' && r.type !== 'config' && performance.now() - r.at > STUCK_MS);
+  // 'rates' is bounded work (two small reference runs), and a worker replaced during it
+  // would be asked again: never a reason to replace it.
+  const old = inflight.find((r) => !['report', 'config', 'rates'].includes(r.type) && performance.now() - r.at > STUCK_MS);
   if (!old) return;
   if (old.type === 'pause' || old.type === 'step') state.stopped = true;
   status.textContent = `the computation did not answer "${old.type}" within ${STUCK_MS / 1000} s; it was replaced by a fresh one`;
@@ -276,15 +301,16 @@ function startWorker() {
   if (worker) worker.terminate();
   workerReady = false;
   inflight = [];
+  measuring = false;
+  pendingApply = null;  // the new worker's 'ready' applies the controls again
   state.awaiting = 0;
   state.generation = null;
   const w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
   worker = w;
-  lastHeard = performance.now();
   // Messages still queued from a replaced worker are dropped; the rest wait (in order)
   // until the controls exist.
   const take = (data) => built.then(() => { if (w === worker) onMessage({ data }); });
-  w.onmessage = (e) => { if (w === worker) { lastHeard = performance.now(); take(e.data); } };
+  w.onmessage = (e) => { if (w === worker) take(e.data); };
   w.onerror = (e) => { if (w === worker) take({ type: 'panic', message: e.message || 'worker error' }); };
 }
 

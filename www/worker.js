@@ -68,6 +68,9 @@ const handlers = {
   reset() { session.reset(); resume(); },
   newSeed() { const seed = session.newSeed(); postMessage({ type: 'seed', seed }); resume(); },
   sweep() { session.sweep(); resume(); },
+  // This machine's speed for the page's budget (src/budget.rs Rates::measure, 0.3–0.8 s),
+  // asked once per page: not at start, so the first result is not delayed by it.
+  rates() { postMessage({ type: 'rates', rates: machineRates() }); },
   // The settings this worker runs (cheap: sets nothing up).
   config() { postMessage({ type: 'config', json: session.configJson() }); },
   // The run as the CLI's --json report and --csv table (exports).
@@ -88,7 +91,6 @@ onmessage = ({ data }) => {
 (async () => {
   await init();
   installPanicHook();
-  const rates = machineRates();  // flops per second here, for the page's budget (~0.1 s)
   session = new Session();
-  postMessage({ type: 'ready', form: session.formValues(), rates });
+  postMessage({ type: 'ready', form: session.formValues() });
 })().catch((e) => postMessage({ type: 'panic', message: 'could not start the worker: ' + e }));

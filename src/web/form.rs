@@ -68,24 +68,23 @@ pub fn config_for_browser(
 
 /// The page's estimate of what its settings cost before it sends them: the
 /// [`budget::Estimate`] of the controls' text `{key: string}` (over adfd's defaults)
-/// at this machine's rates (`{rfm, network}` flops per second, from `machineRates`),
-/// or `null` when a value is invalid (the worker's reply names it).
+/// at this machine's `rates` (`{rfm, network}` flops per second, from `machineRates`;
+/// `null` while unmeasured: then at [`budget::Rates::SLOW`], marked provisional), or
+/// `null` when a value is invalid (the worker's reply names it).
 #[cfg(target_arch = "wasm32")]
 #[wasm_bindgen::prelude::wasm_bindgen(js_name = estimateOf)]
-pub fn estimate_of(form_json: &str, rfm_rate: f64, network_rate: f64) -> wasm_bindgen::JsValue {
-    let rates = budget::Rates {
-        rfm: rfm_rate,
-        network: network_rate,
-    };
+pub fn estimate_of(form_json: &str, rates: wasm_bindgen::JsValue) -> wasm_bindgen::JsValue {
+    let rates: Option<budget::Rates> = serde_wasm_bindgen::from_value(rates).unwrap_or(None);
     let estimate = serde_json::from_str::<BTreeMap<String, String>>(form_json)
         .ok()
         .and_then(|form| config_from_form(&form, &Config::default()).ok())
-        .map(|c| Budget::of(&c).estimate(&rates));
+        .map(|c| Budget::of(&c).estimate(rates.as_ref()));
     serde_wasm_bindgen::to_value(&estimate).unwrap_or(wasm_bindgen::JsValue::NULL)
 }
 
 /// This machine's speeds for the budget's work estimates, `{rfm, network}` in flops
-/// per second ([`budget::Rates::measure`]: two small reference runs, 50–150 ms).
+/// per second ([`budget::Rates::measure`]: two small reference runs, 0.3–0.8 s in a
+/// browser tab here). The worker measures them when the page first needs them.
 #[cfg(target_arch = "wasm32")]
 #[wasm_bindgen::prelude::wasm_bindgen(js_name = machineRates)]
 pub fn machine_rates() -> wasm_bindgen::JsValue {
