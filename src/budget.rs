@@ -169,7 +169,7 @@ impl Budget {
     pub fn of(config: &Config) -> Budget {
         let problem = config.problem();
         let r = config.rows() as f64;
-        let t = Points::test(&problem).len() as f64;
+        let t = Points::test_len(&problem) as f64;
         let modes = (config.h.len() + 1) as f64;
         match config.model {
             ModelKind::Rfm => {

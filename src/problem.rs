@@ -253,7 +253,22 @@ impl Points {
     /// midpoints so that it never equals a collocation coordinate
     /// ([`PointSet::test_grid`]).
     pub fn test(problem: &Problem) -> PointSet {
-        PointSet::test_grid(problem.dim(), if problem.dim() == 1 { 1000 } else { 50 })
+        PointSet::test_grid(problem.dim(), Points::test_per_axis(problem))
+    }
+
+    /// How many held-out test points [`Points::test`] has, without building them:
+    /// `N^d` with `N` its points per axis.
+    pub fn test_len(problem: &Problem) -> usize {
+        Points::test_per_axis(problem).pow(problem.dim() as u32)
+    }
+
+    /// The test grid's points per axis: 1000 in 1-D, 50 in 2-D.
+    fn test_per_axis(problem: &Problem) -> usize {
+        if problem.dim() == 1 {
+            1000
+        } else {
+            50
+        }
     }
 }
 

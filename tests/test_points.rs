@@ -48,6 +48,11 @@ fn the_test_grid_is_even_and_strictly_inside() {
     for (problem, per_axis, count) in [(POISSON1D, 1000, 1000), (POISSON2D, 50, 2500)] {
         let test = Points::test(&problem);
         assert_eq!(test.len(), count);
+        assert_eq!(
+            Points::test_len(&problem),
+            count,
+            "the count without the points"
+        );
         let axis: Vec<f64> = test.iter().take(per_axis).map(|p| p[0]).collect();
         assert!(axis[0] > -1.0 && axis[per_axis - 1] < 1.0);
         assert!(test.coords.iter().all(|c| c.abs() < 1.0));
