@@ -102,7 +102,8 @@ fn main() {
     println!("  adfd spectra total                  {t_spectra:9.1} ms");
     println!("  adfd full run_rfm (with solves)     {t_full:9.1} ms");
 
-    if let Some(numpy_ms) = baseline("rfm_numpy.py", &dir, "numpy_total_ms", "numpy") {
+    let numpy = baseline("rfm_numpy.py", &dir, "numpy_total_ms", "numpy");
+    if let Some(numpy_ms) = numpy {
         println!(
             "  ratio adfd spectra / numpy SVDs     {:9.2}x   (target ≤ 1.0)",
             t_spectra / numpy_ms
@@ -112,12 +113,32 @@ fn main() {
             t_full / numpy_ms
         );
     }
-    if let Some(jax_ms) = baseline("rfm_jax.py", &dir, "jax_assembly_ms", "JAX assembly") {
+    let jax = baseline("rfm_jax.py", &dir, "jax_assembly_ms", "JAX assembly");
+    if let Some(jax_ms) = jax {
         println!(
             "  ratio adfd assembly / JAX assembly  {:9.2}x   (target ≤ 1.5)",
             t_assembly / jax_ms
         );
     }
+    write_artifact(
+        "bench-rfm.json",
+        &serde_json::json!({
+            "workload": "poisson1d, tanh, n = 1000, m = 500, AD + FD h = 1e-1, 1e-2, 1e-3",
+            "repeats": REPEATS,
+            "threads": rayon::current_num_threads(),
+            "adfd_ms": {"assembly": t_assembly, "singular_values": t_svd,
+                        "spectra": t_spectra, "full_run": t_full},
+            "jax_assembly_ms": jax,
+            "numpy_svd_ms": numpy,
+        }),
+    );
+}
+
+/// Writes `value` to `artifacts/<name>`, where `./scripts/bench` collects every figure.
+fn write_artifact(name: &str, value: &serde_json::Value) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("artifacts");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(name), serde_json::to_string_pretty(value).unwrap()).unwrap();
 }
 
 /// Runs the baseline `benches/<script>` on the inputs in `dir` (OpenBLAS left to pick

@@ -137,6 +137,7 @@ fn main() {
         "adfd GF/s",
         "JAX GF/s"
     );
+    let mut rows = Vec::new();
     for m in sizes
         .split(',')
         .filter_map(|s| s.trim().parse::<usize>().ok())
@@ -167,8 +168,21 @@ fn main() {
                     flops * ours / 1e9,
                     flops * theirs / 1e9
                 );
+                rows.push(serde_json::json!({
+                    "problem": name, "m": m, "mode": mname,
+                    "adfd_steps_per_second": ours,
+                    "jax_steps_per_second": (theirs.is_finite()).then_some(theirs),
+                }));
             }
         }
     }
     println!("ratio = adfd steps/s ÷ JAX steps/s (target ≥ 1 at m = n = 100, ≥ 2 at 1000); GF/s = XLA's flop count of the step × steps/s.");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("artifacts");
+    std::fs::create_dir_all(&dir).unwrap();
+    let report = serde_json::json!({"threads": threads, "repeats": repeats, "rows": rows});
+    std::fs::write(
+        dir.join("bench-train.json"),
+        serde_json::to_string_pretty(&report).unwrap(),
+    )
+    .unwrap();
 }
