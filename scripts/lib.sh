@@ -97,3 +97,14 @@ ensure_cargo_fuzz() {
     fi
     command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
 }
+
+# The threaded wasm's toolchain (scripts/build-site): nightly Rust with rust-src, since
+# wasm threads need std rebuilt with atomics (-Z build-std). $ADFD_NIGHTLY picks a
+# dated one (e.g. nightly-2026-05-20); plain `nightly` is whichever is installed.
+ensure_nightly() {
+    export PATH="$HOME/.cargo/bin:$PATH"
+    NIGHTLY="${ADFD_NIGHTLY:-nightly}"
+    if ! rustup component list --toolchain "$NIGHTLY" --installed 2>/dev/null | grep -q '^rust-src'; then
+        rustup toolchain install "$NIGHTLY" --profile minimal --component rust-src
+    fi
+}

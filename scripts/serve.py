@@ -18,7 +18,8 @@ class Handler(SimpleHTTPRequestHandler):
         path = self.path.split("?")[0].split("#")[0]
         for key, value in HEADERS["all"].items():
             self.send_header(key, value)
-        own = "worker.js" if path.endswith("/worker.js") else "document" if path.endswith((".html", "/")) else None
+        # The page's worker and rayon's pool workers (wasm-bindgen-rayon) get the worker CSP.
+        own = "worker" if path.endswith(("/worker.js", "/workerHelpers.js")) else "document" if path.endswith((".html", "/")) else None
         for key, value in HEADERS.get(own, {}).items():
             self.send_header(key, value)
         super().end_headers()

@@ -249,7 +249,7 @@ impl<'a> Block<'a> {
 ///
 /// with the same operations in the same order as the scalar route (FD entries are equal
 /// to it bit for bit; AD entries are the closed-form `σ⁽ᵖ⁾` instead of the jets'
-/// recurrence). Natively the columns are split across threads; every column is computed
+/// recurrence). The columns are split across rayon's threads; every column is computed
 /// by one thread from its own data, so the result does not depend on the thread count.
 fn columns(features: &Features, blocks: &[Block], rows: usize) -> DMatrix<f64> {
     let m = features.len();
@@ -308,16 +308,11 @@ fn columns(features: &Features, blocks: &[Block], rows: usize) -> DMatrix<f64> {
             }
         }
     };
-    #[cfg(not(target_arch = "wasm32"))]
     {
         use rayon::prelude::*;
         data.par_chunks_mut(rows.max(1))
             .enumerate()
             .for_each(|(j, col)| fill(j, col));
-    }
-    #[cfg(target_arch = "wasm32")]
-    for (j, col) in data.chunks_mut(rows.max(1)).enumerate() {
-        fill(j, col);
     }
     DMatrix::from_vec(rows, m, data)
 }

@@ -15,7 +15,7 @@ const announcer = document.getElementById('announce');
 const runButton = document.getElementById('run');
 const budgetNote = document.getElementById('budget-note');
 const state = { ready: false, running: false, finished: false, lastSnap: null, errors: [], panics: [], acks: {},
-  lastReport: null, generation: null, awaiting: 0, editing: false, rates: null, estimate: null, held: false, stopped: false, announced: [] };
+  lastReport: null, generation: null, awaiting: 0, editing: false, rates: null, estimate: null, held: false, stopped: false, announced: [], threads: null };
 window.adfd = { state, stats: view.stats, t0, send: (m) => send(m) };
 let worker;
 let workerReady = false;
@@ -51,9 +51,16 @@ function describe(snap) {
   if (snap.sweep) parts.push(`sweep ${snap.sweep.progress.done}/${snap.sweep.progress.total}`);
   const frames = view.stats.frames;
   if (frames.length) parts.push(`drawn in ${frames[frames.length - 1].toFixed(0)} ms`);
+  if (state.threads) parts.push(threadsText(state.threads));
   parts.push(phase(snap));
   status.textContent = parts.join(' · ');
   announce(`${snap.problem} ${net ? 'network' : 'RFM'}: ${phase(snap)}`);
+}
+
+// How the worker computes: "4 threads", or "1 thread (…why…)".
+function threadsText({ count, build, note }) {
+  if (build === 'threaded') return `${count} thread${count === 1 ? '' : 's'}`;
+  return `1 thread (${note})`;
 }
 
 function phase(snap) {
@@ -98,6 +105,7 @@ function onMessage({ data }) {
   switch (data.type) {
     case 'ready':
       workerReady = true;
+      state.threads = data.threads;
       if (!state.ready) {
         // First start: the settings in the URL over adfd's defaults for their problem;
         // with none, the first lesson (a network training live), so the first visit
@@ -305,7 +313,11 @@ function startWorker() {
   pendingApply = null;  // the new worker's 'ready' applies the controls again
   state.awaiting = 0;
   state.generation = null;
-  const w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  // `?threads=N` (or `off`) on the page is passed on to the worker (see worker.js).
+  const threads = new URLSearchParams(location.search).get('threads');
+  const url = new URL('./worker.js', import.meta.url);
+  if (threads) url.searchParams.set('threads', threads);
+  const w = new Worker(url, { type: 'module' });
   worker = w;
   // Messages still queued from a replaced worker are dropped; the rest wait (in order)
   // until the controls exist.

@@ -5,7 +5,13 @@
 // the generation of the settings they belong to) are posted at most every FRAME_MS,
 // and always when a comparison finishes. Every reply to a request carries the
 // current generation too.
-import init, { Session, installPanicHook, machineRates } from './pkg/adfd.js';
+// Two builds of the same Rust (scripts/build-site): pkg-threads runs rayon on a pool of
+// Web Workers (wasm-bindgen-rayon), which needs SharedArrayBuffer, which browsers give
+// only to a cross-origin-isolated page (COOP/COEP headers from adfd's servers, or the
+// coi-sw.js service worker on a static host); pkg runs on this worker's thread alone.
+// Results are the same bits either way. The page's `?threads=N` asks for N threads,
+// `?threads=off` for the single-threaded build.
+let Session, machineRates;
 
 const FRAME_MS = 33;   // post no faster than ~30 Hz: the page draws once per frame anyway
 const SLICE_MS = 25;   // work this long before yielding to the message queue
@@ -88,9 +94,34 @@ onmessage = ({ data }) => {
   }
 };
 
+// Loads the build to run and starts its threads: `{ count, build, note }` for the
+// status line (`note` says why it is single-threaded, when it is).
+async function load() {
+  const asked = new URL(import.meta.url).searchParams.get('threads');
+  const want = Math.min(Math.max(Math.floor(Number(asked)) || navigator.hardwareConcurrency || 1, 1), 16);
+  let note = '';
+  if (asked === 'off') note = 'single-threaded build asked for (?threads=off)';
+  else if (!self.crossOriginIsolated || typeof SharedArrayBuffer !== 'function') {
+    note = 'this page is not cross-origin isolated, so it has no shared memory for threads';
+  } else {
+    try {
+      const pkg = await import('./pkg-threads/adfd.js');
+      await pkg.default();
+      await pkg.initThreadPool(want);
+      return { pkg, threads: { count: pkg.threadCount(), build: 'threaded', note } };
+    } catch (e) {
+      note = `the threaded build did not start (${e?.message || e})`;
+    }
+  }
+  const pkg = await import('./pkg/adfd.js');
+  await pkg.default();
+  return { pkg, threads: { count: 1, build: 'single', note } };
+}
+
 (async () => {
-  await init();
-  installPanicHook();
+  const { pkg, threads } = await load();
+  ({ Session, machineRates } = pkg);
+  pkg.installPanicHook();
   session = new Session();
-  postMessage({ type: 'ready', form: session.formValues() });
+  postMessage({ type: 'ready', form: session.formValues(), threads });
 })().catch((e) => postMessage({ type: 'panic', message: 'could not start the worker: ' + e }));

@@ -8,8 +8,9 @@
 //!
 //! `J = ∂r̃/∂θ` with `r̃ = √ω r` (rows in the order of [`Residuals`]), so `L = ‖r̃‖²`.
 //!
-//! Rows are independent, so natively they are split across threads (rayon), each
-//! with its own gradient accumulator; on wasm the same code runs sequentially.
+//! Rows are independent, so they are split across threads (rayon: natively, and in
+//! the page's threaded wasm) in fixed blocks, each with its own gradient accumulator,
+//! added in block order; the single-threaded wasm runs the same code on one thread.
 
 use super::residual::{Residuals, Row};
 use super::two_layer::{self, Acc};
@@ -113,7 +114,6 @@ const BLOCK_ROWS: usize = 16;
 
 fn loss_grad_t<T: Real>(net: &Network, res: &Residuals, grad: Option<&mut [f64]>) -> f64 {
     let want = grad.is_some();
-    #[cfg(not(target_arch = "wasm32"))]
     let parts: Vec<(f64, Vec<f64>)> = {
         use rayon::prelude::*;
         res.rows
@@ -121,12 +121,6 @@ fn loss_grad_t<T: Real>(net: &Network, res: &Residuals, grad: Option<&mut [f64]>
             .map(|rows| block::<T>(net, rows, want))
             .collect()
     };
-    #[cfg(target_arch = "wasm32")]
-    let parts: Vec<(f64, Vec<f64>)> = res
-        .rows
-        .chunks(BLOCK_ROWS)
-        .map(|rows| block::<T>(net, rows, want))
-        .collect();
     let mut loss = 0.0;
     if let Some(g) = grad {
         g.fill(0.0);
@@ -185,17 +179,12 @@ fn jacobian_t<T: Real>(net: &Network, res: &Residuals) -> DMatrix<f64> {
     let p = net.theta.len();
     let mut data = vec![0.0; res.len() * p];
     let chunk = BLOCK_ROWS;
-    #[cfg(not(target_arch = "wasm32"))]
     {
         use rayon::prelude::*;
         res.rows
             .par_chunks(chunk)
             .zip(data.par_chunks_mut(chunk * p))
             .for_each(|(rows, out)| jacobian_rows::<T>(net, rows, out));
-    }
-    #[cfg(target_arch = "wasm32")]
-    for (rows, out) in res.rows.chunks(chunk).zip(data.chunks_mut(chunk * p)) {
-        jacobian_rows::<T>(net, rows, out);
     }
     DMatrix::from_row_slice(res.len(), p, &data)
 }

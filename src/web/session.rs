@@ -14,6 +14,18 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
 
+/// Starts rayon's pool on `n` Web Workers sharing this module's memory (the page's
+/// threaded build only, `--features threads`; wasm-bindgen-rayon). Results do not
+/// depend on `n`: work is split in fixed blocks and reduced in block order.
+#[cfg(feature = "threads")]
+pub use wasm_bindgen_rayon::init_thread_pool;
+
+/// The threads computing: rayon's pool size (1 in the single-threaded build).
+#[wasm_bindgen(js_name = threadCount)]
+pub fn thread_count() -> usize {
+    rayon::current_num_threads()
+}
+
 /// The compute facade the Web Worker drives.
 #[wasm_bindgen]
 pub struct Session {

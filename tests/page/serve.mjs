@@ -8,18 +8,22 @@ import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const HEADERS = JSON.parse(readFileSync(fileURLToPath(new URL('../../scripts/headers.json', import.meta.url)), 'utf8'));
-const own = (path) => (path.endsWith('/worker.js') ? HEADERS['worker.js'] : path.endsWith('/') || path.endsWith('.html') ? HEADERS.document : {});
+const WORKERS = ['/worker.js', '/workerHelpers.js'];  // the page's worker and rayon's pool workers
+const own = (path) => (WORKERS.some((w) => path.endsWith(w)) ? HEADERS.worker : path.endsWith('/') || path.endsWith('.html') ? HEADERS.document : {});
+const ISOLATION = ['Cross-Origin-Opener-Policy', 'Cross-Origin-Embedder-Policy'];
 
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.png': 'image/png' };
 
 // `{ headers: false }` serves plain files (the browser layer's fixture pages, which must
-// be free to misbehave).
-export function serve(root, port = 0, { headers = true } = {}) {
+// be free to misbehave); `{ isolated: false }` all headers but COOP/COEP, as a static
+// host without adfd's service worker would (no shared memory: single-threaded).
+export function serve(root, port = 0, { headers = true, isolated = true } = {}) {
+  const all = Object.fromEntries(Object.entries(HEADERS.all).filter(([k]) => isolated || !ISOLATION.includes(k)));
   const server = createServer(async (req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
     try {
       const body = await readFile(join(root, path.endsWith('/') ? path + 'index.html' : path));
-      res.writeHead(200, { ...(headers ? { ...HEADERS.all, ...own(path) } : {}), 'content-type': TYPES[extname(path)] || (path.endsWith('/') ? 'text/html' : 'application/octet-stream') });
+      res.writeHead(200, { ...(headers ? { ...all, ...own(path) } : {}), 'content-type': TYPES[extname(path)] || (path.endsWith('/') ? 'text/html' : 'application/octet-stream') });
       res.end(body);
     } catch {
       res.writeHead(404);
