@@ -7,6 +7,7 @@ import * as view from './view.js';
 import * as lessons from './lessons.js';
 import * as share from './share.js';
 import { annotate } from './explain.js';
+import { ensureIsolation } from './isolation.js';
 import * as claims from './claims.js';
 
 const t0 = performance.now();
@@ -361,4 +362,6 @@ async function main() {
   });
 }
 
-main().catch((e) => { status.textContent = 'This page needs WebAssembly and module workers: ' + e; });
+ensureIsolation()
+  .then((reloading) => reloading || main())
+  .catch((e) => { status.textContent = 'This page needs WebAssembly and module workers: ' + e; });

@@ -69,7 +69,11 @@ export async function postFromWorker(page, message) {
     if (!ok) throw new Error('postFromWorker: the page has posted to no worker yet');
     return;
   }
-  await page.workers()[0].evaluate((m) => self.postMessage(m), message);
+  // The page's own worker (the newest: a replaced one may still be listed), not the
+  // threaded build's rayon pool workers it starts.
+  const own = page.workers().filter((w) => /\/worker\.js(\?|$)/.test(w.url()));
+  if (!own.length) throw new Error('postFromWorker: the page has no worker yet');
+  await own.at(-1).evaluate((m) => self.postMessage(m), message);
 }
 
 // Firefox preload script: remembers the Worker the page last posted to (see postFromWorker).

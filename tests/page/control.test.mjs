@@ -9,6 +9,7 @@
 // throughout.
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { readdir } from 'node:fs/promises';
 import assert from 'node:assert/strict';
 import { serve } from './serve.mjs';
 import { BROWSER, launch, postFromWorker } from './browser.mjs';
@@ -56,11 +57,17 @@ async function responsive(page, where) {
 try {
   // 0. Policy: the worker's script has its own CSP, the document's forbids framing and
   // form submission, and the page is cross-origin isolated (served as the demo serves it).
-  const worker = await fetch(base + 'worker.js');
-  assert.match(worker.headers.get('content-security-policy') || '', /^default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'/);
+  // Rayon's pool workers (the threaded build) get the same policy as the page's worker.
+  const helpers = (await readdir(join(site, 'pkg-threads', 'snippets'))).map((d) => `pkg-threads/snippets/${d}/src/workerHelpers.js`);
+  assert.equal(helpers.length, 1, 'one wasm-bindgen-rayon snippet');
+  for (const path of ['worker.js', ...helpers]) {
+    const worker = await fetch(base + path);
+    assert.equal(worker.status, 200, path);
+    assert.match(worker.headers.get('content-security-policy') || '', /^default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'/, path);
+  }
   const doc = (await fetch(base)).headers.get('content-security-policy') || '';
   assert.ok(doc.includes("frame-ancestors 'none'") && doc.includes("form-action 'none'"), doc);
-  step('the worker has its own CSP; the document forbids framing and form submission');
+  step('the workers (the page\'s and rayon\'s) have their own CSP; the document forbids framing and form submission');
 
   // 1. A heavy link loads held: applied, set up nothing, says what it needs.
   const page = await open(HEAVY);
@@ -77,7 +84,12 @@ try {
     // Chromium-only: Firefox's BiDi cannot run scripts in a worker (see browser.mjs).
     // (The test's own evaluation bypasses CSP, so the checks go through a timer's
     // string and a fetch the worker makes.)
-    const inWorker = await page.workers()[0].evaluate(() => new Promise((done) => {
+    // The page's own worker (rayon's pool workers of the threaded build sit blocked in
+    // Atomics.wait, where no script can be evaluated; their CSP header is checked above).
+    const workers = page.workers();
+    assert.ok(workers.some((w) => /workerHelpers\.js/.test(w.url())), `rayon's pool runs: ${workers.map((w) => w.url())}`);
+    const own = workers.find((w) => /\/worker\.js(\?|$)/.test(w.url()));
+    const inWorker = await own.evaluate(() => new Promise((done) => {
       self.stringRan = false;
       try { setTimeout('self.stringRan = true', 0); } catch { /* refused outright */ }
       setTimeout(() => fetch('data:text/plain,x').then(() => done('fetched'), () => done(self.stringRan ? 'string ran' : 'blocked')), 50);

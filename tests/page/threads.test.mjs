@@ -1,0 +1,135 @@
+// Threads in the browser (BROWSER=chromium or firefox, see browser.mjs):
+// 1. Served with COOP/COEP (as ./scripts/demo serves it), the worker runs the threaded
+//    build on the threads asked for (?threads=1, 2, 4) and the single-threaded build
+//    on ?threads=off, and an RFM comparison, a two-layer training and an MLP training
+//    give the same bits in all four: the exported reports are equal once their timing
+//    fields are dropped. The status line says how many threads run.
+// 2. A static host without headers (GitHub Pages): coi-sw.js makes the page
+//    cross-origin isolated after exactly one reload, and it runs threaded.
+// 3. The same host where the service worker cannot help (coi-sw.js missing): the page
+//    runs single-threaded, says why in the status line, and does not reload-loop.
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import assert from 'node:assert/strict';
+import { serve } from './serve.mjs';
+import { BROWSER, launch } from './browser.mjs';
+
+const site = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'site');
+const LONG = Number(process.env.PAGE_TIMEOUT_MS || 180_000);
+const step = (name) => console.log(`threads test (${BROWSER}): ${name}`);
+const problems = [];
+
+// Small but complete runs of each kind of parallel work: RFM assembly (columns), the
+// networks' loss, gradient and Jacobian (row blocks).
+const CONFIGS = {
+  rfm: '#model=rfm&m=200&n=200',
+  'two-layer': '#model=two-layer&width=40&n=60&steps=120&every=40',
+  mlp: '#model=mlp&layers=2&width=12&n=40&steps=60&every=30',
+};
+// What each link must have set up (the report's config), so a rejected link cannot
+// pass by comparing the defaults.
+const EXPECT = {
+  rfm: (c) => c.model === 'rfm' && c.rfm.m === 200 && c.n === 200,
+  'two-layer': (c) => c.model === 'network' && c.net.layers === 1 && c.net.width === 40 && c.train.steps === 120,
+  mlp: (c) => c.model === 'network' && c.net.layers === 2 && c.net.width === 12 && c.train.steps === 60,
+};
+const THREADS = ['1', '2', '4', 'off'];
+
+const browser = await launch();
+
+async function open(base, query, hash) {
+  const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`${query}${hash} console error: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`${query}${hash} uncaught: ${e.message}`));
+  await page.goto(base + query + hash);
+  await page.waitForFunction(() => window.adfd?.state.threads, null, { timeout: LONG });
+  return page;
+}
+
+// The finished run's report with what depends on the machine's speed left out.
+async function finishedReport(page) {
+  await page.waitForFunction(() => window.adfd.state.finished, null, { timeout: LONG });
+  await page.evaluate(() => { window.adfd.state.lastReport = null; window.adfd.send({ type: 'report' }); });
+  await page.waitForFunction(() => window.adfd.state.lastReport, null, { timeout: LONG });
+  const report = JSON.parse(await page.evaluate(() => window.adfd.state.lastReport.json));
+  for (const run of report.runs) {
+    delete run.time_ms;
+    if (run.speed) delete run.speed.steps_per_second;
+  }
+  return report;
+}
+
+const threadsOf = (page) => page.evaluate(() => ({ ...window.adfd.state.threads,
+  isolated: window.crossOriginIsolated, status: document.getElementById('status').textContent }));
+
+try {
+  // 1. Same bits on every thread count and in both builds.
+  {
+    const server = await serve(site);
+    const base = `http://127.0.0.1:${server.address().port}/`;
+    for (const [name, hash] of Object.entries(CONFIGS)) {
+      const reports = {};
+      for (const threads of THREADS) {
+        const page = await open(base, `?threads=${threads}`, hash);
+        reports[threads] = await finishedReport(page);
+        const t = await threadsOf(page);
+        if (threads === 'off') {
+          assert.equal(t.build, 'single', `?threads=off: ${JSON.stringify(t)}`);
+          assert.match(t.status, /1 thread \(single-threaded build asked for/);
+        } else {
+          assert.equal(t.build, 'threaded', `?threads=${threads}: ${JSON.stringify(t)}`);
+          assert.equal(t.count, Number(threads), `?threads=${threads} runs ${t.count}`);
+          assert.match(t.status, new RegExp(`· ${threads} threads? ·`), t.status);
+        }
+        await page.close();
+      }
+      assert.ok(EXPECT[name](reports['1'].config), `${name}: ${JSON.stringify(reports['1'].config)}`);
+      assert.ok(reports['1'].runs.length >= 2, `${name}: AD and FD runs`);
+      for (const threads of THREADS.slice(1)) {
+        assert.deepStrictEqual(reports[threads], reports['1'], `${name}: ?threads=${threads} differs from ?threads=1`);
+      }
+      step(`${name}: identical reports (${reports['1'].runs.length} runs) on 1, 2, 4 threads and the single-threaded build`);
+    }
+    server.close();
+  }
+
+  // 2. No headers, but the service worker: isolated after one reload, threaded.
+  {
+    const server = await serve(site, 0, { isolated: false });
+    const base = `http://127.0.0.1:${server.address().port}/`;
+    const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
+    await page.goto(base + CONFIGS.rfm);
+    await page.waitForFunction(() => window.adfd?.state.finished, null, { timeout: LONG });
+    const t = await threadsOf(page);
+    const reloads = await page.evaluate(() => sessionStorage.getItem('adfd-isolation-reload'));
+    assert.equal(t.isolated, true, `isolated through coi-sw.js: ${JSON.stringify(t)}`);
+    assert.equal(t.build, 'threaded', JSON.stringify(t));
+    assert.equal(reloads, '1', 'reloaded once');
+    step(`a host without headers: coi-sw.js isolates the page after one reload; ${t.count} threads`);
+    await page.close();
+    server.close();
+  }
+
+  // 3. No headers and no service worker: single-threaded, saying why, no reload loop.
+  {
+    const server = await serve(site, 0, { isolated: false, without: ['/coi-sw.js'] });
+    const base = `http://127.0.0.1:${server.address().port}/`;
+    const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
+    await page.goto(base + CONFIGS.rfm);
+    await page.waitForFunction(() => window.adfd?.state.finished, null, { timeout: LONG });
+    const t = await threadsOf(page);
+    assert.equal(t.isolated, false);
+    assert.equal(t.build, 'single', JSON.stringify(t));
+    assert.match(t.status, /1 thread \(this page is not cross-origin isolated/, t.status);
+    const navigations = await page.evaluate(() => performance.getEntriesByType('navigation')[0]?.type);
+    assert.notEqual(navigations, 'reload', 'the page did not reload');
+    step(`a host where the service worker cannot help: "${t.status.split(' · ').at(-2)}"`);
+    await page.close();
+    server.close();
+  }
+} finally {
+  await browser.close();
+}
+
+assert.deepEqual(problems, [], problems.join('\n'));
+step('passed');
