@@ -103,7 +103,7 @@ impl Rates {
     /// 2·10⁸ flops/s, about a tenth of a 2020s laptop's single-threaded browser tab,
     /// which measures 1.3–2.2·10⁹ here). A run light at these rates is light on any
     /// machine at least this fast, so the page starts it without measuring; only a run
-    /// heavy at these rates waits for [`Rates::measure`] (0.3–0.8 s in a browser).
+    /// heavy at these rates waits for [`Rates::measure`] (0.5–1.2 s in a browser).
     pub const SLOW: Rates = Rates {
         rfm: 2e8,
         network: 2e8,
@@ -112,7 +112,8 @@ impl Rates {
     /// Times a small reference of each model here: an RFM comparison (poisson1d,
     /// m = n = 300, AD + one FD step) and a training one (two-layer width 50, n = 100,
     /// AD + one FD step, 20 steps, kernels every 10), each rate being the reference's
-    /// estimated work over its time (the faster of two runs). About 0.1–0.3 s in all.
+    /// estimated work over its time (the fastest of three runs). About 0.15–0.45 s
+    /// natively, 0.5–1.2 s in a browser tab.
     pub fn measure() -> Rates {
         let mut rfm = Config {
             n: 300,
@@ -136,14 +137,17 @@ impl Rates {
     }
 }
 
-/// Estimated work over measured seconds of running `c` to the end, the faster of two
-/// runs (the first also pays for warming caches and starting threads); NaN on failure.
+/// Estimated work over measured seconds of running `c` to the end, the fastest of
+/// three runs: the first pays for warming caches and starting threads, and in a
+/// browser the engine's optimizing compiler finishes in the background while it runs,
+/// sometimes only during the second (with two runs, a tab on a busy machine measured
+/// a quarter of its speed and held a 30 s run as a 2 min one); NaN on failure.
 fn rate_of(c: &Config) -> f64 {
     let Ok(valid) = c.clone().check() else {
         return f64::NAN;
     };
     let mut best = f64::INFINITY;
-    for _ in 0..2 {
+    for _ in 0..3 {
         let start = Instant::now();
         let ran = match c.model {
             ModelKind::Rfm => crate::experiment::run_rfm(&valid).map(drop),

@@ -205,7 +205,7 @@ function apply({ restart = false, keepHash = false } = {}) {
   const estimate = estimateOf(JSON.stringify(form), state.rates);
   if (estimate?.heavy && estimate.provisional) {
     // Heavy on a slow machine (src/budget.rs Rates::SLOW): measure this one before
-    // deciding; the settings are applied when the rates arrive (0.3–0.8 s).
+    // deciding; the settings are applied when the rates arrive (0.5–1.2 s).
     pendingApply = { restart, keepHash: true };
     measureRates();
     status.textContent = 'measuring this machine\'s speed to estimate these settings…';

@@ -83,8 +83,9 @@ pub fn estimate_of(form_json: &str, rates: wasm_bindgen::JsValue) -> wasm_bindge
 }
 
 /// This machine's speeds for the budget's work estimates, `{rfm, network}` in flops
-/// per second ([`budget::Rates::measure`]: two small reference runs, 0.3–0.8 s in a
-/// browser tab here). The worker measures them when the page first needs them.
+/// per second ([`budget::Rates::measure`]: two small references, three runs each,
+/// 0.5–1.2 s in a browser tab here). The worker measures them when the page first
+/// needs them.
 #[cfg(target_arch = "wasm32")]
 #[wasm_bindgen::prelude::wasm_bindgen(js_name = machineRates)]
 pub fn machine_rates() -> wasm_bindgen::JsValue {
