@@ -74,7 +74,7 @@ const handlers = {
   reset() { session.reset(); resume(); },
   newSeed() { const seed = session.newSeed(); postMessage({ type: 'seed', seed }); resume(); },
   sweep() { session.sweep(); resume(); },
-  // This machine's speed for the page's budget (src/budget.rs Rates::measure, 0.3–0.8 s),
+  // This machine's speed for the page's budget (src/budget.rs Rates::measure, 0.5–1.2 s),
   // asked once per page: not at start, so the first result is not delayed by it.
   rates() { postMessage({ type: 'rates', rates: machineRates() }); },
   // The settings this worker runs (cheap: sets nothing up).
@@ -98,7 +98,10 @@ onmessage = ({ data }) => {
 // status line (`note` says why it is single-threaded, when it is).
 async function load() {
   const asked = new URL(import.meta.url).searchParams.get('threads');
-  const want = Math.min(Math.max(Math.floor(Number(asked)) || navigator.hardwareConcurrency || 1, 1), 16);
+  // By default one core is left to the page (drawing, input): the pool's threads are
+  // busy for whole units of work, and a page that shares every core stutters.
+  const cores = navigator.hardwareConcurrency || 1;
+  const want = Math.min(Math.max(Math.floor(Number(asked)) || cores - 1, 1), 16);
   let note = '';
   if (asked === 'off') note = 'single-threaded build asked for (?threads=off)';
   else if (!self.crossOriginIsolated || typeof SharedArrayBuffer !== 'function') {
