@@ -27,7 +27,7 @@ function watch(page, where) {
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`${where} console error: ${m.text()}`); });
   page.on('pageerror', (e) => problems.push(`${where} uncaught: ${e.message}`));
   page.on('requestfailed', (r) => problems.push(`${where} request failed: ${r.url()}`));
-  page.on('request', (r) => { if (!r.url().startsWith(base) && !r.url().startsWith('data:')) problems.push(`${where} left the site: ${r.url()}`); });
+  page.on('request', (r) => { if (!r.url().startsWith(origin) && !r.url().startsWith('data:')) problems.push(`${where} left the site: ${r.url()}`); });
 }
 
 const snap = (page) => page.evaluate(() => {
@@ -49,7 +49,11 @@ async function assertDrawn(page) {
 }
 
 const server = await serve(site);
-const base = `http://127.0.0.1:${server.address().port}/`;
+// PAGE_QUERY='?threads=off' runs the whole test on the single-threaded build
+// (scripts/bench-web measures both); by default the page picks the threaded one.
+const QUERY = process.env.PAGE_QUERY || '';
+const origin = `http://127.0.0.1:${server.address().port}/`;
+const base = origin + QUERY;
 await mkdir(out, { recursive: true });
 const browser = await launch();
 const bench = {};
@@ -96,6 +100,7 @@ try {
   assert.equal(s.model, 'rfm');
   assert.equal(s.runs, 4, 'AD + three FD steps by default');
   bench.rfm_default_ms_per_mode = await page.evaluate(() => window.adfd.state.lastSnap.runs.map((m) => m.timeMs));
+  bench.threads = await page.evaluate(() => window.adfd.state.threads);
   await assertDrawn(page);
   await page.screenshot({ path: join(out, 'page-desktop.png'), fullPage: true });
 
@@ -190,8 +195,10 @@ try {
   server.close();
 }
 
+bench.query = QUERY;
 bench.wasm_bytes = (await stat(join(site, 'pkg', 'adfd_bg.wasm'))).size;
-await writeFile(join(out, 'page-bench.json'), JSON.stringify(bench, null, 2) + '\n');
+bench.wasm_threads_bytes = (await stat(join(site, 'pkg-threads', 'adfd_bg.wasm'))).size;
+await writeFile(join(out, process.env.PAGE_BENCH_OUT || 'page-bench.json'), JSON.stringify(bench, null, 2) + '\n');
 console.log(`page test (${BROWSER}): benchmarks`, JSON.stringify(bench));
 if (problems.length) {
   console.error(problems.join('\n'));
