@@ -51,6 +51,12 @@
 //!   [`web::snapshot::Snapshot`], the controls' schema, and the main thread's `Charts`.
 //! * [`error`] — one error type whose messages name the field and the allowed range.
 //!
+//! Parallel work (RFM columns, the networks' row blocks) goes through rayon in fixed
+//! blocks reduced in block order, so results are the same bits on any thread count:
+//! natively, in the page's threaded wasm (`--features threads`: rayon on Web Workers
+//! through wasm-bindgen-rayon), and in the single-threaded wasm, where rayon runs
+//! everything on the calling thread.
+//!
 //! ```
 //! let mut config = adfd::Config::default();
 //! config.rfm.m = 100;
