@@ -61,12 +61,15 @@ impl Activation {
     /// `out_i = σ⁽ᵏ⁾(z_i)/k!` (the Taylor coefficient `S_k`, `k ≤ 5`) over a slice, in
     /// f64; with `next = Some(o)` also `o_i = S_{k+1}(z_i)` (then `k ≤ 4`).
     ///
-    /// `tanh` runs the vectorized portable kernel ([`crate::vmath::tanh_taylor`]); the
-    /// other activations evaluate [`Activation::eval`] on a jet per element (Taylor mode
-    /// on `z_i + t`).
+    /// `tanh` and the sigmoid run the vectorized portable kernels
+    /// ([`crate::vmath::tanh_taylor`], [`crate::vmath::sigmoid_taylor`]); the other
+    /// activations evaluate [`Activation::eval`] on a jet per element (Taylor mode on
+    /// `z_i + t`).
     pub fn taylor_slice(self, k: usize, z: &[f64], out: &mut [f64], next: Option<&mut [f64]>) {
-        if self == Activation::Tanh {
-            return crate::vmath::tanh_taylor(k, z, out, next);
+        match self {
+            Activation::Tanh => return crate::vmath::tanh_taylor(k, z, out, next),
+            Activation::Sigmoid => return crate::vmath::sigmoid_taylor(k, z, out, next),
+            _ => {}
         }
         let table = |zi: f64| self.eval(Jet::<f64, 6>::variable(zi, 1.0)).c;
         match next {

@@ -1,5 +1,5 @@
-//! Portable, vectorizable elementary functions: `tanh` and its Taylor coefficients
-//! over slices, giving the same bits on every target.
+//! Portable, vectorizable elementary functions: `tanh`, the logistic sigmoid and their
+//! Taylor coefficients over slices, giving the same bits on every target.
 //!
 //! **One algorithm everywhere.** Every function here is straight-line IEEE-754 `f64`
 //! arithmetic (`+ − × ÷`, comparisons, selects and bit manipulation) with no call into
@@ -33,6 +33,22 @@
 //! where `s` is computed without cancellation: `1 − y²` for `|z| < 0.625` (`y² < 0.31`),
 //! `q(2 − q)` from the `q` above otherwise (so `s ≈ 4e^{−2|z|}` keeps its relative
 //! accuracy in the tails instead of rounding to 0 once `y` rounds to 1).
+//!
+//! **Sigmoid** `σ(z) = 1/(1 + e^{−z})`, through the pair `s = σ(z)`, `c = σ(−z) = 1 − s`,
+//! each with its relative accuracy in its own tail: with `a = |z|`,
+//!
+//! ```text
+//! e = e^{−a}                    (fdlibm's exp, scaled so that it reaches the subnormals; a ≤ 746)
+//! σ(−a) = e/(1 + e),   σ(a) = 1/(1 + e)                     (no subtraction: no cancellation)
+//! ```
+//!
+//! and its Taylor coefficients `S_k = σ⁽ᵏ⁾(z)/k!`, `k ≤ 5`, as polynomials in `g = s·c`:
+//!
+//! ```text
+//! σ' = g,  σ'' = g(c − s),  σ''' = g(1 − 6g),  σ'''' = g(c − s)(1 − 12g),  σ⁽⁵⁾ = g(1 − 30g + 120g²)
+//! ```
+//!
+//! so `σ' ≈ e^{−|z|}` keeps its relative accuracy in both tails.
 
 // The constants are written with the digits of their sources (fdlibm, Cephes); each
 // parses to the nearest f64, which is what the algorithm uses.
@@ -65,21 +81,43 @@ const SMALL: f64 = 0.625;
 /// and is 0 beyond).
 const CLAMP: f64 = 350.0;
 
-/// `eˣ` for `0 ≤ x ≤ 700` (fdlibm's algorithm, < 1 ulp): `x = k ln 2 + r`, `|r| ≤ ln2/2`,
-/// `eʳ = 1 − ((lo − r c/(2 − c)) − hi)` with `c = r − r² R(r²)`, times `2ᵏ` built from bits.
+/// fdlibm's `exp` up to its scaling: `x = k ln 2 + r`, `|r| ≤ ln2/2`, returns
+/// `(eʳ, k)` with `eʳ = 1 − ((lo − r c/(2 − c)) − hi)`, `c = r − r² R(r²)` (< 1 ulp).
 #[inline(always)]
-fn exp_pos(x: f64) -> f64 {
+fn exp_reduced(x: f64) -> (f64, f64) {
     let kf = (x * LOG2_E + ROUND) - ROUND;
     let hi = x - kf * LN2_HI;
     let lo = kf * LN2_LO;
     let r = hi - lo;
     let t = r * r;
     let c = r - t * (E1 + t * (E2 + t * (E3 + t * (E4 + t * E5))));
-    let y = 1.0 - ((lo - (r * c) / (2.0 - c)) - hi);
-    // 2ᵏ: the low mantissa bits of kf + 1023 + ROUND hold the biased exponent k + 1023.
-    let two_k = f64::from_bits(((kf + 1023.0) + ROUND).to_bits() << 52);
-    y * two_k
+    (1.0 - ((lo - (r * c) / (2.0 - c)) - hi), kf)
 }
+
+/// `2ᵏ` for an integral `kf` with `−1022 ≤ k ≤ 1023`, built from bits: the low
+/// mantissa bits of `kf + 1023 + ROUND` hold the biased exponent.
+#[inline(always)]
+fn two_to(kf: f64) -> f64 {
+    f64::from_bits(((kf + 1023.0) + ROUND).to_bits() << 52)
+}
+
+/// `eˣ` for `0 ≤ x ≤ 700` (fdlibm's algorithm, < 1 ulp).
+#[inline(always)]
+fn exp_pos(x: f64) -> f64 {
+    let (y, kf) = exp_reduced(x);
+    y * two_to(kf)
+}
+
+/// `e⁻ˣ` for `0 ≤ x ≤ 746`, down into the subnormals (< 1 ulp while normal):
+/// `eʳ·2^{k+64}` is exact and normal, and the final `·2⁻⁶⁴` rounds at most once.
+#[inline(always)]
+fn exp_neg(x: f64) -> f64 {
+    let (y, kf) = exp_reduced(-x);
+    y * two_to(kf + 64.0) * TWO_M64
+}
+
+/// `2⁻⁶⁴`.
+const TWO_M64: f64 = 5.421_010_862_427_522_170_04e-20;
 
 /// `(tanh x, sech² x)` by the module's algorithm.
 #[inline(always)]
@@ -118,6 +156,50 @@ pub fn tanh(x: f64) -> f64 {
     tanh_sech2(x).0
 }
 
+/// `a` is clamped here: `e⁻ᵃ` has rounded to 0 by then.
+const SIGMOID_CLAMP: f64 = 746.0;
+
+/// `(σ(x), σ(−x))` of the logistic sigmoid by the module's algorithm.
+#[inline(always)]
+fn sigmoid_pair(x: f64) -> (f64, f64) {
+    let a = f64::from_bits(x.to_bits() & !(1u64 << 63));
+    // NaN compares false: it is not clamped, and propagates.
+    let a = if a > SIGMOID_CLAMP { SIGMOID_CLAMP } else { a };
+    let e = exp_neg(a);
+    let d = 1.0 + e;
+    let (u, v) = (e / d, 1.0 / d); // σ(−|x|), σ(|x|)
+    if x < 0.0 {
+        (u, v)
+    } else {
+        (v, u)
+    }
+}
+
+/// `σ(x) = 1/(1 + e^{−x})`, portable (the same bits on every target), within 2 ulp.
+#[inline]
+pub fn sigmoid(x: f64) -> f64 {
+    sigmoid_pair(x).0
+}
+
+/// The Taylor coefficient `S_K = σ⁽ᴷ⁾(z)/K!` (`K ≤ 5`) of the sigmoid from
+/// `s = σ(z)`, `c = σ(−z)`, `g = s·c`.
+#[inline(always)]
+fn sigmoid_coefficient<const K: usize>(s: f64, c: f64) -> f64 {
+    let g = s * c;
+    match K {
+        0 => s,
+        1 => g,
+        // g(c − s) / 2
+        2 => g * (c - s) * 0.5,
+        // g(1 − 6g) / 6
+        3 => g * (1.0 / 6.0 - g),
+        // g(c − s)(1 − 12g) / 24
+        4 => g * (c - s) * (1.0 / 24.0 - 0.5 * g),
+        // g(1 − 30g + 120g²) / 120
+        _ => g * ((g - 0.25) * g + 1.0 / 120.0),
+    }
+}
+
 /// The Taylor coefficient `S_K = tanh⁽ᴷ⁾(z)/K!` (`K ≤ 5`) from `y = tanh z`, `s = sech² z`.
 #[inline(always)]
 fn coefficient<const K: usize>(y: f64, s: f64) -> f64 {
@@ -153,20 +235,40 @@ pub fn tanh_taylor_scalar(k: usize, z: f64) -> f64 {
     }
 }
 
+/// Which function a slice kernel evaluates.
+const TANH: u8 = 0;
+const SIGMOID: u8 = 1;
+
+/// The Taylor coefficients `S_K` (and `S_K1`) of function `F` at `z`.
 #[inline(always)]
-fn body<const K: usize, const K1: usize, const TWO: bool>(z: &[f64], a: &mut [f64], b: &mut [f64]) {
+fn coefficients<const F: u8, const K: usize, const K1: usize>(z: f64) -> (f64, f64) {
+    if F == TANH {
+        let (y, s) = tanh_sech2(z);
+        (coefficient::<K>(y, s), coefficient::<K1>(y, s))
+    } else {
+        let (s, c) = sigmoid_pair(z);
+        (
+            sigmoid_coefficient::<K>(s, c),
+            sigmoid_coefficient::<K1>(s, c),
+        )
+    }
+}
+
+#[inline(always)]
+fn body<const F: u8, const K: usize, const K1: usize, const TWO: bool>(
+    z: &[f64],
+    a: &mut [f64],
+    b: &mut [f64],
+) {
     if TWO {
         let n = z.len().min(a.len()).min(b.len());
         let (z, a, b) = (&z[..n], &mut a[..n], &mut b[..n]);
         for i in 0..n {
-            let (y, s) = tanh_sech2(z[i]);
-            a[i] = coefficient::<K>(y, s);
-            b[i] = coefficient::<K1>(y, s);
+            (a[i], b[i]) = coefficients::<F, K, K1>(z[i]);
         }
     } else {
         for (ai, zi) in a.iter_mut().zip(z) {
-            let (y, s) = tanh_sech2(*zi);
-            *ai = coefficient::<K>(y, s);
+            *ai = coefficients::<F, K, K1>(*zi).0;
         }
     }
 }
@@ -176,49 +278,79 @@ fn body<const K: usize, const K1: usize, const TWO: bool>(z: &[f64], a: &mut [f6
 /// above the crate's MSRV). All variants give
 /// the same bits: the arithmetic is the same IEEE operations in the same order.
 macro_rules! dispatch {
-    ($k:literal, $k1:literal, $two:literal, $z:expr, $a:expr, $b:expr) => {{
+    ($f:expr, $k:literal, $k1:literal, $two:literal, $z:expr, $a:expr, $b:expr) => {{
         #[cfg(target_arch = "x86_64")]
         {
             #[target_feature(enable = "avx2")]
-            unsafe fn avx2(z: &[f64], a: &mut [f64], b: &mut [f64]) {
-                body::<$k, $k1, $two>(z, a, b)
+            unsafe fn avx2<const F: u8>(z: &[f64], a: &mut [f64], b: &mut [f64]) {
+                body::<F, $k, $k1, $two>(z, a, b)
             }
             if std::arch::is_x86_feature_detected!("avx2") {
                 // SAFETY: the CPU supports AVX2 (checked just above).
-                unsafe { avx2($z, $a, $b) }
+                unsafe { avx2::<{ $f }>($z, $a, $b) }
             } else {
-                body::<$k, $k1, $two>($z, $a, $b)
+                body::<{ $f }, $k, $k1, $two>($z, $a, $b)
             }
         }
         #[cfg(not(target_arch = "x86_64"))]
-        body::<$k, $k1, $two>($z, $a, $b)
+        body::<{ $f }, $k, $k1, $two>($z, $a, $b)
     }};
 }
 
 /// `out_i = tanh z_i` over a slice (vectorized; equal bit for bit to [`tanh`]).
 pub fn tanh_slice(z: &[f64], out: &mut [f64]) {
-    dispatch!(0, 1, false, z, out, &mut [])
+    dispatch!(TANH, 0, 1, false, z, out, &mut [])
 }
 
 /// `out_i = S_k(z_i) = tanh⁽ᵏ⁾(z_i)/k!` over a slice, `k ≤ MAX_ORDER` (larger `k` are
 /// clamped to it); with `next = Some(o)` also `o_i = S_{k+1}(z_i)` (then `k < MAX_ORDER`),
 /// from one evaluation of `tanh`. Equal bit for bit to [`tanh_taylor_scalar`].
 pub fn tanh_taylor(k: usize, z: &[f64], out: &mut [f64], next: Option<&mut [f64]>) {
+    taylor::<TANH>(k, z, out, next)
+}
+
+/// `S_k = σ⁽ᵏ⁾(z)/k!` of the sigmoid at one argument, `k ≤ MAX_ORDER`: the scalar
+/// reference of [`sigmoid_taylor`] (equal bit for bit).
+pub fn sigmoid_taylor_scalar(k: usize, z: f64) -> f64 {
+    let (s, c) = sigmoid_pair(z);
+    match k {
+        0 => sigmoid_coefficient::<0>(s, c),
+        1 => sigmoid_coefficient::<1>(s, c),
+        2 => sigmoid_coefficient::<2>(s, c),
+        3 => sigmoid_coefficient::<3>(s, c),
+        4 => sigmoid_coefficient::<4>(s, c),
+        _ => sigmoid_coefficient::<5>(s, c),
+    }
+}
+
+/// `out_i = σ(z_i)` over a slice (vectorized; equal bit for bit to [`sigmoid`]).
+pub fn sigmoid_slice(z: &[f64], out: &mut [f64]) {
+    dispatch!(SIGMOID, 0, 1, false, z, out, &mut [])
+}
+
+/// `out_i = S_k(z_i) = σ⁽ᵏ⁾(z_i)/k!` of the sigmoid over a slice, as [`tanh_taylor`]
+/// is for `tanh`. Equal bit for bit to [`sigmoid_taylor_scalar`].
+pub fn sigmoid_taylor(k: usize, z: &[f64], out: &mut [f64], next: Option<&mut [f64]>) {
+    taylor::<SIGMOID>(k, z, out, next)
+}
+
+/// The Taylor kernels of function `F` (see [`tanh_taylor`]).
+fn taylor<const F: u8>(k: usize, z: &[f64], out: &mut [f64], next: Option<&mut [f64]>) {
     match next {
         None => match k {
-            0 => dispatch!(0, 1, false, z, out, &mut []),
-            1 => dispatch!(1, 2, false, z, out, &mut []),
-            2 => dispatch!(2, 3, false, z, out, &mut []),
-            3 => dispatch!(3, 4, false, z, out, &mut []),
-            4 => dispatch!(4, 5, false, z, out, &mut []),
-            _ => dispatch!(5, 5, false, z, out, &mut []),
+            0 => dispatch!(F, 0, 1, false, z, out, &mut []),
+            1 => dispatch!(F, 1, 2, false, z, out, &mut []),
+            2 => dispatch!(F, 2, 3, false, z, out, &mut []),
+            3 => dispatch!(F, 3, 4, false, z, out, &mut []),
+            4 => dispatch!(F, 4, 5, false, z, out, &mut []),
+            _ => dispatch!(F, 5, 5, false, z, out, &mut []),
         },
         Some(o) => match k {
-            0 => dispatch!(0, 1, true, z, out, o),
-            1 => dispatch!(1, 2, true, z, out, o),
-            2 => dispatch!(2, 3, true, z, out, o),
-            3 => dispatch!(3, 4, true, z, out, o),
-            _ => dispatch!(4, 5, true, z, out, o),
+            0 => dispatch!(F, 0, 1, true, z, out, o),
+            1 => dispatch!(F, 1, 2, true, z, out, o),
+            2 => dispatch!(F, 2, 3, true, z, out, o),
+            3 => dispatch!(F, 3, 4, true, z, out, o),
+            _ => dispatch!(F, 4, 5, true, z, out, o),
         },
     }
 }

@@ -1,8 +1,12 @@
-//! The vectorized tanh kernels against their scalar portable path (bit for bit) and
-//! the Taylor coefficients against the jet library's (Taylor mode on `tanh`).
+//! The vectorized tanh and sigmoid kernels against their scalar portable path (bit for
+//! bit) and their Taylor coefficients against the jet library's (Taylor mode).
 
 use adfd::jet::{Jet, Number};
-use adfd::vmath::{tanh, tanh_slice, tanh_taylor, tanh_taylor_scalar, MAX_ORDER};
+use adfd::vmath::{
+    sigmoid, sigmoid_slice, sigmoid_taylor, sigmoid_taylor_scalar, tanh, tanh_slice, tanh_taylor,
+    tanh_taylor_scalar, MAX_ORDER,
+};
+use adfd::Activation;
 use rand::{RngExt, SeedableRng};
 
 fn arguments(n: usize) -> Vec<f64> {
@@ -31,6 +35,13 @@ fn arguments(n: usize) -> Vec<f64> {
         f64::from_bits(0.625f64.to_bits() - 1),
         350.0,
         351.0,
+        700.0,
+        -700.0,
+        f64::from_bits(700f64.to_bits() + 1),
+        -720.0,
+        -745.0,
+        -746.0,
+        800.0,
         -1e300,
         f64::INFINITY,
         f64::NEG_INFINITY,
@@ -46,29 +57,49 @@ fn same(a: f64, b: f64) -> bool {
     a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
 }
 
+type Slice = fn(&[f64], &mut [f64]);
+type Taylor = fn(usize, &[f64], &mut [f64], Option<&mut [f64]>);
+type Scalar = fn(usize, f64) -> f64;
+/// One function's kernels: name, value, value over a slice, Taylor over a slice, and
+/// the scalar Taylor reference.
+type Kernels = (&'static str, fn(f64) -> f64, Slice, Taylor, Scalar);
+
+const KERNELS: [Kernels; 2] = [
+    ("tanh", tanh, tanh_slice, tanh_taylor, tanh_taylor_scalar),
+    (
+        "sigmoid",
+        sigmoid,
+        sigmoid_slice,
+        sigmoid_taylor,
+        sigmoid_taylor_scalar,
+    ),
+];
+
 #[test]
 fn slice_kernels_equal_the_scalar_path_bit_for_bit() {
     let z = arguments(100_003); // odd length: vector body and remainder both run
     let mut out = vec![0.0; z.len()];
-    tanh_slice(&z, &mut out);
-    for (zi, oi) in z.iter().zip(&out) {
-        assert!(same(*oi, tanh(*zi)), "tanh({zi:e})");
-    }
-    for k in 0..=MAX_ORDER {
-        tanh_taylor(k, &z, &mut out, None);
+    for (name, value, slice, taylor, scalar) in KERNELS {
+        slice(&z, &mut out);
         for (zi, oi) in z.iter().zip(&out) {
-            assert!(same(*oi, tanh_taylor_scalar(k, *zi)), "S_{k}({zi:e})");
+            assert!(same(*oi, value(*zi)), "{name}({zi:e})");
         }
-        if k < MAX_ORDER {
-            let mut next = vec![0.0; z.len()];
-            tanh_taylor(k, &z, &mut out, Some(&mut next));
-            for (i, zi) in z.iter().enumerate() {
-                assert!(same(out[i], tanh_taylor_scalar(k, *zi)), "S_{k}({zi:e})");
-                assert!(
-                    same(next[i], tanh_taylor_scalar(k + 1, *zi)),
-                    "S_{}({zi:e})",
-                    k + 1
-                );
+        for k in 0..=MAX_ORDER {
+            taylor(k, &z, &mut out, None);
+            for (zi, oi) in z.iter().zip(&out) {
+                assert!(same(*oi, scalar(k, *zi)), "{name} S_{k}({zi:e})");
+            }
+            if k < MAX_ORDER {
+                let mut next = vec![0.0; z.len()];
+                taylor(k, &z, &mut out, Some(&mut next));
+                for (i, zi) in z.iter().enumerate() {
+                    assert!(same(out[i], scalar(k, *zi)), "{name} S_{k}({zi:e})");
+                    assert!(
+                        same(next[i], scalar(k + 1, *zi)),
+                        "{name} S_{}({zi:e})",
+                        k + 1
+                    );
+                }
             }
         }
     }
@@ -85,6 +116,35 @@ fn special_values() {
     for k in 1..=MAX_ORDER {
         assert!(tanh_taylor_scalar(k, f64::NAN).is_nan(), "S_{k}(NaN)");
         assert_eq!(tanh_taylor_scalar(k, f64::INFINITY), 0.0, "S_{k}(∞)");
+    }
+    assert_eq!(sigmoid(0.0), 0.5);
+    assert_eq!(sigmoid(-0.0), 0.5);
+    assert_eq!(sigmoid(f64::INFINITY), 1.0);
+    assert_eq!(sigmoid(f64::NEG_INFINITY), 0.0);
+    assert!(sigmoid(f64::NAN).is_nan());
+    // The far negative tail keeps its relative accuracy down into the subnormals.
+    let tail = sigmoid(-720.0);
+    assert!(
+        tail > 0.0 && (tail / (-720f64).exp() - 1.0).abs() < 1e-12,
+        "σ(−720) = {tail:e}"
+    );
+    // e^{−745} is the smallest subnormal, e^{−746} rounds to 0.
+    assert!(sigmoid(-745.0) == (-745f64).exp() && sigmoid(-746.0) == 0.0);
+    for k in 1..=MAX_ORDER {
+        assert!(
+            sigmoid_taylor_scalar(k, f64::NAN).is_nan(),
+            "sigmoid S_{k}(NaN)"
+        );
+        assert_eq!(
+            sigmoid_taylor_scalar(k, f64::INFINITY),
+            0.0,
+            "sigmoid S_{k}(∞)"
+        );
+        assert_eq!(
+            sigmoid_taylor_scalar(k, f64::NEG_INFINITY),
+            0.0,
+            "sigmoid S_{k}(−∞)"
+        );
     }
 }
 
@@ -107,6 +167,30 @@ fn taylor_coefficients_match_taylor_mode_on_jets() {
             assert!(
                 (got - want).abs() <= tol.max(f64::MIN_POSITIVE),
                 "S_{k}({z:e}): {got:e} vs jets {want:e}"
+            );
+        }
+    }
+}
+
+/// The sigmoid's closed forms `S_k = g·P_k(s, c)` against Taylor mode on the jets'
+/// `(1 + tanh(z/2))/2`, whose `1 − tanh²` errs by ≈ ε absolutely: agreement to
+/// `32ε·max(|S_k|, g) + 8ε`, with `g = σ'` (a wrong polynomial is off by O(g), and
+/// `g ≥ 10⁻¹³ ≫ 8ε` for `|z| ≤ 30`).
+#[test]
+fn sigmoid_taylor_coefficients_match_taylor_mode_on_jets() {
+    for z in arguments(20_000) {
+        if !z.is_finite() || z.abs() > 30.0 {
+            continue;
+        }
+        let jet = Activation::Sigmoid.eval(Jet::<f64, 6>::variable(z, 1.0));
+        let g = sigmoid_taylor_scalar(1, z);
+        for k in 0..=MAX_ORDER {
+            let got = sigmoid_taylor_scalar(k, z);
+            let want = jet.c[k];
+            let tol = 32.0 * f64::EPSILON * want.abs().max(g) + 8.0 * f64::EPSILON;
+            assert!(
+                (got - want).abs() <= tol,
+                "sigmoid S_{k}({z:e}): {got:e} vs jets {want:e}"
             );
         }
     }
