@@ -1,5 +1,6 @@
 // One small browser layer for the page tests: `launch()` starts the browser named by
-// BROWSER (chromium, the default, or firefox) and returns { name, newPage(options), close() }.
+// BROWSER (chromium, the default, or firefox) and returns { name, newPage(options),
+// profile(options) (whose newPage()s share storage and service workers), close() }.
 //
 // Chromium: Debian's /usr/bin/chromium through playwright-core, as the tests always did;
 // its pages are Playwright pages, unchanged.
@@ -44,7 +45,10 @@ export async function launch(name = BROWSER) {
   if (name === 'chromium') {
     const { chromium } = await import('playwright-core');
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    return { name, newPage: (options) => browser.newPage(options), close: () => browser.close() };
+    // profile(): pages that share storage and service workers, as tabs of one browser
+    // profile do (each browser.newPage is a fresh context of its own).
+    return { name, newPage: (options) => browser.newPage(options), profile: (options) => browser.newContext(options),
+      close: () => browser.close() };
   }
   if (name === 'firefox') return Firefox.launch();
   throw new Error(`BROWSER must be chromium or firefox, not "${name}"`);
@@ -180,6 +184,11 @@ class Firefox {
     await ff.connect(capabilities.webSocketUrl);
     console.log(`browser: Firefox ${capabilities.browserVersion} over WebDriver BiDi (geckodriver ${GECKODRIVER})`);
     return ff;
+  }
+
+  /** Pages sharing storage and service workers: here every tab shares the one profile. */
+  async profile(options) {
+    return { newPage: () => this.newPage(options), close: async () => {} };
   }
 
   constructor(driver, http, sessionId, profiles) {

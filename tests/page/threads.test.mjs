@@ -8,6 +8,8 @@
 //    cross-origin isolated after exactly one reload, and it runs threaded.
 // 3. The same host where the service worker cannot help (coi-sw.js missing): the page
 //    runs single-threaded, says why in the status line, and does not reload-loop.
+// 4. A service worker that cannot isolate: one reload in the first tab, none in a
+//    new tab it already serves.
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import assert from 'node:assert/strict';
@@ -125,6 +127,39 @@ try {
     assert.notEqual(navigations, 'reload', 'the page did not reload');
     step(`a host where the service worker cannot help: "${t.status.split(' · ').at(-2)}"`);
     await page.close();
+    server.close();
+  }
+
+  // 4. A service worker that cannot isolate (here: one that adds no headers): one
+  // reload, then single-threaded; a page it already serves, in a new tab (a new
+  // session), is not reloaded again.
+  {
+    const noop = "self.addEventListener('install', () => self.skipWaiting());\n"
+      + "self.addEventListener('activate', (e) => e.waitUntil(self.clients.claim()));\n"
+      + "self.addEventListener('fetch', (e) => e.respondWith(fetch(e.request)));\n";
+    const server = await serve(site, 0, { isolated: false, replace: { '/coi-sw.js': noop } });
+    const base = `http://127.0.0.1:${server.address().port}/`;
+    const profile = await browser.profile({ viewport: { width: 1100, height: 800 } });
+    const first = await profile.newPage();
+    await first.goto(base + CONFIGS.rfm);
+    await first.waitForFunction(() => window.adfd?.state.finished, null, { timeout: LONG });
+    let t = await threadsOf(first);
+    assert.equal(t.isolated, false);
+    assert.equal(t.build, 'single', JSON.stringify(t));
+    assert.equal(await first.evaluate(() => sessionStorage.getItem('adfd-isolation-reload')), '1', 'reloaded once');
+    const second = await profile.newPage();  // a new tab: a new session, the same service worker
+    await second.goto(base + CONFIGS.rfm);
+    await second.waitForFunction(() => window.adfd?.state.finished, null, { timeout: LONG });
+    t = await threadsOf(second);
+    const controlled = await second.evaluate(() => Boolean(navigator.serviceWorker.controller));
+    const reloaded = await second.evaluate(() => sessionStorage.getItem('adfd-isolation-reload'));
+    assert.ok(controlled, 'the second page is served by the service worker');
+    assert.equal(reloaded, null, 'a page the service worker already served is not reloaded');
+    assert.equal(t.build, 'single', JSON.stringify(t));
+    step('a service worker that cannot isolate: one reload in the first tab, none in the next; single-threaded');
+    await first.close();
+    await second.close();
+    await profile.close();
     server.close();
   }
 } finally {
