@@ -6,7 +6,12 @@
 // another origin is touched (the page loads nothing from elsewhere). isolation.js
 // registers it and reloads once; where it cannot work the page stays single-threaded
 // and says why.
-const headers = fetch('./headers.json', { cache: 'no-cache' }).then((r) => r.json());
+// Without headers.json (an older deploy, a failed fetch) it still isolates the page:
+// a service worker that broke every response would break the site.
+const ISOLATION = { all: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } };
+const headers = fetch('./headers.json', { cache: 'no-cache' })
+  .then((r) => (r.ok ? r.json() : ISOLATION))
+  .catch(() => ISOLATION);
 
 self.addEventListener('install', () => self.skipWaiting());
 self.addEventListener('activate', (e) => e.waitUntil(self.clients.claim()));
