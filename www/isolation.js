@@ -2,9 +2,10 @@
 // send COOP/COEP themselves, so there this does nothing. On a host that cannot, it
 // registers coi-sw.js and reloads the page once, so that the service worker serves it
 // with the headers. It never reloads twice in a tab session, nor a page the service
-// worker already served: if the page is still not isolated after that (service workers off, a private window that refuses them, an
-// old browser), the worker runs the single-threaded build and the status line says
-// so. Resolves true when a reload is under way (the caller then starts nothing).
+// worker already served: if the page is still not isolated after that (service
+// workers off, a private window that refuses them, an old browser), the worker runs
+// the single-threaded build and the status line says so. Resolves true when a reload
+// is under way (the caller then starts nothing).
 const RELOADED = 'adfd-isolation-reload';
 
 export async function ensureIsolation() {
