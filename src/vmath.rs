@@ -224,14 +224,18 @@ pub const MAX_ORDER: usize = 5;
 /// `S_k = tanh⁽ᵏ⁾(z)/k!` of one argument, `k ≤ MAX_ORDER`: the scalar reference of
 /// [`tanh_taylor`] (equal bit for bit).
 pub fn tanh_taylor_scalar(k: usize, z: f64) -> f64 {
-    let (y, s) = tanh_sech2(z);
+    taylor_scalar::<TANH>(k, z)
+}
+
+/// `S_k` of function `F` at one argument, by the slice kernels' own arithmetic.
+fn taylor_scalar<const F: u8>(k: usize, z: f64) -> f64 {
     match k {
-        0 => coefficient::<0>(y, s),
-        1 => coefficient::<1>(y, s),
-        2 => coefficient::<2>(y, s),
-        3 => coefficient::<3>(y, s),
-        4 => coefficient::<4>(y, s),
-        _ => coefficient::<5>(y, s),
+        0 => coefficients::<F, 0, 0>(z).0,
+        1 => coefficients::<F, 1, 1>(z).0,
+        2 => coefficients::<F, 2, 2>(z).0,
+        3 => coefficients::<F, 3, 3>(z).0,
+        4 => coefficients::<F, 4, 4>(z).0,
+        _ => coefficients::<F, 5, 5>(z).0,
     }
 }
 
@@ -312,15 +316,7 @@ pub fn tanh_taylor(k: usize, z: &[f64], out: &mut [f64], next: Option<&mut [f64]
 /// `S_k = σ⁽ᵏ⁾(z)/k!` of the sigmoid at one argument, `k ≤ MAX_ORDER`: the scalar
 /// reference of [`sigmoid_taylor`] (equal bit for bit).
 pub fn sigmoid_taylor_scalar(k: usize, z: f64) -> f64 {
-    let (s, c) = sigmoid_pair(z);
-    match k {
-        0 => sigmoid_coefficient::<0>(s, c),
-        1 => sigmoid_coefficient::<1>(s, c),
-        2 => sigmoid_coefficient::<2>(s, c),
-        3 => sigmoid_coefficient::<3>(s, c),
-        4 => sigmoid_coefficient::<4>(s, c),
-        _ => sigmoid_coefficient::<5>(s, c),
-    }
+    taylor_scalar::<SIGMOID>(k, z)
 }
 
 /// `out_i = σ(z_i)` over a slice (vectorized; equal bit for bit to [`sigmoid`]).
