@@ -135,11 +135,58 @@ fn group<T: Real, const D: usize, const M: usize>(net: &Network, g: &Group, buf:
     }
 }
 
+/// The FD row (every group a value probe, `p = 0`, one direction of weight `γ`) in f64:
+/// per chunk of neurons, for each tap in the row's order, `z = w·x' + b`, then
+/// `S₀ = σ(z)`, `S₁ = σ'(z)` by the activation's slice kernel, then `t += γ S₀`,
+/// `∂t/∂b += γ S₁`, `∂t/∂w += γ S₁ x'`. The same operations in the same order per
+/// neuron as [`group`] with `p = 0` (so the same bits), without its direction loop and
+/// with one pass over the chunk's accumulators for all taps.
+fn taps<T: Real, const D: usize>(net: &Network, row: &Row, buf: &mut [Acc<T>]) {
+    let m = buf.len();
+    let th = &net.theta;
+    let (w, b) = (&th[..m * D], &th[m * D..m * D + m]);
+    let act = net.arch.activation;
+    const CHUNK: usize = 64;
+    let (mut z, mut s0, mut s1) = ([0.0f64; CHUNK], [0.0f64; CHUNK], [0.0f64; CHUNK]);
+    for (c, accs) in buf.chunks_mut(CHUNK).enumerate() {
+        let k0 = c * CHUNK;
+        let len = accs.len();
+        for g in &row.groups {
+            let gam = g.dirs[0].1;
+            for j in 0..len {
+                let k = k0 + j;
+                let mut z0 = b[k];
+                for i in 0..D {
+                    z0 += w[k * D + i] * g.x[i];
+                }
+                z[j] = z0;
+            }
+            act.taylor_slice(0, &z[..len], &mut s0[..len], Some(&mut s1[..len]));
+            for (j, acc) in accs.iter_mut().enumerate() {
+                let g0 = gam * s1[j];
+                acc.t += T::of(gam * s0[j]);
+                acc.bb += T::of(g0);
+                for i in 0..D {
+                    acc.bw[i] += T::of(g0 * g.x[i]);
+                }
+            }
+        }
+    }
+}
+
 /// Fills `buf` (length `m`) for `row` and returns `op u(x) = (1/√m) Σ_k a_k t_k`.
 pub fn forward<T: Real>(net: &Network, row: &Row, buf: &mut [Acc<T>]) -> f64 {
     buf.fill(Acc::default());
     let d = net.arch.dim;
-    for g in &row.groups {
+    let fd = std::any::TypeId::of::<T>() == std::any::TypeId::of::<f64>()
+        && row.groups.iter().all(|g| g.p == 0 && g.dirs.len() == 1);
+    if fd {
+        match d {
+            1 => taps::<T, 1>(net, row, buf),
+            _ => taps::<T, 2>(net, row, buf),
+        }
+    }
+    for g in row.groups.iter().filter(|_| !fd) {
         match (d, g.p) {
             (1, 0) => group::<T, 1, 2>(net, g, buf),
             (1, 2) => group::<T, 1, 4>(net, g, buf),
