@@ -106,6 +106,10 @@ async function load() {
   if (asked === 'off') note = 'single-threaded build asked for (?threads=off)';
   else if (!self.crossOriginIsolated || typeof SharedArrayBuffer !== 'function') {
     note = 'this page is not cross-origin isolated, so it has no shared memory for threads';
+  } else if (!asked && want < 2) {
+    // One pool thread gains nothing over the single-threaded build and costs a thread
+    // that waits on it: with two cores or fewer the page runs single-threaded.
+    note = `${cores} cores, one left to the page (?threads=N asks for N)`;
   } else {
     try {
       const pkg = await import('./pkg-threads/adfd.js');

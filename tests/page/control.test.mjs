@@ -32,7 +32,9 @@ async function open(hash) {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`${hash} console error: ${m.text()}`); });
   page.on('pageerror', (e) => problems.push(`${hash} uncaught: ${e.message}`));
-  await page.goto(base + hash);
+  // The threaded build (as on a machine with 3 or more cores), so that Stop and the
+  // watchdog are tested with rayon's pool running too.
+  await page.goto(base + '?threads=2' + hash);
   await page.waitForFunction(() => window.adfd?.state.ready && window.adfd.state.acks.configure >= 1, null, { timeout: LONG });
   return page;
 }

@@ -100,7 +100,7 @@ try {
     const server = await serve(site, 0, { isolated: false });
     const base = `http://127.0.0.1:${server.address().port}/`;
     const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
-    await page.goto(base + CONFIGS.rfm);
+    await page.goto(base + '?threads=2' + CONFIGS.rfm);  // threaded even on a 2-core machine
     await page.waitForFunction(() => window.adfd?.state.finished, null, { timeout: LONG });
     const t = await threadsOf(page);
     const reloads = await page.evaluate(() => sessionStorage.getItem('adfd-isolation-reload'));
