@@ -185,16 +185,17 @@ pub fn forward<T: Real>(net: &Network, row: &Row, buf: &mut [Acc<T>]) -> f64 {
             1 => taps::<T, 1>(net, row, buf),
             _ => taps::<T, 2>(net, row, buf),
         }
-    }
-    for g in row.groups.iter().filter(|_| !fd) {
-        match (d, g.p) {
-            (1, 0) => group::<T, 1, 2>(net, g, buf),
-            (1, 2) => group::<T, 1, 4>(net, g, buf),
-            (1, 4) => group::<T, 1, 6>(net, g, buf),
-            (2, 0) => group::<T, 2, 2>(net, g, buf),
-            (2, 2) => group::<T, 2, 4>(net, g, buf),
-            (2, 4) => group::<T, 2, 6>(net, g, buf),
-            _ => unreachable!("probe order {} in dimension {d}", g.p),
+    } else {
+        for g in &row.groups {
+            match (d, g.p) {
+                (1, 0) => group::<T, 1, 2>(net, g, buf),
+                (1, 2) => group::<T, 1, 4>(net, g, buf),
+                (1, 4) => group::<T, 1, 6>(net, g, buf),
+                (2, 0) => group::<T, 2, 2>(net, g, buf),
+                (2, 2) => group::<T, 2, 4>(net, g, buf),
+                (2, 4) => group::<T, 2, 6>(net, g, buf),
+                _ => unreachable!("probe order {} in dimension {d}", g.p),
+            }
         }
     }
     let a = &net.theta[net.arch.a_offset()..];
