@@ -3,6 +3,7 @@
 //! [`Axis`] spans, legends, notes, and run-styled lines (AD solid, FD dashed).
 
 use super::axis::Axis;
+use super::canvas::Canvas;
 use super::palette::{self, Rgb};
 use crate::web::js;
 use plotters::chart::SeriesAnno;
@@ -10,16 +11,15 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use plotters_canvas::CanvasBackend;
 use wasm_bindgen::JsValue;
 use web_sys::HtmlCanvasElement;
 
 /// A canvas (or part of one) to draw on.
-pub type Area = DrawingArea<CanvasBackend, Shift>;
+pub type Area = DrawingArea<Canvas, Shift>;
 /// A chart with two linear `f64` axes (log axes are linear over `log₁₀`).
-pub type Chart<'a> = ChartContext<'a, CanvasBackend, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+pub type Chart<'a> = ChartContext<'a, Canvas, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 /// A legend sample, drawn at the legend's position for a series.
-pub type Sample = DynElement<'static, CanvasBackend, (i32, i32)>;
+pub type Sample = DynElement<'static, Canvas, (i32, i32)>;
 
 /// A plotters colour from a palette entry.
 pub fn rgb(c: Rgb) -> RGBColor {
@@ -115,8 +115,8 @@ impl Frame {
 
     /// The whole canvas, cleared to white.
     pub fn area(&self, canvas: HtmlCanvasElement) -> Result<Area, JsValue> {
-        let backend = CanvasBackend::with_canvas_object(canvas)
-            .ok_or_else(|| js::message("no 2-D context on this canvas"))?;
+        let backend =
+            Canvas::new(canvas).ok_or_else(|| js::message("no 2-D context on this canvas"))?;
         let root = backend.into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
         Ok(root)
@@ -211,7 +211,7 @@ impl Frame {
         points: Vec<(f64, f64)>,
         index: usize,
         width: f64,
-    ) -> Result<&'b mut SeriesAnno<'a, CanvasBackend>, JsValue> {
+    ) -> Result<&'b mut SeriesAnno<'a, Canvas>, JsValue> {
         let c = rgb(palette::colour(index));
         match palette::dash(index) {
             None => self.line(chart, points, c, width),
@@ -226,7 +226,7 @@ impl Frame {
         points: Vec<(f64, f64)>,
         c: impl Color,
         width: f64,
-    ) -> Result<&'b mut SeriesAnno<'a, CanvasBackend>, JsValue> {
+    ) -> Result<&'b mut SeriesAnno<'a, Canvas>, JsValue> {
         chart
             .draw_series(LineSeries::new(points, c.stroke_width(self.px(width))))
             .map_err(err)
@@ -242,7 +242,7 @@ impl Frame {
         c: impl Color,
         width: f64,
         (on, off): (f64, f64),
-    ) -> Result<&'b mut SeriesAnno<'a, CanvasBackend>, JsValue> {
+    ) -> Result<&'b mut SeriesAnno<'a, Canvas>, JsValue> {
         let style = c.stroke_width(self.px(width));
         chart
             .draw_series(DashedLineSeries::new(

@@ -6,6 +6,8 @@
 //!   in decades) and tick labels; plain Rust, tested natively.
 //! * [`palette`] — Okabe–Ito colours, AD solid / FD dash patterns, colour maps; plain
 //!   Rust, tested natively.
+//! * `canvas` (wasm32 only) — a page canvas as a plotters backend that measures labels
+//!   with the canvas, never by laying out the page.
 //! * `frame` (wasm32 only) — the canvas, fonts, one chart/mesh/legend setup, run-styled
 //!   lines.
 //! * `spectrum`, `solution`, `loss`, `sweep`, `scatter` (wasm32 only) — one panel each.
@@ -17,6 +19,8 @@
 pub mod axis;
 pub mod palette;
 
+#[cfg(target_arch = "wasm32")]
+mod canvas;
 #[cfg(target_arch = "wasm32")]
 mod frame;
 #[cfg(target_arch = "wasm32")]
