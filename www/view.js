@@ -1,8 +1,10 @@
 // Drawing: keeps the latest snapshot (the typed Snapshot of src/web/snapshot.rs, as a
-// plain object) and draws it once per animation frame with the wasm Charts facade,
-// which reads the snapshot once per frame (charts.update) before the panels that
-// changed are drawn; fills the readouts table in place and gives every chart a text
-// alternative. Records frame times for benchmarks.
+// plain object) and draws it in animation frames with the wasm Charts facade, which
+// reads each snapshot once (charts.update) before the panels that changed are drawn.
+// A frame draws charts until FRAME_MS is spent and leaves the rest to the next frame,
+// so the page answers input between charts (a fresh page's first charts also pay for
+// compiling their wasm). Fills the readouts table in place and gives every chart a
+// text alternative. Records frame times for benchmarks.
 import { Charts } from './pkg/adfd.js';
 
 const canvases = [...document.querySelectorAll('canvas[data-chart]')];
@@ -13,6 +15,9 @@ export const stats = { frames: [], drawn: {}, errors: [], firstResultMs: null, d
 let charts = null;
 let latest = null;
 let pending = false;
+let read = null;  // the snapshot charts last read (charts.update)
+// A frame's drawing budget: past it, the charts still to draw wait for the next frame.
+const FRAME_MS = 12;
 
 export function start() {
   charts = new Charts((window.devicePixelRatio || 1) * textScale);
@@ -20,6 +25,22 @@ export function start() {
   eigen.addEventListener('change', () => schedule());
   fdShown.addEventListener('change', () => schedule());
   new ResizeObserver(() => { sized = false; schedule(); }).observe(document.getElementById('panels'));
+  warm();
+}
+
+// Until the first snapshot, each panel says what it waits for ("computing the
+// spectra…"), one panel per idle moment. This also readies the canvases and the
+// drawing code, so the first results draw in a few frames instead of one long one.
+const idle = window.requestIdleCallback || ((f) => setTimeout(f, 50));  // Safari has none
+function warm(left = [...canvases]) {
+  if (latest || !left.length) return;
+  idle(() => {
+    if (latest) return;
+    if (!sized) size();
+    const c = left.shift();
+    charts[c.dataset.chart]?.call(charts, c);
+    warm(left);
+  });
 }
 
 let sized = false;
@@ -56,6 +77,7 @@ export function setTextScale(scale) {
   textScale = scale;
   if (!charts) return;
   charts = new Charts((window.devicePixelRatio || 1) * textScale);
+  read = null;
   for (const c of canvases) delete c.dataset.sig;
   schedule();
 }
@@ -164,9 +186,14 @@ function draw() {
     scatter: (c) => charts.scatter(c),
   };
   const stale = canvases.map((c) => [c, signature(c.dataset.chart, snap)]).filter(([c, sig]) => c.dataset.sig !== sig);
+  let left = stale.length;
+  const drawn = [];
   try {
-    if (stale.length) stats.drawn.update = charts.update(snap);
+    if (stale.length && read !== snap) { stats.drawn.update = charts.update(snap); read = snap; }
     for (const [c, sig] of stale) {
+      // At least one chart per frame; the rest once this frame's budget is spent.
+      if (left < stale.length && performance.now() - t0 > FRAME_MS) break;
+      left--;
       const name = c.dataset.chart;
       try {
         stats.drawn[name] = calls[name](c);
@@ -174,11 +201,15 @@ function draw() {
       } catch (e) {
         stats.errors.push(`${name}: ${e.message || e}`);  // the other charts still draw
       }
-      c.setAttribute('aria-label', summary(name, snap));
+      drawn.push(c);
     }
   } catch (e) {
     stats.errors.push(`snapshot: ${e.message || e}`);
+    left = 0;  // an unreadable snapshot is not retried every frame
   }
+  // The page's text changes after the charts: plotters measures legend labels in the
+  // page, and a page with pending changes would be laid out again for each.
+  for (const c of drawn) c.setAttribute('aria-label', summary(c.dataset.chart, snap));
   if (stats.errors.length > 100) stats.errors.splice(0, stats.errors.length - 100);
   readouts(snap);
   const net = snap.model === 'network';
@@ -191,6 +222,10 @@ function draw() {
   stats.frames.push(ms);
   stats.draws += 1;
   if (stats.frames.length > 2000) stats.frames.shift();
-  if (snap.finished && stats.firstResultMs === null) stats.firstResultMs = performance.now();
+  if (left) {
+    // The rest in a later frame, after whatever input or message waits now.
+    pending = true;
+    setTimeout(() => requestAnimationFrame(draw), 0);
+  } else if (snap.finished && stats.firstResultMs === null) stats.firstResultMs = performance.now();
   return ms;
 }
