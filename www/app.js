@@ -37,6 +37,8 @@ const STUCK_MS = 3000;
 // hold them (see apply), and whether the worker is measuring them now.
 let pendingApply = null;
 let measuring = false;
+// A link's sweep (`run=sweep`) whose settings are held: Run starts it.
+let heldSweep = false;
 // Requests that replace the comparison, so snapshots of the old one are stale.
 const NEW_GENERATION = new Set(['configure', 'reset', 'newSeed']);
 
@@ -155,7 +157,11 @@ function onMessage({ data }) {
       state.acks[data.request] = (state.acks[data.request] || 0) + 1;
       if (data.request === 'configure') {
         controls.clearErrors({ keepGeneral: true });
-        if (state.linkPending && state.linkAction === 'sweep') send({ type: 'sweep' });
+        // A link's sweep starts with it, or, when its settings are held, on Run.
+        if (state.linkPending && state.linkAction === 'sweep') {
+          if (state.held) heldSweep = true;
+          else send({ type: 'sweep' });
+        }
         state.linkPending = false;
         state.linkAction = null;
       }
@@ -199,6 +205,7 @@ function onMessage({ data }) {
 // minute here (src/budget.rs) is applied but held: the page says what it needs and
 // waits for Run. A stopped page holds any settings until Run.
 function apply({ restart = false, keepHash = false } = {}) {
+  heldSweep = false;
   if (!restart) document.getElementById('general-error').textContent = '';
   const form = controls.read();
   if (!keepHash) controls.toHash(form);
@@ -240,7 +247,8 @@ function run() {
   state.stopped = false;
   state.held = false;
   budgetNote.hidden = true;
-  send({ type: 'resume' });
+  send({ type: heldSweep ? 'sweep' : 'resume' });
+  heldSweep = false;
 }
 
 // Stop: whatever the worker is doing, it is terminated at once and a fresh one takes

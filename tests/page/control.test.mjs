@@ -100,6 +100,17 @@ try {
   }
   step(`heavy link held: “${s.note}”`);
 
+  // 1b. A heavy link that asks for a sweep (run=sweep) is held too: the sweep waits
+  // for Run like the run does.
+  const sweepPage = await open(HEAVY + '&run=sweep');
+  await until(sweepPage, () => window.adfd.state.lastSnap);
+  await sweepPage.waitForTimeout(1500);
+  const sw = await sweepPage.evaluate(() => ({ held: window.adfd.state.held, running: window.adfd.state.running,
+    sweep: window.adfd.state.lastSnap?.sweep ?? null, setUp: window.adfd.state.lastSnap?.setUp }));
+  assert.ok(sw.held && !sw.running && sw.sweep === null && sw.setUp === false, `a heavy sweep link is held: ${JSON.stringify(sw)}`);
+  await sweepPage.close();
+  step('heavy sweep link held: no sweep starts before Run');
+
   // 2. Run anyway, then Stop in the middle of the setup: within a second a fresh
   // worker holds the same settings, idle.
   await page.click('#run-anyway');
