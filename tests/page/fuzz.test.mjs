@@ -239,7 +239,7 @@ try {
   assert.deepEqual(before.injected, []);
   // The checks can fail: a planted element is found, and a config unlike the
   // controls differs.
-  await page.evaluate(() => document.getElementById('status').insertAdjacentHTML('beforeend', '<adfd-x data-adfd-inj=1></adfd-x>'));
+  await page.evaluate(() => document.body.insertAdjacentHTML('beforeend', '<adfd-x data-adfd-inj=1></adfd-x>'));
   const planted = await markup(page);
   assert.ok(planted.injected.length === 1 && planted.raw && planted.tags.includes('ADFD-X'), 'a planted element is found');
   await page.evaluate(() => document.querySelector('adfd-x').remove());
