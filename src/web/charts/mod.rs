@@ -120,6 +120,13 @@ mod facade {
             self.timed(canvas, sweep::draw)
         }
 
+        /// Warms the browser's glyph cache on `canvas`, a scratch canvas the page never
+        /// shows, with every character and font the panels use (see `Frame::warm`);
+        /// returns the milliseconds taken.
+        pub fn warm(&self, canvas: HtmlCanvasElement) -> Result<f64, JsValue> {
+            self.timed(canvas, |f, root, _| f.warm(root))
+        }
+
         /// Truncated entropy against the outcome of every finished run (AD filled, FD
         /// hollow).
         pub fn scatter(&self, canvas: HtmlCanvasElement) -> Result<f64, JsValue> {
