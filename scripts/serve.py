@@ -18,8 +18,8 @@ class Handler(SimpleHTTPRequestHandler):
         path = self.path.split("?")[0].split("#")[0]
         for key, value in HEADERS["all"].items():
             self.send_header(key, value)
-        # The page's worker and rayon's pool workers (wasm-bindgen-rayon) get the worker CSP.
-        own = "worker" if path.endswith(("/worker.js", "/workerHelpers.js")) else "document" if path.endswith((".html", "/")) else None
+        # The worker or document policy, by headers.json's "paths" (first match wins).
+        own = next((k for k, ends in HEADERS["paths"].items() if path.endswith(tuple(ends))), None)
         for key, value in HEADERS.get(own, {}).items():
             self.send_header(key, value)
         super().end_headers()

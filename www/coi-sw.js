@@ -16,12 +16,13 @@ const headers = fetch('./headers.json', { cache: 'no-cache' })
 self.addEventListener('install', () => self.skipWaiting());
 self.addEventListener('activate', (e) => e.waitUntil(self.clients.claim()));
 
-// The policy for a path: every response's, plus the document's or a worker's own.
+// The policy for a path: every response's, plus the document's or a worker's own
+// (headers.json's "paths" say which, by the end of the path; first match wins).
 async function policyFor(path) {
   const h = await headers;
-  const worker = path.endsWith('/worker.js') || path.endsWith('/workerHelpers.js');
-  const document = path.endsWith('/') || path.endsWith('.html');
-  return { ...h.all, ...(worker ? h.worker : document ? h.document : {}) };
+  const paths = h.paths || {};
+  const key = Object.keys(paths).find((k) => paths[k].some((end) => path.endsWith(end)));
+  return { ...h.all, ...(key ? h[key] : {}) };
 }
 
 self.addEventListener('fetch', (e) => {

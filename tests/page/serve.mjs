@@ -8,8 +8,11 @@ import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const HEADERS = JSON.parse(readFileSync(fileURLToPath(new URL('../../scripts/headers.json', import.meta.url)), 'utf8'));
-const WORKERS = ['/worker.js', '/workerHelpers.js'];  // the page's worker and rayon's pool workers
-const own = (path) => (WORKERS.some((w) => path.endsWith(w)) ? HEADERS.worker : path.endsWith('/') || path.endsWith('.html') ? HEADERS.document : {});
+// The worker or document policy, by headers.json's "paths" (first match wins).
+const own = (path) => {
+  const key = Object.keys(HEADERS.paths).find((k) => HEADERS.paths[k].some((end) => path.endsWith(end)));
+  return key ? HEADERS[key] : {};
+};
 const ISOLATION = ['Cross-Origin-Opener-Policy', 'Cross-Origin-Embedder-Policy'];
 
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.png': 'image/png' };
