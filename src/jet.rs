@@ -64,6 +64,10 @@ pub trait Real:
     + DivAssign
     + Number<Real = Self>
 {
+    /// Whether this is `f64`: the vectorized kernels (`vmath`, the RFM's column blocks,
+    /// the two-layer network's batched tables and fused FD taps) compute in `f64`
+    /// only; `f32` keeps its own round-off through the per-element paths.
+    const IS_F64: bool;
     /// Rounds an `f64` to this precision.
     fn of(x: f64) -> Self;
     /// Widens to `f64`.
@@ -71,6 +75,7 @@ pub trait Real:
 }
 
 impl Real for f64 {
+    const IS_F64: bool = true;
     #[inline(always)]
     fn of(x: f64) -> Self {
         x
@@ -82,6 +87,7 @@ impl Real for f64 {
 }
 
 impl Real for f32 {
+    const IS_F64: bool = false;
     #[inline(always)]
     fn of(x: f64) -> Self {
         x as f32

@@ -190,7 +190,7 @@ pub fn assemble<T: Real>(
         }
     }
     let m = features.len();
-    let a = if std::any::TypeId::of::<T>() == std::any::TypeId::of::<f64>() {
+    let a = if T::IS_F64 {
         let mut blocks = vec![Block::new(
             &interior_op,
             interior.coefficient,

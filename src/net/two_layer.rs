@@ -62,7 +62,7 @@ fn group<T: Real, const D: usize, const M: usize>(net: &Network, g: &Group, buf:
     // activation's vectorized slice kernel, `Activation::taylor_slice`; in f32 by Taylor
     // mode per neuron, keeping f32's own round-off), then the arithmetic of every
     // direction, a loop without calls that the compiler can vectorize.
-    let batched = std::any::TypeId::of::<T>() == std::any::TypeId::of::<f64>();
+    let batched = T::IS_F64;
     const CHUNK: usize = 64;
     let mut sp = [T::zero(); CHUNK];
     let mut sp1 = [T::zero(); CHUNK];
@@ -178,8 +178,7 @@ fn taps<T: Real, const D: usize>(net: &Network, row: &Row, buf: &mut [Acc<T>]) {
 pub fn forward<T: Real>(net: &Network, row: &Row, buf: &mut [Acc<T>]) -> f64 {
     buf.fill(Acc::default());
     let d = net.arch.dim;
-    let fd = std::any::TypeId::of::<T>() == std::any::TypeId::of::<f64>()
-        && row.groups.iter().all(|g| g.p == 0 && g.dirs.len() == 1);
+    let fd = T::IS_F64 && row.groups.iter().all(|g| g.p == 0 && g.dirs.len() == 1);
     if fd {
         match d {
             1 => taps::<T, 1>(net, row, buf),
