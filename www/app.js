@@ -108,7 +108,8 @@ function onMessage({ data }) {
   switch (data.type) {
     case 'ready':
       workerReady = true;
-      state.threads = data.threads;
+      clearTimeout(startTimer);
+      state.threads = fellBack ? { ...data.threads, note: fellBack } : data.threads;
       if (!state.ready) {
         // First start: the settings in the URL over adfd's defaults for their problem;
         // with none, the first lesson (a network training live), so the first visit
@@ -314,6 +315,13 @@ function linkMessage(lines) {
   document.getElementById('general-error').textContent = lines.join(' ');
 }
 
+// A worker that has not said 'ready' after START_MS: its threads did not start (a
+// browser that stalls starting the pool's workers). It is replaced, once, by the
+// single-threaded build, and the status line says why.
+const START_MS = 15000;
+let startTimer;
+let fellBack = '';
+
 function startWorker() {
   if (worker) worker.terminate();
   workerReady = false;
@@ -323,9 +331,17 @@ function startWorker() {
   state.awaiting = 0;
   state.generation = null;
   // `?threads=N` (or `off`) on the page is passed on to the worker (see worker.js).
-  const threads = new URLSearchParams(location.search).get('threads');
+  const threads = fellBack ? 'off' : new URLSearchParams(location.search).get('threads');
   const url = new URL('./worker.js', import.meta.url);
   if (threads) url.searchParams.set('threads', threads);
+  clearTimeout(startTimer);
+  if (!fellBack && self.crossOriginIsolated && threads !== 'off') {
+    startTimer = setTimeout(() => {
+      if (workerReady) return;
+      fellBack = `the threaded build did not start within ${START_MS / 1000} s`;
+      startWorker();
+    }, START_MS);
+  }
   const w = new Worker(url, { type: 'module' });
   worker = w;
   // Messages still queued from a replaced worker are dropped; the rest wait (in order)

@@ -10,6 +10,8 @@
 //    runs single-threaded, says why in the status line, and does not reload-loop.
 // 4. A service worker that cannot isolate: one reload in the first tab, none in a
 //    new tab it already serves.
+// 5. Threads that never start: after 15 s the page runs single-threaded, saying why.
+import { readdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import assert from 'node:assert/strict';
@@ -160,6 +162,25 @@ try {
     await first.close();
     await second.close();
     await profile.close();
+    server.close();
+  }
+
+  // 5. Threads that never start (a stand-in workerHelpers.js whose startWorkers never
+  // resolves, as in a browser that stalls starting the pool's workers): after 15 s the
+  // page runs the single-threaded build and says why.
+  {
+    const helpers = (await readdir(join(site, 'pkg-threads', 'snippets'))).map((d) => `/pkg-threads/snippets/${d}/src/workerHelpers.js`);
+    const server = await serve(site, 0, { replace: Object.fromEntries(helpers.map((h) => [h, 'export const startWorkers = () => new Promise(() => {});\n'])) });
+    const base = `http://127.0.0.1:${server.address().port}/`;
+    const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
+    const t0 = Date.now();
+    await page.goto(base + '?threads=2' + CONFIGS.rfm);
+    await page.waitForFunction(() => window.adfd?.state.finished, null, { timeout: LONG });
+    const t = await threadsOf(page);
+    assert.equal(t.build, 'single', JSON.stringify(t));
+    assert.match(t.status, /1 thread \(the threaded build did not start within 15 s\)/, t.status);
+    step(`threads that never start: single-threaded after ${((Date.now() - t0) / 1000).toFixed(0)} s, saying why`);
+    await page.close();
     server.close();
   }
 } finally {
