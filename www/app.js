@@ -9,6 +9,7 @@ import * as share from './share.js';
 import { annotate } from './explain.js';
 import { ensureIsolation } from './isolation.js';
 import * as claims from './claims.js';
+import * as pool from './pool.js';
 
 const t0 = performance.now();
 const status = document.getElementById('status');
@@ -324,6 +325,7 @@ let fellBack = '';
 
 function startWorker() {
   if (worker) worker.terminate();
+  pool.stop();
   workerReady = false;
   inflight = [];
   measuring = false;
@@ -347,7 +349,11 @@ function startWorker() {
   // Messages still queued from a replaced worker are dropped; the rest wait (in order)
   // until the controls exist.
   const take = (data) => built.then(() => { if (w === worker) onMessage({ data }); });
-  w.onmessage = (e) => { if (w === worker) take(e.data); };
+  w.onmessage = (e) => {
+    if (w !== worker) return;
+    if (pool.isRequest(e.data)) pool.start(w, e.data);
+    else take(e.data);
+  };
   w.onerror = (e) => { if (w === worker) take({ type: 'panic', message: e.message || 'worker error' }); };
 }
 

@@ -11,6 +11,9 @@
 // 4. A service worker that cannot isolate: one reload in the first tab, none in a
 //    new tab it already serves.
 // 5. Threads that never start: after 15 s the page runs single-threaded, saying why.
+// 6. The pool's workers (started by the page, see www/pool.js) go with the worker that
+//    asked for them: after Stop the page has one worker and its threads, not two sets.
+//    Chromium only: its pages list their workers (Playwright's page.workers()).
 import { readdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -180,6 +183,27 @@ try {
     assert.equal(t.build, 'single', JSON.stringify(t));
     assert.match(t.status, /1 thread \(the threaded build did not start within 15 s\)/, t.status);
     step(`threads that never start: single-threaded after ${((Date.now() - t0) / 1000).toFixed(0)} s, saying why`);
+    await page.close();
+    server.close();
+  }
+
+  // 6. Stop twice on two threads: 1 + 2 workers remain, not 1 + 2 × 3.
+  if (BROWSER === 'chromium') {
+    const server = await serve(site);
+    const base = `http://127.0.0.1:${server.address().port}/`;
+    const page = await open(base, '?threads=2', CONFIGS.rfm);
+    await page.waitForFunction(() => window.adfd.state.finished, null, { timeout: LONG });
+    for (let i = 0; i < 2; i++) {
+      await page.click('#stop');
+      await page.waitForTimeout(500);
+    }
+    let count = 0;
+    for (const until = Date.now() + 10_000; Date.now() < until; await page.waitForTimeout(100)) {
+      count = page.workers().length;
+      if (count === 3) break;
+    }
+    assert.equal(count, 3, `after two Stops on ?threads=2 the page has ${count} workers, not the page's worker and its 2 threads`);
+    step('after two Stops on 2 threads: 3 workers (the page\'s and its 2 threads)');
     await page.close();
     server.close();
   }
