@@ -391,8 +391,10 @@ class FirefoxPage {
       try {
         v = await this.evaluate(fn, arg);
       } catch (e) {
-        // A navigation in progress destroys the realm mid-call: try again.
-        if (!/no such frame|realm|context|destroyed|discarded/i.test(e.message) || Date.now() > until) throw e;
+        // A navigation in progress destroys the realm mid-call: try again. (Firefox 153
+        // reports one such case as "unknown error: TypeError: right-hand side of 'in'
+        // should be an object, got null", seen during coi-sw.js's reload.)
+        if (!/no such frame|realm|context|destroyed|discarded|right-hand side of 'in'/i.test(e.message) || Date.now() > until) throw e;
       }
       if (v) return { jsonValue: async () => v };
       if (Date.now() > until) throw new Error(`waitForFunction: ${timeout} ms passed: ${String(fn).slice(0, 200)}`);
