@@ -351,7 +351,7 @@ function startWorker() {
   const take = (data) => built.then(() => { if (w === worker) onMessage({ data }); });
   w.onmessage = (e) => {
     if (w !== worker) return;
-    if (pool.isRequest(e.data)) pool.start(w, e.data);
+    if (pool.isRequest(e.data)) pool.start(w, e.data, (message) => { if (w === worker) take({ type: 'panic', message }); });
     else take(e.data);
   };
   w.onerror = (e) => { if (w === worker) take({ type: 'panic', message: e.message || 'worker error' }); };

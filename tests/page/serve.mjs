@@ -21,14 +21,15 @@ const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/cs
 // be free to misbehave); `{ isolated: false }` all headers but COOP/COEP, as a static
 // host does (the page then needs coi-sw.js for threads); `without` lists paths served
 // as 404 (['/coi-sw.js']: a host where the service worker cannot help); `replace`
-// maps paths to bodies served instead of their files.
+// maps paths to bodies served instead of their files (or to functions that return
+// one, called for each request).
 export function serve(root, port = 0, { headers = true, isolated = true, without = [], replace = {} } = {}) {
   const all = Object.fromEntries(Object.entries(HEADERS.all).filter(([k]) => isolated || !ISOLATION.includes(k)));
   const server = createServer(async (req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
     try {
       if (without.includes(path)) throw new Error('withheld');
-      const body = path in replace ? replace[path] : await readFile(join(root, path.endsWith('/') ? path + 'index.html' : path));
+      const body = path in replace ? (typeof replace[path] === 'function' ? replace[path]() : replace[path]) : await readFile(join(root, path.endsWith('/') ? path + 'index.html' : path));
       res.writeHead(200, { ...(headers ? { ...all, ...own(path) } : {}), 'content-type': TYPES[extname(path)] || (path.endsWith('/') ? 'text/html' : 'application/octet-stream') });
       res.end(body);
     } catch {

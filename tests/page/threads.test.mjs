@@ -14,7 +14,12 @@
 // 6. The pool's workers (started by the page, see www/pool.js) go with the worker that
 //    asked for them: after Stop the page has one worker and its threads, not two sets.
 //    Chromium only: its pages list their workers (Playwright's page.workers()).
-import { readdir } from 'node:fs/promises';
+// 7. A pool thread that panics and dies while running (a stand-in workerHelpers.js
+//    for the first pool, whose threads post the panic hook's message and then throw
+//    instead of serving rayon, as a Rust panic does: hook, then trap): the work
+//    waiting on it would wait forever, so the page shows the crash and restarts with
+//    a fresh pool, which then runs.
+import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import assert from 'node:assert/strict';
@@ -204,6 +209,34 @@ try {
     }
     assert.equal(count, 3, `after two Stops on ?threads=2 the page has ${count} workers, not the page's worker and its 2 threads`);
     step('after two Stops on 2 threads: 3 workers (the page\'s and its 2 threads)');
+    await page.close();
+    server.close();
+  }
+
+  // 7. Pool threads that panic: the first pool's two threads die, the next pool runs.
+  {
+    const helpers = (await readdir(join(site, 'pkg-threads', 'snippets'))).map((d) => `/pkg-threads/snippets/${d}/src/workerHelpers.js`);
+    const real = await readFile(join(site, helpers[0]), 'utf8');
+    const serving = 'pkg.wbg_rayon_start_worker(receiver);';
+    assert.ok(real.includes(serving), 'workerHelpers.js serves rayon as the stand-in expects');
+    const dying = real.replace(serving, "setTimeout(() => {\n"
+      + "    postMessage({ type: 'panic', message: 'adfd panicked: a simulated panic in a pool thread' });\n"
+      + "    throw new Error('a simulated trap');\n  }, 500);");
+    // The page's worker loads the module once, then each of the 2 pool threads.
+    let served = 0;
+    const server = await serve(site, 0, { replace: Object.fromEntries(helpers.map((h) => [h, () => (++served <= 3 ? dying : real)])) });
+    const base = `http://127.0.0.1:${server.address().port}/`;
+    const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
+    await page.goto(base + '?threads=2' + CONFIGS.rfm);
+    await page.waitForFunction(() => window.adfd?.state.panics.length >= 1, null, { timeout: 30_000 });
+    const error = await page.evaluate(() => document.getElementById('general-error').textContent);
+    assert.match(error, /^The computation crashed \(adfd panicked: a simulated panic in a pool thread\)\. It was restarted/, error);
+    await page.waitForFunction(() => window.adfd.state.finished, null, { timeout: LONG });
+    const t = await threadsOf(page);
+    assert.equal(t.build, 'threaded', JSON.stringify(t));
+    assert.equal(t.count, 2, JSON.stringify(t));
+    assert.deepEqual(await page.evaluate(() => window.adfd.state.panics), ['adfd panicked: a simulated panic in a pool thread'], 'one crash');
+    step(`a pool thread that panics: "${error.slice(0, 72)}…"; the fresh pool finished the run`);
     await page.close();
     server.close();
   }
