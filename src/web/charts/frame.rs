@@ -6,7 +6,6 @@ use super::axis::Axis;
 use super::canvas::Canvas;
 use super::palette::{self, Rgb};
 use crate::web::js;
-use plotters::chart::SeriesAnno;
 use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -20,6 +19,49 @@ pub type Area = DrawingArea<Canvas, Shift>;
 pub type Chart<'a> = ChartContext<'a, Canvas, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 /// A legend sample, drawn at the legend's position for a series.
 pub type Sample = DynElement<'static, Canvas, (i32, i32)>;
+/// What draws a legend line's sample at a point (its line's middle left).
+type DrawSample = Box<dyn Fn((i32, i32)) -> Sample>;
+
+/// A chart's legend: one line per entry, its sample beside its label, in the order
+/// added; drawn by [`Frame::legend`]. adfd lays legends out itself because plotters'
+/// series labels measure each line through the page's DOM (a forced layout of the
+/// whole page per line, tens of milliseconds on a fresh page); here the canvas
+/// measures them (`measureText`, see `canvas`).
+#[derive(Default)]
+pub struct Legend {
+    entries: Vec<(String, DrawSample)>,
+}
+
+impl Legend {
+    /// Adds a line: `label`, with `sample` drawn at the middle left of its line.
+    pub fn add(
+        &mut self,
+        label: impl Into<String>,
+        sample: impl Fn((i32, i32)) -> Sample + 'static,
+    ) {
+        self.entries.push((label.into(), Box::new(sample)));
+    }
+}
+
+/// The top-left corner of a `(w, h)` box at `position` on an `area`-sized area, 5 px
+/// from its edges (as plotters places series labels).
+fn corner(position: SeriesLabelPosition, (w, h): (i32, i32), area: (u32, u32)) -> (i32, i32) {
+    use SeriesLabelPosition::*;
+    let (aw, ah) = (area.0 as i32, area.1 as i32);
+    let x = match position {
+        UpperLeft | MiddleLeft | LowerLeft => 5,
+        UpperMiddle | MiddleMiddle | LowerMiddle => (aw - w) / 2,
+        UpperRight | MiddleRight | LowerRight => aw - w - 5,
+        Coordinate(x, _) => x,
+    };
+    let y = match position {
+        UpperLeft | UpperMiddle | UpperRight => 5,
+        MiddleLeft | MiddleMiddle | MiddleRight => (ah - h) / 2,
+        LowerLeft | LowerMiddle | LowerRight => ah - h - 5,
+        Coordinate(_, y) => y,
+    };
+    (x, y)
+}
 
 /// A plotters colour from a palette entry.
 pub fn rgb(c: Rgb) -> RGBColor {
@@ -210,31 +252,57 @@ impl Frame {
         Ok(chart)
     }
 
-    /// The legend box every chart uses, at `position`.
+    /// `legend`'s box at `position` on the chart's plotting area, laid out as plotters'
+    /// series labels are: lines `1.25 ×` the font size apart, samples in a 30 px column,
+    /// a 10 px margin, 5 px from the area's edges. Draws nothing for an empty legend.
     pub fn legend(
         &self,
-        chart: &mut Chart<'_>,
+        chart: &Chart<'_>,
         position: SeriesLabelPosition,
+        legend: &Legend,
     ) -> Result<(), JsValue> {
-        chart
-            .configure_series_labels()
-            .position(position)
-            .background_style(WHITE.mix(0.85))
-            .border_style(rgb(palette::GREY))
-            .label_font(self.font(11.0))
-            .draw()
-            .map_err(err)
+        const SAMPLES: i32 = 30;
+        const MARGIN: i32 = 10;
+        if legend.entries.is_empty() {
+            return Ok(());
+        }
+        let area = chart.plotting_area().strip_coord_spec();
+        let font = self.font(11.0);
+        let step = font.font.get_size() * 1.25;
+        // Each line's box relative to the text's top-left corner.
+        let mut lines = Vec::with_capacity(legend.entries.len());
+        for (i, (label, _)) in legend.entries.iter().enumerate() {
+            let (w, h) = area.estimate_text_size(label, &font).map_err(err)?;
+            let top = (i as f64 * step).round() as i32;
+            lines.push((top, w as i32, h as i32));
+        }
+        let text_w = lines.iter().map(|&(_, w, _)| w).max().unwrap_or(0);
+        let text_h = lines.iter().map(|&(top, _, h)| top + h).max().unwrap_or(0);
+        let (w, h) = (text_w + SAMPLES + 2 * MARGIN, text_h + 2 * MARGIN);
+        let (x, y) = corner(position, (w, h), area.dim_in_pixel());
+        let frame = [(x, y), (x + w, y + h)];
+        area.draw(&Rectangle::new(frame, WHITE.mix(0.85).filled()))
+            .map_err(err)?;
+        area.draw(&Rectangle::new(frame, rgb(palette::GREY)))
+            .map_err(err)?;
+        for ((label, sample), &(top, _, h)) in legend.entries.iter().zip(&lines) {
+            let y0 = y + MARGIN + top;
+            area.draw_text(label, &font, (x + SAMPLES + MARGIN, y0))
+                .map_err(err)?;
+            area.draw(&sample((x + MARGIN, y0 + h / 2))).map_err(err)?;
+        }
+        Ok(())
     }
 
     /// Run `index`'s line through `points`, `width` CSS px, in its colour and style: AD
     /// solid, each FD step dashed.
-    pub fn run_line<'a, 'b>(
+    pub fn run_line(
         &self,
-        chart: &'b mut Chart<'a>,
+        chart: &mut Chart<'_>,
         points: Vec<(f64, f64)>,
         index: usize,
         width: f64,
-    ) -> Result<&'b mut SeriesAnno<'a, Canvas>, JsValue> {
+    ) -> Result<(), JsValue> {
         let c = rgb(palette::colour(index));
         match palette::dash(index) {
             None => self.line(chart, points, c, width),
@@ -243,29 +311,30 @@ impl Frame {
     }
 
     /// A solid line through `points`, `width` CSS px.
-    pub fn line<'a, 'b>(
+    pub fn line(
         &self,
-        chart: &'b mut Chart<'a>,
+        chart: &mut Chart<'_>,
         points: Vec<(f64, f64)>,
         c: impl Color,
         width: f64,
-    ) -> Result<&'b mut SeriesAnno<'a, Canvas>, JsValue> {
+    ) -> Result<(), JsValue> {
         chart
             .draw_series(LineSeries::new(points, c.stroke_width(self.px(width))))
-            .map_err(err)
+            .map_err(err)?;
+        Ok(())
     }
 
     /// A dashed line through `points`, `width` CSS px, dashes and gaps `(on, off)` CSS px.
     /// The points must lie on the chart (placed through its axes): plotters walks a
     /// dashed line dash by dash in `f32` pixels, which never ends far off the canvas.
-    pub fn dashed<'a, 'b>(
+    pub fn dashed(
         &self,
-        chart: &'b mut Chart<'a>,
+        chart: &mut Chart<'_>,
         points: Vec<(f64, f64)>,
         c: impl Color,
         width: f64,
         (on, off): (f64, f64),
-    ) -> Result<&'b mut SeriesAnno<'a, Canvas>, JsValue> {
+    ) -> Result<(), JsValue> {
         let style = c.stroke_width(self.px(width));
         chart
             .draw_series(DashedLineSeries::new(
@@ -274,7 +343,8 @@ impl Frame {
                 self.px(off),
                 style,
             ))
-            .map_err(err)
+            .map_err(err)?;
+        Ok(())
     }
 }
 

@@ -4,7 +4,7 @@
 //! against the relative threshold `a`, the chosen `a` dashed black.
 
 use super::axis::{count_label, extent, lg, pow_label, whole, Axis};
-use super::frame::{rgb, solid_sample, Area, Frame, Place, Side, Ticks};
+use super::frame::{rgb, solid_sample, Area, Frame, Legend, Place, Side, Ticks};
 use super::palette;
 use crate::config::ModelKind;
 use crate::spectrum::{self, Threshold};
@@ -60,18 +60,17 @@ fn training_curves(frame: &Frame, root: &Area, snap: &Snapshot) -> Result<(), Js
     let curve = |steps: &[f64], values: &[f64]| {
         Axis::points(&x, &y, steps.iter().zip(values).map(|(&s, &v)| (s, lg(v))))
     };
+    let mut legend = Legend::default();
     for (i, run, t) in curves {
         let c = rgb(palette::colour(i));
-        frame
-            .line(&mut chart, curve(&t.loss_step, &t.loss), c, 2.0)?
-            .label(run.label.clone())
-            .legend(solid_sample(c, 3));
+        frame.line(&mut chart, curve(&t.loss_step, &t.loss), c, 2.0)?;
+        legend.add(run.label.clone(), solid_sample(c, 3));
         let points = curve(&t.true_step, &t.true_residual);
         if points.len() > 1 {
             frame.dashed(&mut chart, points, c, 1.5, (5.0, 4.0))?;
         }
     }
-    frame.legend(&mut chart, SeriesLabelPosition::UpperRight)
+    frame.legend(&chart, SeriesLabelPosition::UpperRight, &legend)
 }
 
 /// The relative thresholds the RFM panel evaluates, in decades: `10⁻¹⁶ … 10⁻¹`.
@@ -124,29 +123,26 @@ fn threshold_curves(frame: &Frame, root: &Area, snap: &Snapshot) -> Result<(), J
             ticks: Ticks::Format(count_label),
         },
     )?;
+    let mut legend = Legend::default();
     for ((i, run, _), points) in spectra.iter().zip(curves) {
         let c = rgb(palette::colour(*i));
         let k = Axis::points(&x, &y, points.iter().map(|p| (p.0, lg(p.1.max(1.0)))));
         let h = Axis::points(&x, &y, points.iter().map(|p| (p.0, lg(p.2.max(1.0)))));
-        frame
-            .line(&mut chart, k, c, 2.0)?
-            .label(run.label.clone())
-            .legend(solid_sample(c, 3));
+        frame.line(&mut chart, k, c, 2.0)?;
+        legend.add(run.label.clone(), solid_sample(c, 3));
         frame.dashed(&mut chart, h, c, 1.5, (5.0, 4.0))?;
     }
     if let Threshold::Relative(a) = snap.threshold {
         if x.contains(lg(a)) {
-            frame
-                .dashed(
-                    &mut chart,
-                    vec![(lg(a), y.lo()), (lg(a), y.hi())],
-                    BLACK,
-                    1.5,
-                    (8.0, 5.0),
-                )?
-                .label(format!("chosen a = {a:.0e}"))
-                .legend(solid_sample(BLACK, 1));
+            frame.dashed(
+                &mut chart,
+                vec![(lg(a), y.lo()), (lg(a), y.hi())],
+                BLACK,
+                1.5,
+                (8.0, 5.0),
+            )?;
+            legend.add(format!("chosen a = {a:.0e}"), solid_sample(BLACK, 1));
         }
     }
-    frame.legend(&mut chart, SeriesLabelPosition::UpperRight)
+    frame.legend(&chart, SeriesLabelPosition::UpperRight, &legend)
 }

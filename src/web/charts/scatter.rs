@@ -2,7 +2,7 @@
 //! (AD filled, FD hollow); higher entropy should go with a lower residual.
 
 use super::axis::{extent, lg, pow_label, Axis};
-use super::frame::{err, rgb, Area, Frame, Place, Side, Ticks};
+use super::frame::{err, rgb, Area, Frame, Legend, Place, Side, Ticks};
 use super::palette;
 use crate::web::snapshot::Snapshot;
 use plotters::prelude::*;
@@ -56,17 +56,20 @@ pub fn draw(frame: &Frame, root: &Area, snap: &Snapshot) -> Result<(), JsValue> 
                 .into_iter()
                 .map(|p| Circle::new(p, r, fd.stroke_width(2))),
         )
-        .map_err(err)?
-        .label("FD runs")
-        .legend(move |(x, y)| Circle::new((x + 8, y), 4, fd.stroke_width(2)));
+        .map_err(err)?;
     chart
         .draw_series(
             runs(true)
                 .into_iter()
                 .map(|p| Circle::new(p, r, ad.filled())),
         )
-        .map_err(err)?
-        .label("AD runs")
-        .legend(move |(x, y)| Circle::new((x + 8, y), 4, ad.filled()));
-    frame.legend(&mut chart, SeriesLabelPosition::LowerLeft)
+        .map_err(err)?;
+    let mut legend = Legend::default();
+    legend.add("FD runs", move |(x, y)| {
+        Circle::new((x + 8, y), 4, fd.stroke_width(2)).into_dyn()
+    });
+    legend.add("AD runs", move |(x, y)| {
+        Circle::new((x + 8, y), 4, ad.filled()).into_dyn()
+    });
+    frame.legend(&chart, SeriesLabelPosition::LowerLeft, &legend)
 }

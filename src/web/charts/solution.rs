@@ -3,7 +3,7 @@
 //! `ImageData`, with colour bars.
 
 use super::axis::{extent, lg, pow_label, tidy, Axis};
-use super::frame::{err, run_sample, solid_sample, Area, Frame, Place, Side, Ticks};
+use super::frame::{err, run_sample, solid_sample, Area, Frame, Legend, Place, Side, Ticks};
 use super::palette::{self, Rgb};
 use crate::web::js;
 use crate::web::snapshot::{RunView, Snapshot};
@@ -63,17 +63,14 @@ fn curves(frame: &Frame, root: &Area, snap: &Snapshot) -> Result<(), JsValue> {
         },
     )?;
     let xy = |v: &[f64]| Axis::points(&xs, &u, x.iter().copied().zip(v.iter().copied()));
-    frame
-        .line(&mut chart, xy(exact), BLACK, 4.0)?
-        .label("exact u*")
-        .legend(solid_sample(BLACK, 3));
+    let mut legend = Legend::default();
+    frame.line(&mut chart, xy(exact), BLACK, 4.0)?;
+    legend.add("exact u*", solid_sample(BLACK, 3));
     for (i, run) in runs.iter().enumerate() {
-        frame
-            .run_line(&mut chart, xy(&run.u), i, 1.5)?
-            .label(run.label.clone())
-            .legend(run_sample(i));
+        frame.run_line(&mut chart, xy(&run.u), i, 1.5)?;
+        legend.add(run.label.clone(), run_sample(i));
     }
-    frame.legend(&mut chart, SeriesLabelPosition::LowerRight)?;
+    frame.legend(&chart, SeriesLabelPosition::LowerRight, &legend)?;
 
     let errs: Vec<Vec<f64>> = runs.iter().map(|r| errors(&r.u, exact)).collect();
     let e = Axis::log_fit(errs.iter().flatten().map(|&v| lg(v))).deepest(14.0);

@@ -5,7 +5,7 @@
 //! as modes).
 
 use super::axis::{lg, pow_label, whole, Axis};
-use super::frame::{err, rgb, run_sample, solid_sample, Area, Frame, Place, Side, Ticks};
+use super::frame::{err, rgb, run_sample, solid_sample, Area, Frame, Legend, Place, Side, Ticks};
 use super::palette;
 use crate::spectrum::Threshold;
 use crate::web::snapshot::Snapshot;
@@ -71,6 +71,7 @@ pub fn draw(frame: &Frame, root: &Area, snap: &Snapshot, eigen: bool) -> Result<
             ticks: Ticks::Format(pow_label),
         },
     )?;
+    let mut legend = Legend::default();
     // Round-off floors first, so the spectra are drawn over them.
     let mut banded = false;
     for &(i, run, s) in &spectra {
@@ -85,7 +86,7 @@ pub fn draw(frame: &Frame, root: &Area, snap: &Snapshot, eigen: bool) -> Result<
             continue;
         }
         let band = rgb(palette::colour(i)).mix(0.13).filled();
-        let drawn = chart
+        chart
             .draw_series(std::iter::once(Rectangle::new(
                 [(x.lo(), y.lo()), (x.hi(), top)],
                 band,
@@ -93,11 +94,9 @@ pub fn draw(frame: &Frame, root: &Area, snap: &Snapshot, eigen: bool) -> Result<
             .map_err(err)?;
         if !banded {
             banded = true;
-            drawn
-                .label("shaded: each FD step's round-off floor")
-                .legend(move |(px, py)| {
-                    Rectangle::new([(px, py - 5), (px + 18, py + 5)], band).into_dyn()
-                });
+            legend.add("shaded: each FD step's round-off floor", move |(px, py)| {
+                Rectangle::new([(px, py - 5), (px + 18, py + 5)], band).into_dyn()
+            });
         }
     }
     for &(i, run, s) in &spectra {
@@ -110,10 +109,8 @@ pub fn draw(frame: &Frame, root: &Area, snap: &Snapshot, eigen: bool) -> Result<
                 .map(|(j, &v)| ((j + 1) as f64, at(v)))
                 .filter(|p| p.1 >= y.lo()),
         );
-        frame
-            .run_line(&mut chart, points, i, 2.0)?
-            .label(format!("{}  K = {}", run.label, s.cutoff))
-            .legend(run_sample(i));
+        frame.run_line(&mut chart, points, i, 2.0)?;
+        legend.add(format!("{}  K = {}", run.label, s.cutoff), run_sample(i));
         let k = s.cutoff as f64;
         if s.cutoff > 0 && x.contains(k) {
             frame.dashed(
@@ -131,25 +128,22 @@ pub fn draw(frame: &Frame, root: &Area, snap: &Snapshot, eigen: bool) -> Result<
         threshold
     };
     if y.contains(cut) {
-        frame
-            .dashed(
-                &mut chart,
-                vec![(x.lo(), cut), (x.hi(), cut)],
-                BLACK,
-                1.5,
-                (8.0, 5.0),
-            )?
-            .label(threshold)
-            .legend(solid_sample(BLACK, 1));
+        frame.dashed(
+            &mut chart,
+            vec![(x.lo(), cut), (x.hi(), cut)],
+            BLACK,
+            1.5,
+            (8.0, 5.0),
+        )?;
+        legend.add(threshold, solid_sample(BLACK, 1));
     } else if !cut.is_nan() {
         // Off the chart: named in the legend, with where it is.
         let side = if cut > y.hi() { "above" } else { "below" };
-        chart
-            .draw_series(Vec::<PathElement<(f64, f64)>>::new())
-            .map_err(err)?
-            .label(format!("{threshold}, {side} the chart"))
-            .legend(solid_sample(BLACK, 1));
+        legend.add(
+            format!("{threshold}, {side} the chart"),
+            solid_sample(BLACK, 1),
+        );
     }
-    frame.legend(&mut chart, SeriesLabelPosition::LowerLeft)?;
+    frame.legend(&chart, SeriesLabelPosition::LowerLeft, &legend)?;
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! `h` of a sweep, log scales, AD's as a dashed level.
 
 use super::axis::{lg, pow_label, Axis};
-use super::frame::{err, rgb, solid_sample, Area, Frame, Place, Side, Ticks};
+use super::frame::{err, rgb, solid_sample, Area, Frame, Legend, Place, Side, Ticks};
 use super::palette;
 use crate::web::snapshot::Snapshot;
 use plotters::prelude::*;
@@ -64,27 +64,24 @@ pub fn draw(frame: &Frame, root: &Area, snap: &Snapshot) -> Result<(), JsValue> 
             &y,
             sweep.h.iter().zip(values).map(|(&h, &v)| (lg(h), lg(v))),
         );
-        frame
-            .line(&mut chart, points.clone(), fd, 2.0)?
-            .label("FD")
-            .legend(solid_sample(fd, 1));
+        let mut legend = Legend::default();
+        frame.line(&mut chart, points.clone(), fd, 2.0)?;
+        legend.add("FD", solid_sample(fd, 1));
         let r = frame.px(3.0);
         chart
             .draw_series(points.iter().map(|&p| Circle::new(p, r, fd.filled())))
             .map_err(err)?;
         if let Some(level) = ad.filter(|&l| l.is_finite()).and_then(|l| y.place(l)) {
-            frame
-                .dashed(
-                    &mut chart,
-                    vec![(x.lo(), level), (x.hi(), level)],
-                    ad_colour,
-                    2.0,
-                    (6.0, 4.0),
-                )?
-                .label("AD")
-                .legend(solid_sample(ad_colour, 1));
+            frame.dashed(
+                &mut chart,
+                vec![(x.lo(), level), (x.hi(), level)],
+                ad_colour,
+                2.0,
+                (6.0, 4.0),
+            )?;
+            legend.add("AD", solid_sample(ad_colour, 1));
         }
-        frame.legend(&mut chart, SeriesLabelPosition::LowerRight)?;
+        frame.legend(&chart, SeriesLabelPosition::LowerRight, &legend)?;
     }
     Ok(())
 }
