@@ -378,9 +378,6 @@ async function main() {
   document.getElementById('sweep').addEventListener('click', request('sweep'));
   setInterval(watchdog, 500);
   if (window.matchMedia('(max-width: 700px)').matches) document.getElementById('controls-box').open = false;
-  lessons.render(document.getElementById('lesson-list'));
-  annotate();
-  claims.render(document.getElementById('claims-table'), document.getElementById('claims-caption'));
   share.init({ send, state, setTextScale: view.setTextScale,
     link: () => { controls.toHash(controls.read()); return location.href; } });
   // A settings link (a lesson, a pasted link) loads; an in-page anchor (#about) does not.
@@ -390,6 +387,16 @@ async function main() {
     const hash = new URL(e.newURL).hash;
     if (state.ready && controls.isSettingsLink(hash)) loadLink(hash);
   });
+  // The static texts below the charts, each in a task of its own, so the page answers
+  // (and the worker's first messages are taken) between them.
+  for (const render of [
+    () => lessons.render(document.getElementById('lesson-list')),
+    annotate,
+    () => claims.render(document.getElementById('claims-table'), document.getElementById('claims-caption')),
+  ]) {
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    render();
+  }
 }
 
 ensureIsolation()

@@ -32,11 +32,18 @@ export function start() {
 // else to do then), each panel says what it waits for ("computing the spectra…") and
 // the glyphs of every chart font are drawn once off screen (Charts.warm). The drawing
 // code is then compiled and the canvases and glyph cache are warm, so the first
-// results draw in a few frames instead of one 100–300 ms task.
+// results draw in a few frames instead of one 100–300 ms task. One step per task, so
+// the page answers between them; a panel that already shows results keeps them.
 function warm() {
   size();
-  for (const c of canvases) charts[c.dataset.chart](c);
-  charts.warm(Object.assign(document.createElement('canvas'), { width: 300, height: 200 }));
+  const steps = canvases.map((c) => () => { if (read === null) charts[c.dataset.chart](c); });
+  const scratch = Object.assign(document.createElement('canvas'), { width: 300, height: 200 });
+  for (let part = 0; part < Charts.warmParts(); part++) steps.push(() => charts.warm(scratch, part));
+  const next = () => {
+    steps.shift()();
+    if (steps.length) setTimeout(next, 0);
+  };
+  next();
 }
 
 let sized = false;
@@ -185,10 +192,17 @@ function draw() {
   let left = stale.length;
   const drawn = [];
   try {
-    if (stale.length && read !== snap) { stats.drawn.update = charts.update(snap); read = snap; }
+    // Reading a snapshot that took the frame's budget (a fresh page's first) leaves
+    // every chart to the next frame.
+    let minimum = 1;
+    if (stale.length && read !== snap) {
+      stats.drawn.update = charts.update(snap);
+      read = snap;
+      if (performance.now() - t0 > FRAME_MS) minimum = 0;
+    }
     for (const [c, sig] of stale) {
-      // At least one chart per frame; the rest once this frame's budget is spent.
-      if (left < stale.length && performance.now() - t0 > FRAME_MS) break;
+      // At least `minimum` charts per frame; the rest once this frame's budget is spent.
+      if (stale.length - left >= minimum && performance.now() - t0 > FRAME_MS) break;
       left--;
       const name = c.dataset.chart;
       try {

@@ -122,6 +122,10 @@ pub enum Place {
     Lower,
 }
 
+/// How many parts [`Frame::warm`] splits its work into: three font sizes, two
+/// directions.
+pub const WARM_PARTS: usize = 6;
+
 /// Drawing at one device pixel ratio.
 pub struct Frame {
     dpr: f64,
@@ -150,25 +154,29 @@ impl Frame {
         ("sans-serif", size * self.dpr).into_font().into()
     }
 
-    /// Draws every character chart text uses, in each font and direction the panels
-    /// use (labels 11 px, axis descriptions 12 px, also turned for `y`, notes 13 px),
-    /// on `area`: a scratch canvas the page never shows. The browser's glyph cache is
-    /// then warm before the first results (in a profile of fresh pages, `fillText`
-    /// took ~50 ms of their first draws).
-    pub fn warm(&self, area: &Area) -> Result<(), JsValue> {
+    /// Draws every character chart text uses in part `part % WARM_PARTS` of the fonts
+    /// and directions the panels use (labels 11 px, axis descriptions 12 px, notes
+    /// 13 px; each upright and turned for `y`), on `area`: a scratch canvas the page
+    /// never shows. With every part drawn, the browser's glyph cache is warm before
+    /// the first results (in a profile of fresh pages, `fillText` took ~50 ms of their
+    /// first draws); in parts, so that no one task takes it all.
+    pub fn warm(&self, area: &Area, part: usize) -> Result<(), JsValue> {
         const GLYPHS: [&str; 3] = [
             "0123456789 .,:;+-=*/()[]<>%^_|'\"#&!?",
             "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
             "±²³·¹×ηλᵗᵢ–—‖“”…⁰⁴⁵⁶⁷⁸⁹⁻₀₁←∈−∞≤⌈⌉",
         ];
-        for size in [11.0, 12.0, 13.0] {
-            for turn in [FontTransform::None, FontTransform::Rotate270] {
-                let style = self.font(size).transform(turn);
-                for (i, line) in GLYPHS.iter().enumerate() {
-                    area.draw_text(line, &style, (20, 20 + 20 * i as i32))
-                        .map_err(err)?;
-                }
-            }
+        let part = part % WARM_PARTS;
+        let size = [11.0, 12.0, 13.0][part / 2];
+        let turn = if part % 2 == 0 {
+            FontTransform::None
+        } else {
+            FontTransform::Rotate270
+        };
+        let style = self.font(size).transform(turn);
+        for (i, line) in GLYPHS.iter().enumerate() {
+            area.draw_text(line, &style, (20, 20 + 20 * i as i32))
+                .map_err(err)?;
         }
         Ok(())
     }

@@ -39,7 +39,7 @@ pub use facade::Charts;
 
 #[cfg(target_arch = "wasm32")]
 mod facade {
-    use super::frame::{err, Area, Frame};
+    use super::frame::{err, Area, Frame, WARM_PARTS};
     use super::{loss, scatter, solution, spectrum, sweep};
     use crate::web::js;
     use crate::web::snapshot::Snapshot;
@@ -121,10 +121,17 @@ mod facade {
         }
 
         /// Warms the browser's glyph cache on `canvas`, a scratch canvas the page never
-        /// shows, with every character and font the panels use (see `Frame::warm`);
+        /// shows, with every character the panels use in part `part` of their fonts
+        /// (see `Frame::warm`; all parts `0 … warmParts() − 1` warm every font);
         /// returns the milliseconds taken.
-        pub fn warm(&self, canvas: HtmlCanvasElement) -> Result<f64, JsValue> {
-            self.timed(canvas, |f, root, _| f.warm(root))
+        pub fn warm(&self, canvas: HtmlCanvasElement, part: usize) -> Result<f64, JsValue> {
+            self.timed(canvas, |f, root, _| f.warm(root, part))
+        }
+
+        /// How many parts [`Charts::warm`] takes to warm every font.
+        #[wasm_bindgen(js_name = warmParts)]
+        pub fn warm_parts() -> usize {
+            WARM_PARTS
         }
 
         /// Truncated entropy against the outcome of every finished run (AD filled, FD
