@@ -24,7 +24,13 @@ export function start() {
   for (const c of canvases) c.setAttribute('role', 'img');
   eigen.addEventListener('change', () => schedule());
   fdShown.addEventListener('change', () => schedule());
-  new ResizeObserver(() => { sized = false; schedule(); }).observe(document.getElementById('panels'));
+  // A canvas's pixel size follows its CSS size as the observer reports it after the
+  // browser's own layout, so drawing never forces one.
+  const resized = new ResizeObserver((entries) => {
+    for (const { target, contentRect } of entries) fit(target, contentRect);
+    schedule();
+  });
+  for (const c of canvases) resized.observe(c);
   warm();
 }
 
@@ -46,14 +52,17 @@ function warm() {
   next();
 }
 
-let sized = false;
+// Sizes every canvas now (at start, before the observer's first report).
 function size() {
+  for (const c of canvases) fit(c, c.getBoundingClientRect());
+}
+
+// A canvas of `width` × `height` CSS px gets that many device pixels; a resized one
+// (which the browser has cleared) is drawn again.
+function fit(c, { width, height }) {
   const dpr = window.devicePixelRatio || 1;
-  for (const c of canvases) {
-    const w = Math.round(c.clientWidth * dpr), h = Math.round(c.clientHeight * dpr);
-    if (c.width !== w || c.height !== h) { c.width = w; c.height = h; delete c.dataset.sig; }
-  }
-  sized = true;
+  const w = Math.round(width * dpr), h = Math.round(height * dpr);
+  if (c.width !== w || c.height !== h) { c.width = w; c.height = h; delete c.dataset.sig; }
 }
 
 // What each chart shows, as a short key: a chart is redrawn only when its key
@@ -177,7 +186,6 @@ function draw() {
   pending = false;
   lastDraw = performance.now();
   const snap = latest;
-  if (!sized) size();
   const t0 = performance.now();
   fdOptions(snap.runs);
   fdShown.hidden = snap.dim !== 2;  // only the 2-D heatmaps show a single FD step
