@@ -14,7 +14,7 @@ export const isRequest = (data) => data?.type === 'wasm_bindgen_pool';
  * Starts `request.count` pool workers of `request.script`, each sent `request.init`,
  * and answers `owner` with `wasm_bindgen_pool_ready` once all are ready, or with
  * `{ error }` naming the first one that failed to load or panicked while starting
- * (the owner then runs single-threaded, saying why). Once running, a pool thread
+ * (the owner then runs single-threaded, saying why; the started workers are ended). Once running, a pool thread
  * that panics (adfd's panic hook posts `{ type: 'panic', message }` to the thread's
  * parent, this page) or dies (an uncaught error: a trap) leaves its job unfinished and
  * the owner waiting for it forever: `onCrash(message)` is called, once, so that the
@@ -46,6 +46,10 @@ export async function start(owner, { script, count, init }, onCrash) {
     running = true;
     owner.postMessage({ type: 'wasm_bindgen_pool_ready' });
   } catch (e) {
+    // The workers already started would sit blocked in rayon's start until the next
+    // stop(): they go now.
+    for (const w of started) w.terminate();
+    workers = workers.filter((w) => !started.includes(w));
     owner.postMessage({ type: 'wasm_bindgen_pool_ready', error: e.message });
   }
 }

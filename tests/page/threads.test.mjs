@@ -71,6 +71,11 @@ async function finishedReport(page) {
   return report;
 }
 
+// The server paths of wasm-bindgen-rayon's workerHelpers.js in the threaded build
+// (one per snippet directory), for the stand-ins of sections 5 and 7.
+const helperPaths = async () => (await readdir(join(site, 'pkg-threads', 'snippets')))
+  .map((d) => `/pkg-threads/snippets/${d}/src/workerHelpers.js`);
+
 const threadsOf = (page) => page.evaluate(() => ({ ...window.adfd.state.threads,
   isolated: window.crossOriginIsolated, status: document.getElementById('status').textContent }));
 
@@ -177,7 +182,7 @@ try {
   // resolves, as in a browser that stalls starting the pool's workers): after 15 s the
   // page runs the single-threaded build and says why.
   {
-    const helpers = (await readdir(join(site, 'pkg-threads', 'snippets'))).map((d) => `/pkg-threads/snippets/${d}/src/workerHelpers.js`);
+    const helpers = await helperPaths();
     const server = await serve(site, 0, { replace: Object.fromEntries(helpers.map((h) => [h, 'export const startWorkers = () => new Promise(() => {});\n'])) });
     const base = `http://127.0.0.1:${server.address().port}/`;
     const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
@@ -215,7 +220,7 @@ try {
 
   // 7. Pool threads that panic: the first pool's two threads die, the next pool runs.
   {
-    const helpers = (await readdir(join(site, 'pkg-threads', 'snippets'))).map((d) => `/pkg-threads/snippets/${d}/src/workerHelpers.js`);
+    const helpers = await helperPaths();
     const real = await readFile(join(site, helpers[0]), 'utf8');
     const serving = 'pkg.wbg_rayon_start_worker(receiver);';
     assert.ok(real.includes(serving), 'workerHelpers.js serves rayon as the stand-in expects');

@@ -40,7 +40,8 @@ waitForMsgType(self, 'wasm_bindgen_worker_init').then(async ({ init, receiver })
 });
 
 // In the page's worker: asks the page for the pool (www/pool.js answers with
-// `wasm_bindgen_pool_ready`, or with an `error` when a pool worker failed to load).
+// `wasm_bindgen_pool_ready`, or with an `error` when a pool worker failed to load or
+// panicked while starting).
 export async function startWorkers(module, memory, builder) {
   if (builder.numThreads() === 0) throw new Error('num_threads must be > 0.');
   const answer = waitForMsgType(self, 'wasm_bindgen_pool_ready');
