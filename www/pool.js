@@ -14,11 +14,12 @@ export const isRequest = (data) => data?.type === 'wasm_bindgen_pool';
  * Starts `request.count` pool workers of `request.script`, each sent `request.init`,
  * and answers `owner` with `wasm_bindgen_pool_ready` once all are ready, or with
  * `{ error }` naming the first one that failed to load or panicked while starting
- * (the owner then runs single-threaded, saying why; the started workers are ended). Once running, a pool thread
- * that panics (adfd's panic hook posts `{ type: 'panic', message }` to the thread's
- * parent, this page) or dies (an uncaught error: a trap) leaves its job unfinished and
- * the owner waiting for it forever: `onCrash(message)` is called, once, so that the
- * page replaces the owner as it does when the owner itself crashes.
+ * (the owner then runs single-threaded, saying why; the started workers are ended).
+ * Once running, a pool thread that panics (adfd's panic hook posts `{ type: 'panic',
+ * message }` to the thread's parent, this page) or dies (an uncaught error: a trap)
+ * leaves its job unfinished and the owner waiting for it forever: `onCrash(message)`
+ * is called, once, so that the page replaces the owner as it does when the owner
+ * itself crashes.
  */
 export async function start(owner, { script, count, init }, onCrash) {
   const started = Array.from({ length: count }, () => new Worker(script, { type: 'module' }));
