@@ -12,6 +12,7 @@
 //! Run: `cargo bench --bench train` (or `scripts/bench-train`). Environment:
 //! `ADFD_BENCH_SIZES=100,1000`, `ADFD_BENCH_REPEATS=5`, `ADFD_BENCH_NO_JAX=1`.
 
+use adfd::experiment::on_pool;
 use adfd::net::loss::loss_and_gradient;
 use adfd::net::residual::Residuals;
 use adfd::net::{Architecture, Network};
@@ -26,8 +27,13 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
-/// Median seconds per training step.
+/// Median seconds per training step, timed on rayon's pool as the executor runs
+/// training (`adfd::experiment::on_pool`).
 fn bench(kind: ProblemKind, m: usize, mode: DiffMode, repeats: usize) -> f64 {
+    on_pool(|| bench_on_pool(kind, m, mode, repeats))
+}
+
+fn bench_on_pool(kind: ProblemKind, m: usize, mode: DiffMode, repeats: usize) -> f64 {
     let problem = Problem { kind, k: 1 };
     let points = Points::new(&problem, m, 0, Sampling::Grid, 0);
     let res = Residuals::new(&problem, &points, mode, 1.0);

@@ -449,7 +449,7 @@ fn fits_in_memory(config: &Config) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
-fn run_with_bar<E: Experiment>(
+fn run_with_bar<E: Experiment + Send>(
     config: &Valid<Config>,
     unit: &str,
     status: fn(&E) -> String,
