@@ -311,7 +311,7 @@ impl TrainComparison {
             }),
             _ => None,
         };
-        let measure = t % tc.every == 0 || stopped.is_some();
+        let measure = t.is_multiple_of(tc.every) || stopped.is_some();
         let point = LossPoint {
             step: t,
             loss,

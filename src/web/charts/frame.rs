@@ -168,7 +168,7 @@ impl Frame {
         ];
         let part = part % WARM_PARTS;
         let size = [11.0, 12.0, 13.0][part / 2];
-        let turn = if part % 2 == 0 {
+        let turn = if part.is_multiple_of(2) {
             FontTransform::None
         } else {
             FontTransform::Rotate270
