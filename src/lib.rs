@@ -45,7 +45,8 @@
 //! * [`thinned`] — series thinned as they are stored (loss curves, kernel spectra), so
 //!   memory is bounded for any number of steps.
 //! * [`vmath`] — tanh and its Taylor coefficients over slices: one portable algorithm,
-//!   the same bits natively and in wasm.
+//!   the same bits natively and in wasm; and the helpers dense kernels are built with
+//!   (run-time choice of AVX-512/AVX2, matrices filled column by column in parallel).
 //! * `claims` (native) — the paper's claims measured over many seeds (`adfd claims`).
 //! * [`web`] — the browser page: the worker's `Session`, its typed
 //!   [`web::snapshot::Snapshot`], the controls' schema, and the main thread's `Charts`.

@@ -195,9 +195,10 @@ pub fn assemble<T: Real>(
             &interior_op,
             interior.coefficient,
             &points.interior,
+            dim,
         )];
         for prepared in &boundary_ops {
-            blocks.push(Block::new(prepared, sqrt_lambda, &points.boundary));
+            blocks.push(Block::new(prepared, sqrt_lambda, &points.boundary, dim));
         }
         columns(features, &blocks, row_specs.len())
     } else {
@@ -219,21 +220,32 @@ pub fn assemble<T: Real>(
 struct Block<'a> {
     op: &'a Prepared,
     c: f64,
-    /// The points, padded to two coordinates.
-    x: Vec<[f64; 2]>,
+    /// The points' coordinates, one contiguous column per dimension (so the
+    /// pre-activations vectorize).
+    x: Vec<Vec<f64>>,
 }
 
 impl<'a> Block<'a> {
-    fn new(op: &'a Prepared, c: f64, set: &PointSet) -> Self {
-        let x = set
-            .iter()
-            .map(|p| {
-                let mut q = [0.0; 2];
-                q[..p.len()].copy_from_slice(p);
-                q
-            })
+    fn new(op: &'a Prepared, c: f64, set: &PointSet, dim: usize) -> Self {
+        let x = (0..dim)
+            .map(|k| set.iter().map(|p| p[k]).collect())
             .collect();
         Block { op, c, x }
+    }
+
+    fn len(&self) -> usize {
+        self.x[0].len()
+    }
+
+    /// `z_i = b + Σ_k (x_ik + shift_k) w_k`, summed from `b` in the order of `k` (the
+    /// scalar route's order, so the same bits).
+    fn pre_activations(&self, w: &[f64], b: f64, shift: &[f64], z: &mut [f64]) {
+        z.fill(b);
+        for ((xk, wk), sk) in self.x.iter().zip(w).zip(shift) {
+            for (zi, xi) in z.iter_mut().zip(xk) {
+                *zi += (xi + sk) * wk;
+            }
+        }
     }
 }
 
@@ -253,27 +265,25 @@ impl<'a> Block<'a> {
 /// by one thread from its own data, so the result does not depend on the thread count.
 fn columns(features: &Features, blocks: &[Block], rows: usize) -> DMatrix<f64> {
     let m = features.len();
-    let mut data = vec![0.0; rows * m];
-    let fill = |j: usize, col: &mut [f64]| {
+    let data = crate::vmath::par_columns(rows, m, |j, column| {
+        fill_column(features, blocks, j, column)
+    });
+    DMatrix::from_vec(rows, m, data)
+}
+
+crate::vmath::multiversion! {
+    /// Column `j` of `A` (see [`columns`]).
+    fn fill_column(features: &Features, blocks: &[Block], j: usize, col: &mut [f64]) {
         let phi = features.feature(j);
         let d = features.dim;
         let (mut z, mut s) = (Vec::new(), Vec::new());
         let mut start = 0;
         for block in blocks {
-            let n = block.x.len();
+            let n = block.len();
             let out = &mut col[start..start + n];
             start += n;
             z.resize(n, 0.0);
             s.resize(n, 0.0);
-            let pre = |z: &mut [f64], shift: [f64; 2]| {
-                for (zi, x) in z.iter_mut().zip(&block.x) {
-                    let mut acc = phi.b;
-                    for k in 0..d {
-                        acc += (x[k] + shift[k]) * phi.w[k];
-                    }
-                    *zi = acc;
-                }
-            };
             match block.op {
                 Prepared::Ad(op) => {
                     let (p, dirs) = ad_recipe(*op, d);
@@ -283,7 +293,7 @@ fn columns(features: &Features, blocks: &[Block], rows: usize) -> DMatrix<f64> {
                         g += omega * q.powi(p as i32);
                     }
                     let factorial = (1..=p).product::<usize>() as f64;
-                    pre(&mut z, [0.0; 2]);
+                    block.pre_activations(phi.w, phi.b, &[0.0; 2], &mut z);
                     phi.activation.taylor_slice(p, &z, out, None);
                     let scale = block.c * factorial * g;
                     for o in out.iter_mut() {
@@ -294,7 +304,7 @@ fn columns(features: &Features, blocks: &[Block], rows: usize) -> DMatrix<f64> {
                     out.fill(0.0);
                     for (off, omega) in &stencil.taps {
                         let shift = [h * off[0] as f64, h * off[1] as f64];
-                        pre(&mut z, shift);
+                        block.pre_activations(phi.w, phi.b, &shift, &mut z);
                         phi.activation.taylor_slice(0, &z, &mut s, None);
                         for (o, si) in out.iter_mut().zip(&s) {
                             *o += omega * si;
@@ -307,14 +317,7 @@ fn columns(features: &Features, blocks: &[Block], rows: usize) -> DMatrix<f64> {
                 }
             }
         }
-    };
-    {
-        use rayon::prelude::*;
-        data.par_chunks_mut(rows.max(1))
-            .enumerate()
-            .for_each(|(j, col)| fill(j, col));
     }
-    DMatrix::from_vec(rows, m, data)
 }
 
 /// The exact (AD, f64) interior operator applied to every feature at `points`:

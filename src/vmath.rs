@@ -11,6 +11,11 @@
 //! carries values computed through it to the wasm build). NaN in gives NaN out, but
 //! IEEE 754 leaves a NaN's sign and payload to the hardware: those are not portable.
 //!
+//! **Helpers for dense kernels elsewhere:** `multiversion!` compiles a function for the
+//! widest vector unit the CPU has (as the slice kernels are), and [`par_columns`] builds
+//! a column-major matrix in parallel, writing each entry once. This module holds the
+//! crate's only `unsafe`: the target-feature calls and that one uninitialized buffer.
+//!
 //! **tanh** (the Cephes/Go algorithm, branch-free): with `a = |x|`,
 //!
 //! ```text
@@ -19,7 +24,9 @@
 //! tanh x = copysign(tanh a, x)
 //! ```
 //!
-//! both sides are evaluated and one is selected, so the loop vectorizes. Within 2 ulp of
+//! both sides are evaluated and one is selected, so the loop vectorizes; the slice
+//! kernels check chunks of 8 arguments and skip the side no argument of the chunk takes
+//! (same operations on the same operands, so the same bits). Within 2 ulp of
 //! the correctly rounded value (tests/vmath_accuracy.rs, 10⁷ arguments against a
 //! double-double reference).
 //!
@@ -119,14 +126,32 @@ fn exp_neg(x: f64) -> f64 {
 /// `2⁻⁶⁴`.
 const TWO_M64: f64 = 5.421_010_862_427_522_170_04e-20;
 
+/// Which of `tanh`'s two branches a kernel evaluates: both (selecting per argument),
+/// or only the one every argument of a chunk takes.
+const BOTH: u8 = 0;
+const ONLY_SMALL: u8 = 1;
+const ONLY_LARGE: u8 = 2;
+
 /// `(tanh x, sech² x)` by the module's algorithm.
 #[inline(always)]
 fn tanh_sech2(x: f64) -> (f64, f64) {
-    let a = f64::from_bits(x.to_bits() & !(1u64 << 63));
-    let large = a >= SMALL; // NaN: false, the small branch, which propagates it
-                            // Small branch: the rational function a + a·z·(p/q); large: 1 − 2/(e^{2a} + 1).
-                            // Both quotients go through one division (selected operands), so a vector lane
-                            // pays for one.
+    tanh_sech2_on::<BOTH>(x)
+}
+
+/// `(tanh x, sech² x)` evaluating branch set `B`: with [`ONLY_SMALL`] or [`ONLY_LARGE`]
+/// the other branch is not computed at all, so `B` must be the branch `x` takes (then
+/// the bits are those of [`BOTH`]: the same operations on the same operands).
+#[inline(always)]
+fn tanh_sech2_on<const B: u8>(x: f64) -> (f64, f64) {
+    let a = abs(x);
+    let large = match B {
+        ONLY_SMALL => false,
+        ONLY_LARGE => true,
+        _ => is_large(a), // NaN: false, the small branch, which propagates it
+    };
+    // Small branch: the rational function a + a·z·(p/q); large: 1 − 2/(e^{2a} + 1).
+    // Both quotients go through one division (selected operands), so a vector lane
+    // pays for one. The branch not taken is dead code when `B` fixes `large`.
     let z = a * a;
     let p = (P0 * z + P1) * z + P2;
     let q = ((z + Q0) * z + Q1) * z + Q2;
@@ -150,6 +175,18 @@ fn tanh_sech2(x: f64) -> (f64, f64) {
     (y.copysign(x), s)
 }
 
+/// `|x|`, by clearing the sign bit.
+#[inline(always)]
+fn abs(x: f64) -> f64 {
+    f64::from_bits(x.to_bits() & !(1u64 << 63))
+}
+
+/// Whether `tanh` takes its large branch at `a = |x|` (false for NaN).
+#[inline(always)]
+fn is_large(a: f64) -> bool {
+    a >= SMALL
+}
+
 /// `tanh x`, portable (the same bits on every target), within 2 ulp.
 #[inline]
 pub fn tanh(x: f64) -> f64 {
@@ -162,7 +199,7 @@ const SIGMOID_CLAMP: f64 = 746.0;
 /// `(σ(x), σ(−x))` of the logistic sigmoid by the module's algorithm.
 #[inline(always)]
 fn sigmoid_pair(x: f64) -> (f64, f64) {
-    let a = f64::from_bits(x.to_bits() & !(1u64 << 63));
+    let a = abs(x);
     // NaN compares false: it is not clamped, and propagates.
     let a = if a > SIGMOID_CLAMP { SIGMOID_CLAMP } else { a };
     let e = exp_neg(a);
@@ -243,11 +280,19 @@ fn taylor_scalar<const F: u8>(k: usize, z: f64) -> f64 {
 const TANH: u8 = 0;
 const SIGMOID: u8 = 1;
 
-/// The Taylor coefficients `S_K` (and `S_K1`) of function `F` at `z`.
+/// The Taylor coefficients `S_K` (and `S_K1`) of function `F` at `z` (for tanh, with
+/// branch set `B`).
 #[inline(always)]
 fn coefficients<const F: u8, const K: usize, const K1: usize>(z: f64) -> (f64, f64) {
+    coefficients_on::<F, K, K1, BOTH>(z)
+}
+
+#[inline(always)]
+fn coefficients_on<const F: u8, const K: usize, const K1: usize, const B: u8>(
+    z: f64,
+) -> (f64, f64) {
     if F == TANH {
-        let (y, s) = tanh_sech2(z);
+        let (y, s) = tanh_sech2_on::<B>(z);
         (coefficient::<K>(y, s), coefficient::<K1>(y, s))
     } else {
         let (s, c) = sigmoid_pair(z);
@@ -258,8 +303,51 @@ fn coefficients<const F: u8, const K: usize, const K1: usize>(z: f64) -> (f64, f
     }
 }
 
+/// Arguments per chunk whose branches are checked together: one AVX-512 vector.
+const CHUNK: usize = 8;
+
+/// `a_i = S_K(z_i)` (and `b_i = S_K1(z_i)` when `TWO`). For tanh, the arguments go in
+/// chunks of [`CHUNK`]: a chunk whose arguments all take the same branch evaluates only
+/// that one (the inputs of a ridge function along sorted points mostly do), a mixed
+/// chunk evaluates both and selects, giving the same bits either way.
 #[inline(always)]
 fn body<const F: u8, const K: usize, const K1: usize, const TWO: bool>(
+    z: &[f64],
+    a: &mut [f64],
+    b: &mut [f64],
+) {
+    let n = if TWO {
+        z.len().min(a.len()).min(b.len())
+    } else {
+        z.len().min(a.len())
+    };
+    let mut start = 0;
+    if F == TANH {
+        while start + CHUNK <= n {
+            let end = start + CHUNK;
+            let (mut small, mut large) = (false, false);
+            for &x in &z[start..end] {
+                let l = is_large(abs(x));
+                large |= l;
+                small |= !l;
+            }
+            let b = if TWO { &mut b[start..end] } else { &mut [][..] };
+            let (z, a) = (&z[start..end], &mut a[start..end]);
+            match (small, large) {
+                (true, false) => run::<F, K, K1, TWO, ONLY_SMALL>(z, a, b),
+                (false, true) => run::<F, K, K1, TWO, ONLY_LARGE>(z, a, b),
+                _ => run::<F, K, K1, TWO, BOTH>(z, a, b),
+            }
+            start = end;
+        }
+    }
+    let b = if TWO { &mut b[start..n] } else { &mut [][..] };
+    run::<F, K, K1, TWO, BOTH>(&z[start..n], &mut a[start..n], b);
+}
+
+/// [`body`]'s loop over one run of arguments, with branch set `B`.
+#[inline(always)]
+fn run<const F: u8, const K: usize, const K1: usize, const TWO: bool, const B: u8>(
     z: &[f64],
     a: &mut [f64],
     b: &mut [f64],
@@ -268,11 +356,11 @@ fn body<const F: u8, const K: usize, const K1: usize, const TWO: bool>(
         let n = z.len().min(a.len()).min(b.len());
         let (z, a, b) = (&z[..n], &mut a[..n], &mut b[..n]);
         for i in 0..n {
-            (a[i], b[i]) = coefficients::<F, K, K1>(z[i]);
+            (a[i], b[i]) = coefficients_on::<F, K, K1, B>(z[i]);
         }
     } else {
         for (ai, zi) in a.iter_mut().zip(z) {
-            *ai = coefficients::<F, K, K1>(*zi).0;
+            *ai = coefficients_on::<F, K, K1, B>(*zi).0;
         }
     }
 }
@@ -307,6 +395,72 @@ macro_rules! dispatch {
         #[cfg(not(target_arch = "x86_64"))]
         body::<{ $f }, $k, $k1, $two>($z, $a, $b)
     }};
+}
+
+/// Defines a function whose body is compiled for the widest vector unit this CPU has,
+/// chosen at run time as [`dispatch!`] does for the slice kernels, so that the loops in
+/// it vectorize with AVX-512 or AVX2 instead of the baseline SSE2. The body must be
+/// plain IEEE arithmetic (Rust never forms an FMA), so every variant gives the same bits.
+macro_rules! multiversion {
+    ($(#[$attr:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) $body:block) => {
+        $(#[$attr])*
+        $vis fn $name($($arg: $ty),*) {
+            #[inline(always)]
+            fn imp($($arg: $ty),*) $body
+            #[cfg(target_arch = "x86_64")]
+            {
+                #[target_feature(enable = "avx512f")]
+                unsafe fn avx512($($arg: $ty),*) {
+                    imp($($arg),*)
+                }
+                #[target_feature(enable = "avx2")]
+                unsafe fn avx2($($arg: $ty),*) {
+                    imp($($arg),*)
+                }
+                if std::arch::is_x86_feature_detected!("avx512f") {
+                    // SAFETY: the CPU supports AVX-512F (checked just above).
+                    unsafe { avx512($($arg),*) }
+                } else if std::arch::is_x86_feature_detected!("avx2") {
+                    // SAFETY: the CPU supports AVX2 (checked just above).
+                    unsafe { avx2($($arg),*) }
+                } else {
+                    imp($($arg),*)
+                }
+            }
+            #[cfg(not(target_arch = "x86_64"))]
+            imp($($arg),*)
+        }
+    };
+}
+pub(crate) use multiversion;
+
+/// A `rows × cols` column-major matrix whose column `j` is `fill(j, column)`, the
+/// columns computed in parallel (rayon) into a per-thread scratch column and written to
+/// the matrix once: no pass zeroes it first (for the RFM's 4 MB matrices that pass was
+/// an eighth of the assembly). Each column is computed by one call from its own data,
+/// so the result does not depend on the thread count.
+pub fn par_columns(rows: usize, cols: usize, fill: impl Fn(usize, &mut [f64]) + Sync) -> Vec<f64> {
+    use rayon::prelude::*;
+    let len = rows * cols;
+    let mut data = Vec::with_capacity(len);
+    if rows > 0 {
+        data.spare_capacity_mut()[..len]
+            .par_chunks_mut(rows)
+            .enumerate()
+            .for_each_init(
+                || vec![0.0; rows],
+                |scratch, (j, column)| {
+                    fill(j, scratch);
+                    for (slot, value) in column.iter_mut().zip(scratch.iter()) {
+                        slot.write(*value);
+                    }
+                },
+            );
+    }
+    // SAFETY: the capacity is at least `len`, and every one of the first `len` slots
+    // was written above (the chunks of `rows` cover them; with `rows = 0`, `len = 0`).
+    unsafe { data.set_len(len) };
+    data
 }
 
 /// `out_i = tanh z_i` over a slice (vectorized; equal bit for bit to [`tanh`]).
