@@ -21,6 +21,11 @@ use adfd::{run_rfm, Config};
 use std::process::Command;
 use std::time::Instant;
 
+/// mimalloc keeps freed pages for the next matrix of the same size (Cargo.toml says
+/// why); the benches use the CLI's allocator so they time what the CLI runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const REPEATS: usize = 7;
 
 fn median(mut v: Vec<f64>) -> f64 {

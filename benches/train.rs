@@ -22,6 +22,11 @@ use adfd::{Activation, Precision};
 use std::collections::HashMap;
 use std::time::Instant;
 
+/// mimalloc keeps freed pages for the next matrix of the same size (Cargo.toml says
+/// why); the benches use the CLI's allocator so they time what the CLI runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
     v[v.len() / 2]

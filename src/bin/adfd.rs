@@ -16,6 +16,11 @@ use adfd::{TrainComparison, TrainReport};
 use clap::{Args, Parser, Subcommand};
 use std::process::ExitCode;
 
+/// mimalloc keeps freed pages for the next matrix of the same size, where glibc's
+/// malloc returns them to the kernel and faults fresh ones in (Cargo.toml says more).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "adfd",
