@@ -66,7 +66,7 @@ def rfm_table(rfm):
     a, jax, numpy = rfm["adfd_ms"], rfm["jax_assembly_ms"], rfm["numpy_svd_ms"]
     base_total = None if jax is None or numpy is None else jax + numpy
     return [
-        f"RFM, {rfm['workload']} (median of {rfm['repeats']}, {rfm['threads']} threads):",
+        f"RFM, {rfm['workload']} (median of {rfm['repeats']}, assembly of {rfm.get('assembly_repeats', rfm['repeats'])}, {rfm['threads']} threads):",
         "",
         "| work | adfd | baseline | ratio adfd / baseline |",
         "|---|---|---|---|",
