@@ -143,6 +143,13 @@ fn forward<T: Real, const N: usize, const M: usize>(
     (hs, ds)
 }
 
+/// The forward pass of one probe, kept for its reverse pass: the inputs of every layer
+/// (`h⁰ … h^L`) and `σ'(zˡ)` per layer, as jets with `N` coefficients.
+pub struct Tape<T, const N: usize> {
+    hs: Layers<T, N>,
+    ds: Layers<T, N>,
+}
+
 /// One probe `γ [u(x' + t v)]_p` with `p = N − 1` (and `M = N + 1`), in precision `T`.
 /// With `Some((s, grad))` it also adds `s · ∂/∂θ` of the probe to `grad` by reverse mode.
 pub fn probe<T: Real, const N: usize, const M: usize>(
@@ -152,60 +159,85 @@ pub fn probe<T: Real, const N: usize, const M: usize>(
     gamma: f64,
     backward: Option<(f64, &mut [f64])>,
 ) -> f64 {
+    let (value, tape) = probe_forward::<T, N, M>(net, x, v, gamma);
+    if let Some((s, grad)) = backward {
+        tape.backward(net, s, gamma, grad);
+    }
+    value
+}
+
+/// The value `γ [u(x' + t v)]_p` of one probe (`p = N − 1`, `M = N + 1`) and its tape,
+/// so that a residual's probes are evaluated once and then differentiated once its
+/// value (and so its seed) is known.
+pub fn probe_forward<T: Real, const N: usize, const M: usize>(
+    net: &Network,
+    x: &[f64; 2],
+    v: &[f64; 2],
+    gamma: f64,
+) -> (f64, Tape<T, N>) {
     let p = N - 1;
     let (hs, ds) = forward::<T, N, M>(net, x, v);
     let th = &net.theta;
     let a_off = net.arch.a_offset();
     let os = T::of(net.arch.output_scale());
-    let top = hs.last().unwrap();
     let mut up = T::zero();
-    for (j, hj) in top.iter().enumerate() {
+    for (j, hj) in hs.last().unwrap().iter().enumerate() {
         up += T::of(th[a_off + j]) * hj.c[p];
     }
-    let value = gamma * (up * os).to64();
-    let Some((s, grad)) = backward else {
-        return value;
-    };
-    let g = T::of(s * gamma) * os;
-    let mut hbar: Vec<Jet<T, N>> = (0..top.len())
-        .map(|j| {
-            grad[a_off + j] += (g * top[j].c[p]).to64();
-            let mut c = [T::zero(); N];
-            c[p] = g * T::of(th[a_off + j]);
-            Jet { c }
-        })
-        .collect();
-    let layers = net.arch.layers();
-    for (l, sl) in layers.iter().enumerate().rev() {
-        let hin = &hs[l];
-        let sc = T::of(sl.scale);
-        let mut hbar_in = vec![Jet::<T, N>::constant(T::zero()); if l > 0 { sl.fan_in } else { 0 }];
-        for j in 0..sl.width {
-            let yb = &hbar[j].c;
-            let sd = &ds[l][j].c;
-            let mut zb = [T::zero(); N];
-            for (jj, zbj) in zb.iter_mut().enumerate() {
-                for k in jj..N {
-                    *zbj += yb[k] * sd[k - jj];
+    (gamma * (up * os).to64(), Tape { hs, ds })
+}
+
+impl<T: Real, const N: usize> Tape<T, N> {
+    /// Adds `s · ∂/∂θ` of the probe `γ [u(x' + t v)]_p` taped here to `grad`, by
+    /// reverse mode (module docs).
+    pub fn backward(&self, net: &Network, s: f64, gamma: f64, grad: &mut [f64]) {
+        let p = N - 1;
+        let Tape { hs, ds } = self;
+        let th = &net.theta;
+        let a_off = net.arch.a_offset();
+        let os = T::of(net.arch.output_scale());
+        let top = hs.last().unwrap();
+        let g = T::of(s * gamma) * os;
+        let mut hbar: Vec<Jet<T, N>> = (0..top.len())
+            .map(|j| {
+                grad[a_off + j] += (g * top[j].c[p]).to64();
+                let mut c = [T::zero(); N];
+                c[p] = g * T::of(th[a_off + j]);
+                Jet { c }
+            })
+            .collect();
+        let layers = net.arch.layers();
+        for (l, sl) in layers.iter().enumerate().rev() {
+            let hin = &hs[l];
+            let sc = T::of(sl.scale);
+            let mut hbar_in =
+                vec![Jet::<T, N>::constant(T::zero()); if l > 0 { sl.fan_in } else { 0 }];
+            for j in 0..sl.width {
+                let yb = &hbar[j].c;
+                let sd = &ds[l][j].c;
+                let mut zb = [T::zero(); N];
+                for (jj, zbj) in zb.iter_mut().enumerate() {
+                    for k in jj..N {
+                        *zbj += yb[k] * sd[k - jj];
+                    }
                 }
-            }
-            grad[sl.b + j] += zb[0].to64();
-            let wrow = sl.w + j * sl.fan_in;
-            for i in 0..sl.fan_in {
-                let mut acc = T::zero();
-                for k in 0..N {
-                    acc += zb[k] * hin[i].c[k];
-                }
-                grad[wrow + i] += (sc * acc).to64();
-                if l > 0 {
-                    let wji = sc * T::of(th[wrow + i]);
+                grad[sl.b + j] += zb[0].to64();
+                let wrow = sl.w + j * sl.fan_in;
+                for i in 0..sl.fan_in {
+                    let mut acc = T::zero();
                     for k in 0..N {
-                        hbar_in[i].c[k] += wji * zb[k];
+                        acc += zb[k] * hin[i].c[k];
+                    }
+                    grad[wrow + i] += (sc * acc).to64();
+                    if l > 0 {
+                        let wji = sc * T::of(th[wrow + i]);
+                        for k in 0..N {
+                            hbar_in[i].c[k] += wji * zb[k];
+                        }
                     }
                 }
             }
+            hbar = hbar_in;
         }
-        hbar = hbar_in;
     }
-    value
 }

@@ -37,19 +37,40 @@ impl<T: Real> Scratch<T> {
     }
 }
 
-fn mlp_probe<T: Real>(
-    net: &Network,
-    x: &[f64; 2],
-    v: &[f64; 2],
-    p: usize,
-    gamma: f64,
-    back: Option<(f64, &mut [f64])>,
-) -> f64 {
-    match p {
-        0 => forward::probe::<T, 1, 2>(net, x, v, gamma, back),
-        2 => forward::probe::<T, 3, 4>(net, x, v, gamma, back),
-        4 => forward::probe::<T, 5, 6>(net, x, v, gamma, back),
-        _ => unreachable!("probe order {p}"),
+/// A probe's tape for any of the orders a residual takes (`p = 0, 2, 4`).
+enum Tape<T> {
+    P0(forward::Tape<T, 1>),
+    P2(forward::Tape<T, 3>),
+    P4(forward::Tape<T, 5>),
+}
+
+impl<T: Real> Tape<T> {
+    /// The probe `γ [u(x + t v)]_p` and its tape.
+    fn record(net: &Network, x: &[f64; 2], v: &[f64; 2], p: usize, gamma: f64) -> (f64, Self) {
+        match p {
+            0 => {
+                let (value, tape) = forward::probe_forward::<T, 1, 2>(net, x, v, gamma);
+                (value, Tape::P0(tape))
+            }
+            2 => {
+                let (value, tape) = forward::probe_forward::<T, 3, 4>(net, x, v, gamma);
+                (value, Tape::P2(tape))
+            }
+            4 => {
+                let (value, tape) = forward::probe_forward::<T, 5, 6>(net, x, v, gamma);
+                (value, Tape::P4(tape))
+            }
+            _ => unreachable!("probe order {p}"),
+        }
+    }
+
+    /// Adds `s · ∂/∂θ` of the probe to `grad`.
+    fn backward(&self, net: &Network, s: f64, gamma: f64, grad: &mut [f64]) {
+        match self {
+            Tape::P0(t) => t.backward(net, s, gamma, grad),
+            Tape::P2(t) => t.backward(net, s, gamma, grad),
+            Tape::P4(t) => t.backward(net, s, gamma, grad),
+        }
     }
 }
 
@@ -70,18 +91,21 @@ fn row_eval<T: Real>(
         }
         r
     } else {
+        // Every probe of the row once forward; then, with the residual (and so the
+        // seed) known, each tape backward in the same order.
         let mut op = 0.0;
+        let mut tapes = Vec::new();
         for g in &row.groups {
             for (v, gamma) in &g.dirs {
-                op += mlp_probe::<T>(net, &g.x, v, g.p, *gamma, None);
+                let (value, tape) = Tape::<T>::record(net, &g.x, v, g.p, *gamma);
+                op += value;
+                tapes.push((tape, *gamma));
             }
         }
         let r = c * op - row.target;
         if let Some(s) = seed_of(r) {
-            for g in &row.groups {
-                for (v, gamma) in &g.dirs {
-                    mlp_probe::<T>(net, &g.x, v, g.p, *gamma, Some((s * c, &mut *grad)));
-                }
+            for (tape, gamma) in &tapes {
+                tape.backward(net, s * c, *gamma, grad);
             }
         }
         r
