@@ -19,20 +19,20 @@ use crate::jet::Precision;
 use crate::jet::Real;
 use nalgebra::DMatrix;
 
-/// Per-thread scratch space: the two-layer buffer in `T`.
+/// Per-thread scratch space: the two-layer buffer in `T`, or a deeper network's
+/// transposed weights.
 struct Scratch<T> {
     buf: Vec<Acc<T>>,
+    weights: Option<forward::Weights<T>>,
 }
 
 impl<T: Real> Scratch<T> {
     fn new(net: &Network) -> Self {
-        let m = if net.arch.depth() == 1 {
-            net.arch.widths[0]
-        } else {
-            0
-        };
+        let deep = net.arch.depth() > 1;
+        let m = if deep { 0 } else { net.arch.widths[0] };
         Scratch {
             buf: vec![Acc::default(); m],
+            weights: deep.then(|| forward::Weights::new(net)),
         }
     }
 }
@@ -46,18 +46,25 @@ enum Tape<T> {
 
 impl<T: Real> Tape<T> {
     /// The probe `γ [u(x + t v)]_p` and its tape.
-    fn record(net: &Network, x: &[f64; 2], v: &[f64; 2], p: usize, gamma: f64) -> (f64, Self) {
+    fn record(
+        net: &Network,
+        w: &forward::Weights<T>,
+        x: &[f64; 2],
+        v: &[f64; 2],
+        p: usize,
+        gamma: f64,
+    ) -> (f64, Self) {
         match p {
             0 => {
-                let (value, tape) = forward::probe_forward::<T, 1, 2>(net, x, v, gamma);
+                let (value, tape) = forward::probe_forward::<T, 1, 2>(net, w, x, v, gamma);
                 (value, Tape::P0(tape))
             }
             2 => {
-                let (value, tape) = forward::probe_forward::<T, 3, 4>(net, x, v, gamma);
+                let (value, tape) = forward::probe_forward::<T, 3, 4>(net, w, x, v, gamma);
                 (value, Tape::P2(tape))
             }
             4 => {
-                let (value, tape) = forward::probe_forward::<T, 5, 6>(net, x, v, gamma);
+                let (value, tape) = forward::probe_forward::<T, 5, 6>(net, w, x, v, gamma);
                 (value, Tape::P4(tape))
             }
             _ => unreachable!("probe order {p}"),
@@ -65,11 +72,18 @@ impl<T: Real> Tape<T> {
     }
 
     /// Adds `s · ∂/∂θ` of the probe to `grad`.
-    fn backward(&self, net: &Network, s: f64, gamma: f64, grad: &mut [f64]) {
+    fn backward(
+        &self,
+        net: &Network,
+        w: &forward::Weights<T>,
+        s: f64,
+        gamma: f64,
+        grad: &mut [f64],
+    ) {
         match self {
-            Tape::P0(t) => t.backward(net, s, gamma, grad),
-            Tape::P2(t) => t.backward(net, s, gamma, grad),
-            Tape::P4(t) => t.backward(net, s, gamma, grad),
+            Tape::P0(t) => t.backward(net, w, s, gamma, grad),
+            Tape::P2(t) => t.backward(net, w, s, gamma, grad),
+            Tape::P4(t) => t.backward(net, w, s, gamma, grad),
         }
     }
 }
@@ -93,11 +107,12 @@ fn row_eval<T: Real>(
     } else {
         // Every probe of the row once forward; then, with the residual (and so the
         // seed) known, each tape backward in the same order.
+        let w = scratch.weights.as_ref().expect("a deep network's weights");
         let mut op = 0.0;
         let mut tapes = Vec::new();
         for g in &row.groups {
             for (v, gamma) in &g.dirs {
-                let (value, tape) = Tape::<T>::record(net, &g.x, v, g.p, *gamma);
+                let (value, tape) = Tape::<T>::record(net, w, &g.x, v, g.p, *gamma);
                 op += value;
                 tapes.push((tape, *gamma));
             }
@@ -105,7 +120,7 @@ fn row_eval<T: Real>(
         let r = c * op - row.target;
         if let Some(s) = seed_of(r) {
             for (tape, gamma) in &tapes {
-                tape.backward(net, s * c, *gamma, grad);
+                tape.backward(net, w, s * c, *gamma, grad);
             }
         }
         r
