@@ -17,7 +17,7 @@
 use crate::activation::Activation;
 use crate::jet::{Jet, Number, Precision, Real};
 use crate::keyword::keyword_enum;
-use crate::operator::{ad_recipe, apply_ad, DiffMode, DiffOp, Field, Prepared, Stencil};
+use crate::operator::{ad_recipe, DiffMode, DiffOp, Field, Prepared, Stencil};
 use crate::problem::{PointSet, Points, Problem};
 use crate::random::{Rng, Stream};
 use nalgebra::DMatrix;
@@ -321,16 +321,19 @@ crate::vmath::multiversion! {
 }
 
 /// The exact (AD, f64) interior operator applied to every feature at `points`:
-/// `T_ij = c·L φ_j(x_i)`, so that `T a − f` is the true PDE residual of `u`.
+/// `T_ij = c·L φ_j(x_i)`, so that `T a − f` is the true PDE residual of `u`. Built by
+/// the fast path of AD's interior rows in [`assemble`] (closed-form `σ⁽ᵖ⁾`,
+/// vectorized, column-parallel): the page's first result waits for it (the 1-D test
+/// grid is 1000 points).
 pub fn interior_operator_matrix(
     problem: &Problem,
     features: &Features,
     points: &PointSet,
 ) -> DMatrix<f64> {
     let t = problem.interior();
-    DMatrix::from_fn(points.len(), features.len(), |i, j| {
-        t.coefficient * apply_ad::<f64, _>(t.op, &features.feature(j), points.point(i))
-    })
+    let op = Prepared::new(t.op, DiffMode::Ad, problem.dim());
+    let block = Block::new(&op, t.coefficient, points, problem.dim());
+    columns(features, &[block], points.len())
 }
 
 /// The round-off floor of `A` assembled in `precision`: an estimate of `‖E‖₂` for the
