@@ -437,8 +437,9 @@ pub(crate) use multiversion;
 /// A `rows × cols` column-major matrix whose column `j` is `fill(j, column)`, the
 /// columns computed in parallel (rayon) into a per-thread scratch column and written to
 /// the matrix once: no pass zeroes it first (for the RFM's 4 MB matrices that pass was
-/// an eighth of the assembly). Each column is computed by one call from its own data,
-/// so the result does not depend on the thread count.
+/// an eighth of the assembly). `fill` must write every entry of the column it is given
+/// (a thread's scratch still holds its previous column). Each column is computed by one
+/// call from its own data, so the result does not depend on the thread count.
 pub fn par_columns(rows: usize, cols: usize, fill: impl Fn(usize, &mut [f64]) + Sync) -> Vec<f64> {
     use rayon::prelude::*;
     let len = rows * cols;
