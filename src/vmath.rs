@@ -303,49 +303,96 @@ fn coefficients_on<const F: u8, const K: usize, const K1: usize, const B: u8>(
     }
 }
 
+/// Defines a function whose body is compiled for the widest vector unit this CPU has,
+/// chosen at run time (x86-64: AVX-512, else AVX2, else the baseline SSE2; elsewhere
+/// the target's default), so that the loops in it vectorize with AVX-512 or AVX2. The
+/// body must be plain IEEE arithmetic (Rust never forms an FMA), so every variant gives
+/// the same bits. The function may take const generic parameters.
+macro_rules! multiversion {
+    (
+        $(#[$attr:meta])* $vis:vis fn $name:ident
+        $(<$(const $g:ident: $gt:ty),* $(,)?>)?
+        ($($arg:ident: $ty:ty),* $(,)?) $body:block
+    ) => {
+        $(#[$attr])*
+        $vis fn $name$(<$(const $g: $gt),*>)?($($arg: $ty),*) {
+            #[inline(always)]
+            fn imp$(<$(const $g: $gt),*>)?($($arg: $ty),*) $body
+            #[cfg(target_arch = "x86_64")]
+            {
+                #[target_feature(enable = "avx512f")]
+                unsafe fn avx512$(<$(const $g: $gt),*>)?($($arg: $ty),*) {
+                    imp::<$($($g),*)?>($($arg),*)
+                }
+                #[target_feature(enable = "avx2")]
+                unsafe fn avx2$(<$(const $g: $gt),*>)?($($arg: $ty),*) {
+                    imp::<$($($g),*)?>($($arg),*)
+                }
+                if std::arch::is_x86_feature_detected!("avx512f") {
+                    // SAFETY: the CPU supports AVX-512F (checked just above).
+                    unsafe { avx512::<$($($g),*)?>($($arg),*) }
+                } else if std::arch::is_x86_feature_detected!("avx2") {
+                    // SAFETY: the CPU supports AVX2 (checked just above).
+                    unsafe { avx2::<$($($g),*)?>($($arg),*) }
+                } else {
+                    imp::<$($($g),*)?>($($arg),*)
+                }
+            }
+            #[cfg(not(target_arch = "x86_64"))]
+            imp::<$($($g),*)?>($($arg),*)
+        }
+    };
+}
+pub(crate) use multiversion;
+
 /// Arguments per chunk whose branches are checked together: one AVX-512 vector.
 const CHUNK: usize = 8;
 
-/// `a_i = S_K(z_i)` (and `b_i = S_K1(z_i)` when `TWO`). For tanh, the arguments go in
-/// chunks of [`CHUNK`]: a chunk whose arguments all take the same branch evaluates only
-/// that one (the inputs of a ridge function along sorted points mostly do), a mixed
-/// chunk evaluates both and selects, giving the same bits either way.
-#[inline(always)]
-fn body<const F: u8, const K: usize, const K1: usize, const TWO: bool>(
-    z: &[f64],
-    a: &mut [f64],
-    b: &mut [f64],
-) {
-    let n = if TWO {
-        z.len().min(a.len()).min(b.len())
-    } else {
-        z.len().min(a.len())
-    };
-    let mut start = 0;
-    if F == TANH {
-        while start + CHUNK <= n {
-            let end = start + CHUNK;
-            let (mut small, mut large) = (false, false);
-            for &x in &z[start..end] {
-                let l = is_large(abs(x));
-                large |= l;
-                small |= !l;
+multiversion! {
+    /// `a_i = S_K(z_i)` (and `b_i = S_K1(z_i)` when `TWO`). For tanh, the arguments go in
+    /// chunks of [`CHUNK`]: a chunk whose arguments all take the same branch evaluates only
+    /// that one (the inputs of a ridge function along sorted points mostly do), a mixed
+    /// chunk evaluates both and selects, giving the same bits either way.
+    ///
+    /// Compiled for the widest vector unit (see [`multiversion!`]): AVX-512's 8 lanes
+    /// and 32 registers (no constants reloaded in the loop) evaluate `tanh` ~1.4×
+    /// faster than AVX2 here.
+    fn kernel<const F: u8, const K: usize, const K1: usize, const TWO: bool>(
+        z: &[f64],
+        a: &mut [f64],
+        b: &mut [f64],
+    ) {
+        let n = if TWO {
+            z.len().min(a.len()).min(b.len())
+        } else {
+            z.len().min(a.len())
+        };
+        let mut start = 0;
+        if F == TANH {
+            while start + CHUNK <= n {
+                let end = start + CHUNK;
+                let (mut small, mut large) = (false, false);
+                for &x in &z[start..end] {
+                    let l = is_large(abs(x));
+                    large |= l;
+                    small |= !l;
+                }
+                let b = if TWO { &mut b[start..end] } else { &mut [][..] };
+                let (z, a) = (&z[start..end], &mut a[start..end]);
+                match (small, large) {
+                    (true, false) => run::<F, K, K1, TWO, ONLY_SMALL>(z, a, b),
+                    (false, true) => run::<F, K, K1, TWO, ONLY_LARGE>(z, a, b),
+                    _ => run::<F, K, K1, TWO, BOTH>(z, a, b),
+                }
+                start = end;
             }
-            let b = if TWO { &mut b[start..end] } else { &mut [][..] };
-            let (z, a) = (&z[start..end], &mut a[start..end]);
-            match (small, large) {
-                (true, false) => run::<F, K, K1, TWO, ONLY_SMALL>(z, a, b),
-                (false, true) => run::<F, K, K1, TWO, ONLY_LARGE>(z, a, b),
-                _ => run::<F, K, K1, TWO, BOTH>(z, a, b),
-            }
-            start = end;
         }
+        let b = if TWO { &mut b[start..n] } else { &mut [][..] };
+        run::<F, K, K1, TWO, BOTH>(&z[start..n], &mut a[start..n], b);
     }
-    let b = if TWO { &mut b[start..n] } else { &mut [][..] };
-    run::<F, K, K1, TWO, BOTH>(&z[start..n], &mut a[start..n], b);
 }
 
-/// [`body`]'s loop over one run of arguments, with branch set `B`.
+/// [`kernel`]'s loop over one run of arguments, with branch set `B`.
 #[inline(always)]
 fn run<const F: u8, const K: usize, const K1: usize, const TWO: bool, const B: u8>(
     z: &[f64],
@@ -364,75 +411,6 @@ fn run<const F: u8, const K: usize, const K1: usize, const TWO: bool, const B: u
         }
     }
 }
-
-/// Runs `body` compiled for the widest vector unit this CPU has (x86-64: AVX-512,
-/// else AVX2, else the baseline SSE2; elsewhere the target's default). All variants
-/// give the same bits: the arithmetic is the same IEEE operations in the same order.
-/// AVX-512's 8 lanes and 32 registers (no constants reloaded in the loop) evaluate
-/// `tanh` ~1.4× faster than AVX2 here.
-macro_rules! dispatch {
-    ($f:expr, $k:literal, $k1:literal, $two:literal, $z:expr, $a:expr, $b:expr) => {{
-        #[cfg(target_arch = "x86_64")]
-        {
-            #[target_feature(enable = "avx512f")]
-            unsafe fn avx512<const F: u8>(z: &[f64], a: &mut [f64], b: &mut [f64]) {
-                body::<F, $k, $k1, $two>(z, a, b)
-            }
-            #[target_feature(enable = "avx2")]
-            unsafe fn avx2<const F: u8>(z: &[f64], a: &mut [f64], b: &mut [f64]) {
-                body::<F, $k, $k1, $two>(z, a, b)
-            }
-            if std::arch::is_x86_feature_detected!("avx512f") {
-                // SAFETY: the CPU supports AVX-512F (checked just above).
-                unsafe { avx512::<{ $f }>($z, $a, $b) }
-            } else if std::arch::is_x86_feature_detected!("avx2") {
-                // SAFETY: the CPU supports AVX2 (checked just above).
-                unsafe { avx2::<{ $f }>($z, $a, $b) }
-            } else {
-                body::<{ $f }, $k, $k1, $two>($z, $a, $b)
-            }
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        body::<{ $f }, $k, $k1, $two>($z, $a, $b)
-    }};
-}
-
-/// Defines a function whose body is compiled for the widest vector unit this CPU has,
-/// chosen at run time as [`dispatch!`] does for the slice kernels, so that the loops in
-/// it vectorize with AVX-512 or AVX2 instead of the baseline SSE2. The body must be
-/// plain IEEE arithmetic (Rust never forms an FMA), so every variant gives the same bits.
-macro_rules! multiversion {
-    ($(#[$attr:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) $body:block) => {
-        $(#[$attr])*
-        $vis fn $name($($arg: $ty),*) {
-            #[inline(always)]
-            fn imp($($arg: $ty),*) $body
-            #[cfg(target_arch = "x86_64")]
-            {
-                #[target_feature(enable = "avx512f")]
-                unsafe fn avx512($($arg: $ty),*) {
-                    imp($($arg),*)
-                }
-                #[target_feature(enable = "avx2")]
-                unsafe fn avx2($($arg: $ty),*) {
-                    imp($($arg),*)
-                }
-                if std::arch::is_x86_feature_detected!("avx512f") {
-                    // SAFETY: the CPU supports AVX-512F (checked just above).
-                    unsafe { avx512($($arg),*) }
-                } else if std::arch::is_x86_feature_detected!("avx2") {
-                    // SAFETY: the CPU supports AVX2 (checked just above).
-                    unsafe { avx2($($arg),*) }
-                } else {
-                    imp($($arg),*)
-                }
-            }
-            #[cfg(not(target_arch = "x86_64"))]
-            imp($($arg),*)
-        }
-    };
-}
-pub(crate) use multiversion;
 
 /// A `rows × cols` column-major matrix whose column `j` is `fill(j, column)`, the
 /// columns computed in parallel (rayon) into a per-thread scratch column and written to
@@ -466,7 +444,7 @@ pub fn par_columns(rows: usize, cols: usize, fill: impl Fn(usize, &mut [f64]) + 
 
 /// `out_i = tanh z_i` over a slice (vectorized; equal bit for bit to [`tanh`]).
 pub fn tanh_slice(z: &[f64], out: &mut [f64]) {
-    dispatch!(TANH, 0, 1, false, z, out, &mut [])
+    kernel::<{ TANH }, 0, 1, false>(z, out, &mut [])
 }
 
 /// `out_i = S_k(z_i) = tanh⁽ᵏ⁾(z_i)/k!` over a slice, `k ≤ MAX_ORDER` (larger `k` are
@@ -484,7 +462,7 @@ pub fn sigmoid_taylor_scalar(k: usize, z: f64) -> f64 {
 
 /// `out_i = σ(z_i)` over a slice (vectorized; equal bit for bit to [`sigmoid`]).
 pub fn sigmoid_slice(z: &[f64], out: &mut [f64]) {
-    dispatch!(SIGMOID, 0, 1, false, z, out, &mut [])
+    kernel::<{ SIGMOID }, 0, 1, false>(z, out, &mut [])
 }
 
 /// `out_i = S_k(z_i) = σ⁽ᵏ⁾(z_i)/k!` of the sigmoid over a slice, as [`tanh_taylor`]
@@ -497,19 +475,19 @@ pub fn sigmoid_taylor(k: usize, z: &[f64], out: &mut [f64], next: Option<&mut [f
 fn taylor<const F: u8>(k: usize, z: &[f64], out: &mut [f64], next: Option<&mut [f64]>) {
     match next {
         None => match k {
-            0 => dispatch!(F, 0, 1, false, z, out, &mut []),
-            1 => dispatch!(F, 1, 2, false, z, out, &mut []),
-            2 => dispatch!(F, 2, 3, false, z, out, &mut []),
-            3 => dispatch!(F, 3, 4, false, z, out, &mut []),
-            4 => dispatch!(F, 4, 5, false, z, out, &mut []),
-            _ => dispatch!(F, 5, 5, false, z, out, &mut []),
+            0 => kernel::<F, 0, 1, false>(z, out, &mut []),
+            1 => kernel::<F, 1, 2, false>(z, out, &mut []),
+            2 => kernel::<F, 2, 3, false>(z, out, &mut []),
+            3 => kernel::<F, 3, 4, false>(z, out, &mut []),
+            4 => kernel::<F, 4, 5, false>(z, out, &mut []),
+            _ => kernel::<F, 5, 5, false>(z, out, &mut []),
         },
         Some(o) => match k {
-            0 => dispatch!(F, 0, 1, true, z, out, o),
-            1 => dispatch!(F, 1, 2, true, z, out, o),
-            2 => dispatch!(F, 2, 3, true, z, out, o),
-            3 => dispatch!(F, 3, 4, true, z, out, o),
-            _ => dispatch!(F, 4, 5, true, z, out, o),
+            0 => kernel::<F, 0, 1, true>(z, out, o),
+            1 => kernel::<F, 1, 2, true>(z, out, o),
+            2 => kernel::<F, 2, 3, true>(z, out, o),
+            3 => kernel::<F, 3, 4, true>(z, out, o),
+            _ => kernel::<F, 4, 5, true>(z, out, o),
         },
     }
 }
