@@ -19,20 +19,29 @@ use crate::jet::Precision;
 use crate::jet::Real;
 use nalgebra::DMatrix;
 
-/// Per-thread scratch space: the two-layer buffer in `T`, or a deeper network's
-/// transposed weights.
-struct Scratch<T> {
-    buf: Vec<Acc<T>>,
-    weights: Option<forward::Weights<T>>,
+/// A deeper network's weights in `T`, transposed once per loss, residual or Jacobian
+/// call and lent to every block ([`Scratch`]); `None` for one hidden layer.
+fn deep_weights<T: Real>(net: &Network) -> Option<forward::Weights<T>> {
+    (net.arch.depth() > 1).then(|| forward::Weights::new(net))
 }
 
-impl<T: Real> Scratch<T> {
-    fn new(net: &Network) -> Self {
-        let deep = net.arch.depth() > 1;
-        let m = if deep { 0 } else { net.arch.widths[0] };
+/// Per-thread scratch space: the two-layer buffer in `T`, or a deeper network's
+/// weights (from [`deep_weights`]).
+struct Scratch<'w, T> {
+    buf: Vec<Acc<T>>,
+    weights: Option<&'w forward::Weights<T>>,
+}
+
+impl<'w, T: Real> Scratch<'w, T> {
+    fn new(net: &Network, weights: Option<&'w forward::Weights<T>>) -> Self {
+        let m = if weights.is_some() {
+            0
+        } else {
+            net.arch.widths[0]
+        };
         Scratch {
             buf: vec![Acc::default(); m],
-            weights: deep.then(|| forward::Weights::new(net)),
+            weights,
         }
     }
 }
@@ -92,7 +101,7 @@ impl<T: Real> Tape<T> {
 fn row_eval<T: Real>(
     net: &Network,
     row: &Row,
-    scratch: &mut Scratch<T>,
+    scratch: &mut Scratch<'_, T>,
     seed_of: impl Fn(f64) -> Option<f64>,
     grad: &mut [f64],
 ) -> f64 {
@@ -107,7 +116,7 @@ fn row_eval<T: Real>(
     } else {
         // Every probe of the row once forward; then, with the residual (and so the
         // seed) known, each tape backward in the same order.
-        let w = scratch.weights.as_ref().expect("a deep network's weights");
+        let w = scratch.weights.expect("a deep network's weights");
         let mut op = 0.0;
         let mut tapes = Vec::new();
         for g in &row.groups {
@@ -128,8 +137,13 @@ fn row_eval<T: Real>(
 }
 
 /// `(L, ∇L)` over a block of rows, in precision `T`.
-fn block<T: Real>(net: &Network, rows: &[Row], want_grad: bool) -> (f64, Vec<f64>) {
-    let mut scratch = Scratch::<T>::new(net);
+fn block<T: Real>(
+    net: &Network,
+    weights: Option<&forward::Weights<T>>,
+    rows: &[Row],
+    want_grad: bool,
+) -> (f64, Vec<f64>) {
+    let mut scratch = Scratch::new(net, weights);
     let mut grad = vec![0.0; if want_grad { net.theta.len() } else { 0 }];
     let mut loss = 0.0;
     for row in rows {
@@ -153,11 +167,12 @@ const BLOCK_ROWS: usize = 16;
 
 fn loss_grad_t<T: Real>(net: &Network, res: &Residuals, grad: Option<&mut [f64]>) -> f64 {
     let want = grad.is_some();
+    let weights = deep_weights::<T>(net);
     let parts: Vec<(f64, Vec<f64>)> = {
         use rayon::prelude::*;
         res.rows
             .par_chunks(BLOCK_ROWS)
-            .map(|rows| block::<T>(net, rows, want))
+            .map(|rows| block(net, weights.as_ref(), rows, want))
             .collect()
     };
     let mut loss = 0.0;
@@ -190,7 +205,8 @@ pub fn loss_and_gradient(
 }
 
 fn residuals_t<T: Real>(net: &Network, res: &Residuals) -> Vec<f64> {
-    let mut scratch = Scratch::<T>::new(net);
+    let weights = deep_weights::<T>(net);
+    let mut scratch = Scratch::new(net, weights.as_ref());
     res.rows
         .iter()
         .map(|row| row_eval(net, row, &mut scratch, |_| None, &mut []))
@@ -205,9 +221,14 @@ pub fn residuals(net: &Network, res: &Residuals, precision: Precision) -> Vec<f6
     }
 }
 
-fn jacobian_rows<T: Real>(net: &Network, rows: &[Row], out: &mut [f64]) {
+fn jacobian_rows<T: Real>(
+    net: &Network,
+    weights: Option<&forward::Weights<T>>,
+    rows: &[Row],
+    out: &mut [f64],
+) {
     let p = net.theta.len();
-    let mut scratch = Scratch::<T>::new(net);
+    let mut scratch = Scratch::new(net, weights);
     for (row, dst) in rows.iter().zip(out.chunks_exact_mut(p)) {
         let s = row.weight.sqrt();
         row_eval(net, row, &mut scratch, |_| Some(s), dst);
@@ -217,13 +238,14 @@ fn jacobian_rows<T: Real>(net: &Network, rows: &[Row], out: &mut [f64]) {
 fn jacobian_t<T: Real>(net: &Network, res: &Residuals) -> DMatrix<f64> {
     let p = net.theta.len();
     let mut data = vec![0.0; res.len() * p];
+    let weights = deep_weights::<T>(net);
     let chunk = BLOCK_ROWS;
     {
         use rayon::prelude::*;
         res.rows
             .par_chunks(chunk)
             .zip(data.par_chunks_mut(chunk * p))
-            .for_each(|(rows, out)| jacobian_rows::<T>(net, rows, out));
+            .for_each(|(rows, out)| jacobian_rows(net, weights.as_ref(), rows, out));
     }
     DMatrix::from_row_slice(res.len(), p, &data)
 }
