@@ -1,7 +1,8 @@
-//! Results do not depend on the thread count: the RFM matrices and a network's loss,
+//! Results do not depend on the thread count: the RFM matrices, a whole RFM comparison
+//! (whose runs are fitted as many at once as there are threads) and a network's loss,
 //! gradient and Jacobian computed in rayon pools of 1, 2 and 4 threads are equal bit
-//! for bit (fixed chunking of points, reductions in a fixed order). Native only: the
-//! wasm build has no rayon (yet).
+//! for bit (fixed chunking of points, reductions in a fixed order). Native only (the
+//! page's threaded build is checked by tests/page/threads.test.mjs).
 #![cfg(not(target_arch = "wasm32"))]
 
 use adfd::net::loss::{jacobian, loss_and_gradient};
@@ -53,6 +54,29 @@ fn rfm_matrices_are_the_same_bits_on_1_2_and_4_threads() {
         assert_eq!(one, run(2), "{problem:?}: 1 vs 2 threads");
         assert_eq!(one, run(4), "{problem:?}: 1 vs 4 threads");
     }
+}
+
+#[test]
+fn rfm_comparison_is_the_same_bits_on_1_2_and_4_threads() {
+    let config = Config {
+        n: 150,
+        h: vec![1e-1, 1e-2, 1e-3],
+        ..Config::default()
+    };
+    let valid = config.check().unwrap();
+    let runs = |threads| {
+        let report = in_pool(threads, || adfd::run_rfm(&valid).unwrap());
+        let mut runs = report.body.runs;
+        for r in &mut runs {
+            r.time_ms = 0.0; // the one figure that is meant to differ
+        }
+        // JSON with round-trip floats: equal strings are equal bits.
+        serde_json::to_string(&runs).unwrap()
+    };
+    let one = runs(1);
+    assert_eq!(one.matches("\"mode\"").count(), 4, "AD and three FD runs");
+    assert_eq!(one, runs(2), "1 vs 2 threads");
+    assert_eq!(one, runs(4), "1 vs 4 threads");
 }
 
 #[test]

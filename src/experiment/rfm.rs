@@ -126,10 +126,20 @@ impl Experiment for RfmComparison {
         })
     }
 
+    /// Fits the next runs, as many at once as rayon has threads (each run is fitted by
+    /// the same code from the same inputs, so the results do not depend on how many
+    /// run together; faer's SVD is single-threaded, so this is what puts a second core
+    /// to work on it). Runs are kept in mode order, up to the first that fails.
     fn step(&mut self) -> Result<()> {
-        if let Some(&mode) = self.modes.get(self.fits.len()) {
-            let fit = self.fit(mode)?;
-            self.fits.push(fit);
+        use rayon::prelude::*;
+        let done = self.fits.len();
+        let next = (done + rayon::current_num_threads().max(1)).min(self.modes.len());
+        let fits: Vec<Result<RfmFit>> = self.modes[done..next]
+            .par_iter()
+            .map(|&mode| self.fit(mode))
+            .collect();
+        for fit in fits {
+            self.fits.push(fit?);
         }
         Ok(())
     }
