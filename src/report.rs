@@ -107,7 +107,9 @@ pub struct RfmRun {
     pub error_l2: f64,
     /// `max |u − u*|` over the test points.
     pub error_max: f64,
-    /// Wall time of assembly, solve and entropy, in milliseconds.
+    /// Wall time of assembly, solve and entropy, in milliseconds. Runs are fitted one
+    /// per thread at once, so on several threads it includes sharing the machine with
+    /// the other runs.
     pub time_ms: f64,
 }
 
@@ -140,6 +142,7 @@ pub const RFM_DEFINITIONS: &[(&str, &str)] = &[
     ("residual_true", "mean over test points of (L u − f)², L applied by AD in f64"),
     ("error_l2", "relative L2 error ‖u − u*‖ / ‖u*‖ over the test points"),
     ("error_max", "max |u − u*| over the test points"),
+    ("time_ms", "wall time of the run's assembly, solve and entropy in ms; runs are fitted one per thread at once, so on several threads each run shares the machine with the others"),
     TEST_POINTS,
 ];
 
