@@ -63,8 +63,8 @@ impl Activation {
     ///
     /// `tanh` and the sigmoid run the vectorized portable kernels
     /// ([`crate::vmath::tanh_taylor`], [`crate::vmath::sigmoid_taylor`]); the other
-    /// activations evaluate [`Activation::eval`] on a jet per element (Taylor mode on
-    /// `z_i + t`).
+    /// activations evaluate [`Activation::eval`] per element: on `z_i` for the values
+    /// (`k = 0`), else on a jet (Taylor mode on `z_i + t`).
     pub fn taylor_slice(self, k: usize, z: &[f64], out: &mut [f64], next: Option<&mut [f64]>) {
         match self {
             Activation::Tanh => return crate::vmath::tanh_taylor(k, z, out, next),
@@ -73,6 +73,11 @@ impl Activation {
         }
         let table = |zi: f64| self.eval(Jet::<f64, 6>::variable(zi, 1.0)).c;
         match next {
+            None if k == 0 => {
+                for (o, zi) in out.iter_mut().zip(z) {
+                    *o = self.eval(*zi);
+                }
+            }
             None => {
                 for (o, zi) in out.iter_mut().zip(z) {
                     *o = table(*zi)[k];

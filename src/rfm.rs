@@ -15,7 +15,7 @@
 //! [`DiffMode`] (AD or a finite-difference stencil).
 
 use crate::activation::Activation;
-use crate::jet::{Jet, Number, Precision, Real};
+use crate::jet::{Number, Precision, Real};
 use crate::keyword::keyword_enum;
 use crate::operator::{ad_recipe, DiffMode, DiffOp, Field, Prepared, Stencil};
 use crate::problem::{PointSet, Points, Problem};
@@ -131,16 +131,22 @@ impl Features {
         }
     }
 
-    /// `u(x) = Σ_j a_j φ_j(x)` at each of `points`.
+    /// `u(x_i) = Σ_j a_j φ_j(x_i)` at each of `points`, feature by feature over all
+    /// points at once ([`Coordinates::pre_activations`], then
+    /// [`Activation::taylor_slice`] with `k = 0`), each sum in the order of `j`.
     pub fn values(&self, a: &[f64], points: &PointSet) -> Vec<f64> {
-        points
-            .iter()
-            .map(|x| {
-                (0..self.len())
-                    .map(|j| a[j] * self.feature(j).eval::<f64>(x))
-                    .sum()
-            })
-            .collect()
+        let x = Coordinates::of(points);
+        let n = points.len();
+        let (mut u, mut z, mut s) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+        for (j, aj) in a.iter().enumerate() {
+            let phi = self.feature(j);
+            x.pre_activations(phi.w, phi.b, &[0.0; 2], &mut z);
+            self.activation.taylor_slice(0, &z, &mut s, None);
+            for (ui, si) in u.iter_mut().zip(&s) {
+                *ui += aj * si;
+            }
+        }
+        u
     }
 }
 
@@ -195,10 +201,9 @@ pub fn assemble<T: Real>(
             &interior_op,
             interior.coefficient,
             &points.interior,
-            dim,
         )];
         for prepared in &boundary_ops {
-            blocks.push(Block::new(prepared, sqrt_lambda, &points.boundary, dim));
+            blocks.push(Block::new(prepared, sqrt_lambda, &points.boundary));
         }
         columns(features, &blocks, row_specs.len())
     } else {
@@ -216,35 +221,48 @@ pub fn assemble<T: Real>(
     System { a, f }
 }
 
-/// One block of rows of `A`: an operator applied at a set of points, times `c`.
-struct Block<'a> {
-    op: &'a Prepared,
-    c: f64,
-    /// The points' coordinates, one contiguous column per dimension (so the
-    /// pre-activations vectorize).
-    x: Vec<Vec<f64>>,
-}
+/// A point set's coordinates, one contiguous column per dimension, so that a
+/// feature's pre-activations over all points vectorize.
+struct Coordinates(Vec<Vec<f64>>);
 
-impl<'a> Block<'a> {
-    fn new(op: &'a Prepared, c: f64, set: &PointSet, dim: usize) -> Self {
-        let x = (0..dim)
-            .map(|k| set.iter().map(|p| p[k]).collect())
-            .collect();
-        Block { op, c, x }
+impl Coordinates {
+    fn of(set: &PointSet) -> Self {
+        Coordinates(
+            (0..set.dim)
+                .map(|k| set.iter().map(|p| p[k]).collect())
+                .collect(),
+        )
     }
 
     fn len(&self) -> usize {
-        self.x[0].len()
+        self.0.first().map_or(0, Vec::len)
     }
 
     /// `z_i = b + Σ_k (x_ik + shift_k) w_k`, summed from `b` in the order of `k` (the
     /// scalar route's order, so the same bits).
     fn pre_activations(&self, w: &[f64], b: f64, shift: &[f64], z: &mut [f64]) {
         z.fill(b);
-        for ((xk, wk), sk) in self.x.iter().zip(w).zip(shift) {
+        for ((xk, wk), sk) in self.0.iter().zip(w).zip(shift) {
             for (zi, xi) in z.iter_mut().zip(xk) {
                 *zi += (xi + sk) * wk;
             }
+        }
+    }
+}
+
+/// One block of rows of `A`: an operator applied at a set of points, times `c`.
+struct Block<'a> {
+    op: &'a Prepared,
+    c: f64,
+    x: Coordinates,
+}
+
+impl<'a> Block<'a> {
+    fn new(op: &'a Prepared, c: f64, set: &PointSet) -> Self {
+        Block {
+            op,
+            c,
+            x: Coordinates::of(set),
         }
     }
 }
@@ -279,7 +297,7 @@ crate::vmath::multiversion! {
         let (mut z, mut s) = (Vec::new(), Vec::new());
         let mut start = 0;
         for block in blocks {
-            let n = block.len();
+            let n = block.x.len();
             let out = &mut col[start..start + n];
             start += n;
             z.resize(n, 0.0);
@@ -293,7 +311,7 @@ crate::vmath::multiversion! {
                         g += omega * q.powi(p as i32);
                     }
                     let factorial = (1..=p).product::<usize>() as f64;
-                    block.pre_activations(phi.w, phi.b, &[0.0; 2], &mut z);
+                    block.x.pre_activations(phi.w, phi.b, &[0.0; 2], &mut z);
                     phi.activation.taylor_slice(p, &z, out, None);
                     let scale = block.c * factorial * g;
                     for o in out.iter_mut() {
@@ -304,7 +322,7 @@ crate::vmath::multiversion! {
                     out.fill(0.0);
                     for (off, omega) in &stencil.taps {
                         let shift = [h * off[0] as f64, h * off[1] as f64];
-                        block.pre_activations(phi.w, phi.b, &shift, &mut z);
+                        block.x.pre_activations(phi.w, phi.b, &shift, &mut z);
                         phi.activation.taylor_slice(0, &z, &mut s, None);
                         for (o, si) in out.iter_mut().zip(&s) {
                             *o += omega * si;
@@ -332,7 +350,7 @@ pub fn interior_operator_matrix(
 ) -> DMatrix<f64> {
     let t = problem.interior();
     let op = Prepared::new(t.op, DiffMode::Ad, problem.dim());
-    let block = Block::new(&op, t.coefficient, points, problem.dim());
+    let block = Block::new(&op, t.coefficient, points);
     columns(features, &[block], points.len())
 }
 
@@ -412,26 +430,34 @@ pub fn noise_floor(
             }
             DiffMode::Ad => (None, p),
         };
-        for x in set.iter() {
-            for j in 0..m {
-                let phi = features.feature(j);
-                let (mut z, mut wx2, mut w2) = (phi.b, 0.0, 0.0);
-                for (xk, wk) in x.iter().zip(phi.w) {
-                    z += wk * xk;
-                    wx2 += (wk * xk) * (wk * xk);
-                    w2 += wk * wk;
+        // Feature by feature over all points at once: `g = k! S_k`, `g' = (k+1)! S_{k+1}`
+        // with `k = g_order`, and `Σ_k (w_k x_k)²` per point.
+        let x = Coordinates::of(set);
+        let n = x.len();
+        let k = g_order;
+        let (fact, fact_next) = (
+            (1..=k).product::<usize>() as f64,
+            (1..=k + 1).product::<usize>() as f64,
+        );
+        let (mut z, mut g, mut dg, mut wx2) =
+            (vec![0.0; n], vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+        for j in 0..m {
+            let phi = features.feature(j);
+            x.pre_activations(phi.w, phi.b, &[0.0; 2], &mut z);
+            phi.activation.taylor_slice(k, &z, &mut g, Some(&mut dg));
+            wx2.fill(0.0);
+            for (xk, wk) in x.0.iter().zip(phi.w) {
+                for (acc, xi) in wx2.iter_mut().zip(xk) {
+                    *acc += (wk * xi) * (wk * xi);
                 }
-                let (g, dg) = if g_order == 0 {
-                    let jet = phi.activation.eval(Jet::<f64, 2>::variable(z, 1.0));
-                    (jet.c[0], jet.derivative(1))
-                } else {
-                    let jet = phi.activation.eval(Jet::<f64, 6>::variable(z, 1.0));
-                    (jet.derivative(g_order), jet.derivative(g_order + 1))
-                };
-                let gain = rho * stencil_gain.unwrap_or_else(|| w2.powi(p as i32 / 2));
-                sum += gain * gain * (g * g + dg * dg * wx2);
-                entries += 1;
             }
+            let w2: f64 = phi.w.iter().map(|wk| wk * wk).sum();
+            let gain = rho * stencil_gain.unwrap_or_else(|| w2.powi(p as i32 / 2));
+            for ((gi, dgi), wx2i) in g.iter().zip(&dg).zip(&wx2) {
+                let (gi, dgi) = (fact * gi, fact_next * dgi);
+                sum += gain * gain * (gi * gi + dgi * dgi * wx2i);
+            }
+            entries += n;
         }
     }
     if entries == 0 {
