@@ -14,6 +14,11 @@ ensure_numpy() {
     python3 -c 'import numpy' 2>/dev/null || python3 -m pip install --quiet numpy
 }
 
+# JAX (CPU, from PyPI) for the benches' baselines: benches/rfm_jax.py, train_jax.py.
+ensure_jax() {
+    python3 -c 'import jax' 2>/dev/null || python3 -m pip install --quiet jax
+}
+
 # The wasm-bindgen crate version in Cargo.lock: the CLI must match it exactly.
 wasm_bindgen_version() {
     awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' Cargo.lock
