@@ -7,10 +7,12 @@
 //! precision the features are evaluated in):
 //!
 //! ```text
-//! RFM (rows r = Config::rows, m features, k = min(r, m), t test points, M modes):
+//! RFM (rows r = Config::rows, m features, k = min(r, m), t test points, M modes,
+//!      F = min(M, experiment::fits_at_once) fits in flight at once):
 //!   held:     t·m                    the exact test operator T
 //!           + M·(m + k)              each fit's coefficients and singular values
-//!   one fit:  r·m                    A
+//!   F × one fit:
+//!             r·m                    A
 //!           + r·m                    the SVD's working copy of A
 //!           + (r + m)·k              its thin factors U and V
 //!           + r·k + 5·k²             the SVD's workspace (measured for faer's thin SVD)
@@ -22,7 +24,9 @@
 //!                                    workspace (singular values only)
 //! ```
 //!
-//! plus [`OVERHEAD_BYTES`] for the points, the drawing grid and the allocator. A test
+//! plus [`OVERHEAD_BYTES`] for the points, the drawing grid and the allocator (`F` is
+//! this thread's rayon pool: 1 on the page's main thread, whose worker may fit up to
+//! [`experiment::PARALLEL_ENTRIES`] more entries of `A` at once). A test
 //! (tests/budget.rs) measures the allocator's high-water mark for RFM and network
 //! configs in 1-D and 2-D and checks the estimate is within 2× of it.
 //!
@@ -47,7 +51,7 @@
 
 use crate::config::{Config, ModelKind};
 use crate::error::{Error, Result};
-use crate::experiment::{KERNEL_POINTS, LOSS_POINTS};
+use crate::experiment::{self, KERNEL_POINTS, LOSS_POINTS};
 use crate::optimizer::Optimizer;
 use crate::problem::Points;
 use web_time::Instant;
@@ -181,9 +185,10 @@ impl Budget {
                 let k = r.min(m);
                 let held = t * m + modes * (m + k);
                 let fit = 2.0 * r * m + (r + m) * k + r * k + 5.0 * k * k;
+                let in_flight = experiment::fits_at_once(config).min(config.h.len() + 1) as f64;
                 Budget {
                     model: ModelKind::Rfm,
-                    bytes: F64 * (held + fit) + OVERHEAD_BYTES,
+                    bytes: F64 * (held + in_flight * fit) + OVERHEAD_BYTES,
                     flops: t * m * ENTRY_FLOPS + modes * (r * m * ENTRY_FLOPS + svd_flops(r, m)),
                 }
             }

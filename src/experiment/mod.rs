@@ -17,7 +17,7 @@
 mod rfm;
 mod train;
 
-pub use rfm::{RfmComparison, RfmFit};
+pub use rfm::{fits_at_once, RfmComparison, RfmFit, PARALLEL_ENTRIES};
 pub use train::{Run, TrainComparison, KERNEL_POINTS, LOSS_POINTS};
 
 use crate::config::{Config, ModelKind, Valid};

@@ -133,8 +133,12 @@ try {
   assert.equal((await snap(page)).sweep.done, paused, 'the sweep advanced while paused');
   assert.ok(paused < 13, 'paused before the end of the sweep');
   step(`paused the sweep at ${paused}/13`);
+  // One unit of work: the next runs' fits, one per thread of the worker's pool.
   await page.click('#step');
-  await page.waitForFunction((p) => window.adfd.state.lastSnap.sweep.progress.done === p + 1, paused, { timeout: LONG });
+  await page.waitForFunction((p) => {
+    const { done, total } = window.adfd.state.lastSnap.sweep.progress;
+    return done === p + Math.min(window.adfd.state.threads.count, total - p);
+  }, paused, { timeout: LONG });
   await page.click('#run');
   await page.waitForFunction(() => { const s = window.adfd.state.lastSnap; return s.finished && s.sweep.progress.done === s.sweep.progress.total; }, null, { timeout: LONG });
   step('resumed and finished the sweep');
