@@ -216,7 +216,9 @@ pub struct Speed {
     /// `L(θ₀) / L(θ_final)`.
     pub loss_reduction: f64,
     /// Wall-clock training steps per second (loss + gradient + update; spectra and
-    /// true residuals excluded).
+    /// true residuals excluded). The runs of a comparison are stepped in parallel: each
+    /// is credited with the updates' wall time in proportion to its own update time,
+    /// so on several threads the runs' times add up to the comparison's.
     pub steps_per_second: f64,
 }
 
@@ -267,6 +269,7 @@ pub const TRAIN_DEFINITIONS: &[(&str, &str)] = &[
     ("kernel.cutoff", "K(a) = #{i : s_i > a·s_1} (relative) or #{i : s_i > a} (absolute), of the singular values of J"),
     ("kernel.entropy", "H(a) = −Σ_{i≤K} p_i ln p_i with p_i = s_i / Σ_{j≤K} s_j (adfd's definition)"),
     ("speed.steps_to_target", "first step t with L(θ_t) ≤ 10^{−q} L(θ_0), q = decades; null if not reached"),
+    ("speed.steps_per_second", "steps / seconds of this run's updates (loss + gradient + update); the runs are stepped in parallel and each is credited with the updates' wall time in proportion to its own update time"),
     ("lr", "one learning rate shared by every run: fixed, or c / λ_max with λ_max = s_1² of the AD run's initial J"),
     TEST_POINTS,
 ];

@@ -1,10 +1,11 @@
 //! Results do not depend on the thread count: the RFM matrices, a whole RFM comparison
-//! (whose runs are fitted as many at once as there are threads) and a network's loss,
-//! gradient and Jacobian computed in rayon pools of 1, 2 and 4 threads are equal bit
-//! for bit (fixed chunking of points, reductions in a fixed order). Native only (the
+//! (whose runs are fitted one per thread at once), a network's loss, gradient and
+//! Jacobian, and a whole training comparison (whose runs are stepped in parallel)
+//! computed in rayon pools of 1, 2 and 4 threads are equal bit for bit (fixed chunking of points, reductions in a fixed order). Native only (the
 //! page's threaded build is checked by tests/page/threads.test.mjs).
 #![cfg(not(target_arch = "wasm32"))]
 
+use adfd::experiment::{fits_at_once, PARALLEL_ENTRIES};
 use adfd::net::loss::{jacobian, loss_and_gradient};
 use adfd::net::residual::Residuals;
 use adfd::net::{Architecture, Network};
@@ -77,6 +78,53 @@ fn rfm_comparison_is_the_same_bits_on_1_2_and_4_threads() {
     assert_eq!(one.matches("\"mode\"").count(), 4, "AD and three FD runs");
     assert_eq!(one, runs(2), "1 vs 2 threads");
     assert_eq!(one, runs(4), "1 vs 4 threads");
+}
+
+#[test]
+fn training_comparison_is_the_same_bits_on_1_2_and_4_threads() {
+    let mut config = Config {
+        model: adfd::ModelKind::Network,
+        n: 60,
+        h: vec![1e-1, 1e-3],
+        ..Config::default()
+    };
+    config.net.width = 20;
+    config.train.steps = 30;
+    config.train.every = 10;
+    let valid = config.check().unwrap();
+    let runs = |threads| {
+        let report = in_pool(threads, || adfd::run_train(&valid).unwrap());
+        let mut runs = serde_json::to_value(&report.body.runs).unwrap();
+        for r in runs.as_array_mut().unwrap() {
+            // The one figure that is meant to differ.
+            r["speed"]["steps_per_second"] = serde_json::Value::Null;
+        }
+        serde_json::to_string(&runs).unwrap()
+    };
+    let one = runs(1);
+    assert_eq!(one.matches("\"mode\"").count(), 3, "AD and two FD runs");
+    assert_eq!(one, runs(2), "1 vs 2 threads");
+    assert_eq!(one, runs(4), "1 vs 4 threads");
+}
+
+#[test]
+fn rfm_fits_one_run_per_thread_while_their_matrices_are_small() {
+    let sized = |m: usize, n: usize| {
+        let mut c = Config {
+            n,
+            ..Config::default()
+        };
+        c.rfm.m = m;
+        c
+    };
+    let (small, large) = (sized(400, 400), sized(3000, 3000));
+    assert_eq!(in_pool(4, || fits_at_once(&small)), 4);
+    assert_eq!(in_pool(1, || fits_at_once(&small)), 1);
+    // 3002 × 3000 entries is over PARALLEL_ENTRIES alone: one fit at a time.
+    assert!(large.rows() * large.rfm.m > PARALLEL_ENTRIES);
+    assert_eq!(in_pool(4, || fits_at_once(&large)), 1);
+    // Two of 1202 × 1200 fit within it, three do not.
+    assert_eq!(in_pool(4, || fits_at_once(&sized(1200, 1200))), 2);
 }
 
 #[test]

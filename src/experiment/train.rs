@@ -50,6 +50,8 @@ pub struct Run {
     /// whatever the thinning).
     reached_target: Option<usize>,
     stopped: Option<Stopped>,
+    /// This run's share of the wall time of the comparison's updates (see
+    /// [`TrainComparison`]'s `step`).
     seconds: f64,
 }
 
@@ -139,19 +141,20 @@ impl Run {
         }
     }
 
-    /// One optimizer update and the new loss and gradient. Returns the loss, or the
-    /// stop if the update diverged (the previous parameters are then restored).
-    fn update(&mut self, lr: f64, precision: Precision) -> std::result::Result<f64, Stopped> {
+    /// One optimizer update and the new loss and gradient, with its wall time in
+    /// seconds. Gives the loss, or the stop if the update diverged (the previous
+    /// parameters are then restored).
+    fn update(&mut self, lr: f64, precision: Precision) -> (Update, f64) {
         let start = Instant::now();
         self.prev.copy_from_slice(&self.net.theta);
         self.optimizer.update(&mut self.net.theta, &self.grad, lr);
         let loss = loss_and_gradient(&self.net, &self.res, precision, Some(&mut self.grad));
-        self.seconds += start.elapsed().as_secs_f64();
+        let seconds = start.elapsed().as_secs_f64();
         if loss.is_finite() && finite(&self.grad) {
-            return Ok(loss);
+            return (Ok(loss), seconds);
         }
         self.net.theta.copy_from_slice(&self.prev);
-        Err(Stopped {
+        let diverged = Stopped {
             reason: StopReason::Diverged,
             step: self.step,
             message: format!(
@@ -160,7 +163,8 @@ impl Run {
                 self.step + 1,
                 self.step
             ),
-        })
+        };
+        (Err(diverged), seconds)
     }
 
     /// Stores one step's loss (and true residual, when measured), and notes the step
@@ -174,6 +178,52 @@ impl Run {
             self.measured.push(point);
         }
         self.loss.push(point);
+    }
+
+    /// The rest of a step after [`Run::update`]: the stop rules, and every `every`
+    /// steps (and at the stop) the true residual on `test` and the kernel spectrum.
+    fn finish_step(&mut self, update: Update, config: &Config, test: &Residuals) -> Result<()> {
+        let tc = &config.train;
+        let loss = match update {
+            Ok(loss) => loss,
+            Err(diverged) => {
+                // The kept state may fall between measurements: measure it now.
+                if let Some(last) = self.loss.last_mut().filter(|p| p.true_residual.is_none()) {
+                    last.true_residual = Some(true_residual(test, &self.net));
+                    let last = *last;
+                    self.measured.push(last);
+                }
+                self.stopped = Some(diverged);
+                return Ok(());
+            }
+        };
+        self.step += 1;
+        let t = self.step;
+        let stopped = match tc.loss_target {
+            Some(target) if loss <= target => Some(Stopped {
+                reason: StopReason::LossTarget,
+                step: t,
+                message: format!("reached the loss target {target:e} at step {t}"),
+            }),
+            _ if t >= tc.steps => Some(Stopped {
+                reason: StopReason::Budget,
+                step: t,
+                message: format!("used the budget of {} steps", tc.steps),
+            }),
+            _ => None,
+        };
+        let measure = t.is_multiple_of(tc.every) || stopped.is_some();
+        let point = LossPoint {
+            step: t,
+            loss,
+            true_residual: measure.then(|| true_residual(test, &self.net)),
+        };
+        self.record(point, tc.decades);
+        if measure {
+            self.measure_kernel(config)?;
+        }
+        self.stopped = stopped;
+        Ok(())
     }
 
     /// Records the kernel spectrum of `J` at the current step.
@@ -203,6 +253,9 @@ pub struct TrainComparison {
     lr: f64,
     lambda_max_ad: f64,
 }
+
+/// What an update gives: the new loss, or the stop if it diverged.
+type Update = std::result::Result<f64, Stopped>;
 
 fn finite(v: &[f64]) -> bool {
     v.iter().all(|x| x.is_finite())
@@ -276,54 +329,6 @@ impl TrainComparison {
         run.measure_kernel(cfg)?;
         Ok(run)
     }
-
-    /// One step of run `i`: update, stop rules, and every `every` steps (and at the
-    /// stop) the true residual and the kernel spectrum.
-    fn advance(&mut self, i: usize) -> Result<()> {
-        let config = &self.config;
-        let tc = &config.train;
-        let run = &mut self.runs[i];
-        let loss = match run.update(self.lr, config.precision) {
-            Ok(loss) => loss,
-            Err(diverged) => {
-                // The kept state may fall between measurements: measure it now.
-                if let Some(last) = run.loss.last_mut().filter(|p| p.true_residual.is_none()) {
-                    last.true_residual = Some(true_residual(&self.test, &run.net));
-                    let last = *last;
-                    run.measured.push(last);
-                }
-                run.stopped = Some(diverged);
-                return Ok(());
-            }
-        };
-        run.step += 1;
-        let t = run.step;
-        let stopped = match tc.loss_target {
-            Some(target) if loss <= target => Some(Stopped {
-                reason: StopReason::LossTarget,
-                step: t,
-                message: format!("reached the loss target {target:e} at step {t}"),
-            }),
-            _ if t >= tc.steps => Some(Stopped {
-                reason: StopReason::Budget,
-                step: t,
-                message: format!("used the budget of {} steps", tc.steps),
-            }),
-            _ => None,
-        };
-        let measure = t.is_multiple_of(tc.every) || stopped.is_some();
-        let point = LossPoint {
-            step: t,
-            loss,
-            true_residual: measure.then(|| true_residual(&self.test, &run.net)),
-        };
-        run.record(point, tc.decades);
-        if measure {
-            run.measure_kernel(config)?;
-        }
-        run.stopped = stopped;
-        Ok(())
-    }
 }
 
 /// `mean (L u − f)²` over the test points with the exact operator (AD, f64).
@@ -374,11 +379,28 @@ impl Experiment for TrainComparison {
         Ok(c)
     }
 
-    /// One training step of every run that has not stopped.
+    /// One training step of every run that has not stopped. First every update, the
+    /// runs in parallel (each is the same code on its own data, so the results do not
+    /// depend on the thread count), timed together: each run is credited with the
+    /// updates' wall time in proportion to its own update's time (on one thread, its
+    /// own time; on several, where runs overlap, its share of the comparison's
+    /// throughput). Then, run by run (so that one Jacobian at a time is held), the stop
+    /// rules and measurements.
     fn step(&mut self) -> Result<()> {
-        for i in 0..self.runs.len() {
-            if !self.runs[i].is_finished() {
-                self.advance(i)?;
+        use rayon::prelude::*;
+        let (lr, precision) = (self.lr, self.config.precision);
+        let start = Instant::now();
+        let updates: Vec<Option<(Update, f64)>> = self
+            .runs
+            .par_iter_mut()
+            .map(|run| (!run.is_finished()).then(|| run.update(lr, precision)))
+            .collect();
+        let wall = start.elapsed().as_secs_f64();
+        let own: f64 = updates.iter().flatten().map(|u| u.1).sum();
+        for (run, update) in self.runs.iter_mut().zip(updates) {
+            if let Some((update, seconds)) = update {
+                run.seconds += if own > 0.0 { wall * seconds / own } else { 0.0 };
+                run.finish_step(update, &self.config, &self.test)?;
             }
         }
         Ok(())
