@@ -57,6 +57,26 @@ fn rfm_matrices_are_the_same_bits_on_1_2_and_4_threads() {
     }
 }
 
+/// A comparison's runs as JSON with round-trip floats (equal strings are equal bits),
+/// with the field at `timing` (the one figure meant to differ) blanked.
+fn runs_without(runs: impl serde::Serialize, timing: &[&str]) -> String {
+    let mut runs = serde_json::to_value(runs).unwrap();
+    let (last, path) = timing.split_last().unwrap();
+    for run in runs.as_array_mut().unwrap() {
+        let slot = path.iter().fold(run, |v, k| &mut v[*k]);
+        slot[*last] = serde_json::Value::Null;
+    }
+    serde_json::to_string(&runs).unwrap()
+}
+
+/// Asserts that `runs(threads)` holds `count` runs and is the same on 1, 2 and 4 threads.
+fn assert_same_on_1_2_and_4_threads(count: usize, runs: impl Fn(usize) -> String) {
+    let one = runs(1);
+    assert_eq!(one.matches("\"mode\"").count(), count, "AD and each FD run");
+    assert_eq!(one, runs(2), "1 vs 2 threads");
+    assert_eq!(one, runs(4), "1 vs 4 threads");
+}
+
 #[test]
 fn rfm_comparison_is_the_same_bits_on_1_2_and_4_threads() {
     let config = Config {
@@ -65,19 +85,10 @@ fn rfm_comparison_is_the_same_bits_on_1_2_and_4_threads() {
         ..Config::default()
     };
     let valid = config.check().unwrap();
-    let runs = |threads| {
+    assert_same_on_1_2_and_4_threads(4, |threads| {
         let report = in_pool(threads, || adfd::run_rfm(&valid).unwrap());
-        let mut runs = report.body.runs;
-        for r in &mut runs {
-            r.time_ms = 0.0; // the one figure that is meant to differ
-        }
-        // JSON with round-trip floats: equal strings are equal bits.
-        serde_json::to_string(&runs).unwrap()
-    };
-    let one = runs(1);
-    assert_eq!(one.matches("\"mode\"").count(), 4, "AD and three FD runs");
-    assert_eq!(one, runs(2), "1 vs 2 threads");
-    assert_eq!(one, runs(4), "1 vs 4 threads");
+        runs_without(report.body.runs, &["time_ms"])
+    });
 }
 
 #[test]
@@ -92,19 +103,10 @@ fn training_comparison_is_the_same_bits_on_1_2_and_4_threads() {
     config.train.steps = 30;
     config.train.every = 10;
     let valid = config.check().unwrap();
-    let runs = |threads| {
+    assert_same_on_1_2_and_4_threads(3, |threads| {
         let report = in_pool(threads, || adfd::run_train(&valid).unwrap());
-        let mut runs = serde_json::to_value(&report.body.runs).unwrap();
-        for r in runs.as_array_mut().unwrap() {
-            // The one figure that is meant to differ.
-            r["speed"]["steps_per_second"] = serde_json::Value::Null;
-        }
-        serde_json::to_string(&runs).unwrap()
-    };
-    let one = runs(1);
-    assert_eq!(one.matches("\"mode\"").count(), 3, "AD and two FD runs");
-    assert_eq!(one, runs(2), "1 vs 2 threads");
-    assert_eq!(one, runs(4), "1 vs 4 threads");
+        runs_without(report.body.runs, &["speed", "steps_per_second"])
+    });
 }
 
 #[test]
