@@ -132,7 +132,7 @@ impl Features {
     }
 
     /// `u(x_i) = Σ_j a_j φ_j(x_i)` at each of `points`, feature by feature over all
-    /// points at once ([`Coordinates::pre_activations`], then
+    /// points at once (the pre-activations `w_j·x_i + b_j`, then
     /// [`Activation::taylor_slice`] with `k = 0`), each sum in the order of `j`.
     pub fn values(&self, a: &[f64], points: &PointSet) -> Vec<f64> {
         let x = Coordinates::of(points);
