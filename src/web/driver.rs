@@ -211,7 +211,8 @@ pub struct Driver {
     /// The solution panel's grid and the held-out test points.
     grid: PointSet,
     test: PointSet,
-    /// Sum and count of the milliseconds per unit of work of the current job.
+    /// The current job's milliseconds of work, and the progress they made (RFM: runs
+    /// fitted; network: steps of every run).
     unit_ms: (f64, usize),
     history: History,
     /// The finished job's runs are in the history already.
@@ -334,6 +335,7 @@ impl Driver {
             (false, Some(s)) if !s.is_finished() => s,
             _ => return Ok(true),
         };
+        let before = job.progress().done;
         let units = match job.comparison.as_mut() {
             Some(comparison) => experiment::run_for(comparison, budget_ms),
             None => job.started().map(|_| Vec::new()),
@@ -346,9 +348,10 @@ impl Driver {
                 return Err(e);
             }
         };
+        let progressed = job.progress().done.saturating_sub(before);
         if main {
             self.unit_ms.0 += units.iter().sum::<f64>();
-            self.unit_ms.1 += units.len();
+            self.unit_ms.1 += progressed;
             if self.job.is_finished() && !self.recorded {
                 self.recorded = true;
                 for o in outcomes(self.job.comparison.as_ref()) {
@@ -679,6 +682,25 @@ mod tests {
             s.progress.done,
             rayon::current_num_threads().min(s.progress.total)
         );
+    }
+
+    #[test]
+    fn time_per_step_counts_runs_fitted_and_steps_taken() {
+        // ms_per_step divides by the progress made: RFM runs fitted (two at once on two
+        // threads), network steps of every run.
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let mut net = small().into_inner();
+        net.model = ModelKind::Network;
+        net.train.steps = 7;
+        for (config, progress) in [(small(), 3), (net.check().unwrap(), 7)] {
+            let mut d = Driver::new(config);
+            pool.install(|| while !d.work(0.0).unwrap() {});
+            assert_eq!(d.unit_ms.1, progress);
+            assert!(d.snapshot().ms_per_step.is_some_and(|ms| ms > 0.0));
+        }
     }
 
     #[test]

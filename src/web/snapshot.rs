@@ -38,8 +38,8 @@ pub struct Snapshot {
     pub finished: bool,
     /// The last error (a numerical failure ended a run), for the page to show.
     pub error: Option<String>,
-    /// Mean milliseconds per unit of work (RFM: the next runs' fits, one per thread;
-    /// network: one step of every run), `None` before the first.
+    /// Wall milliseconds per unit of progress (RFM: per run fitted, the runs fitted one
+    /// per thread at once; network: per step of every run), `None` before the first.
     pub ms_per_step: Option<f64>,
     /// Units of work done and in all (RFM: runs fitted; network: the largest step reached
     /// and the step budget).
