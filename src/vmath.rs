@@ -172,13 +172,26 @@ fn tanh_sech2_on<const B: u8>(x: f64) -> (f64, f64) {
     } else {
         (y_small, s_small)
     };
-    (y.copysign(x), s)
+    (or_sign(y, x), s)
 }
+
+/// The sign bit of an `f64`.
+const SIGN: u64 = 1 << 63;
 
 /// `|x|`, by clearing the sign bit.
 #[inline(always)]
 fn abs(x: f64) -> f64 {
-    f64::from_bits(x.to_bits() & !(1u64 << 63))
+    f64::from_bits(x.to_bits() & !SIGN)
+}
+
+/// `y ≥ 0` with the sign of `x`, by OR-ing in `x`'s sign bit: the bits of
+/// `y.copysign(x)` for every such `y` (`tanh |x|` is one; a NaN stays a NaN). Wasm SIMD has no vector copysign, and LLVM turns the
+/// masked form of `copysign` back into one, which in wasm takes each lane out of the
+/// vector and back (230 instructions of the tanh kernels; without them the kernel is
+/// 5–12 % faster in V8).
+#[inline(always)]
+fn or_sign(y: f64, x: f64) -> f64 {
+    f64::from_bits(y.to_bits() | (x.to_bits() & SIGN))
 }
 
 /// Whether `tanh` takes its large branch at `a = |x|` (false for NaN).
