@@ -185,7 +185,7 @@ impl Budget {
                 let k = r.min(m);
                 let held = t * m + modes * (m + k);
                 let fit = 2.0 * r * m + (r + m) * k + r * k + 5.0 * k * k;
-                let in_flight = experiment::fits_at_once(config).min(config.h.len() + 1) as f64;
+                let in_flight = (experiment::fits_at_once(config) as f64).min(modes);
                 Budget {
                     model: ModelKind::Rfm,
                     bytes: F64 * (held + in_flight * fit) + OVERHEAD_BYTES,

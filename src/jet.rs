@@ -194,6 +194,12 @@ pub struct Jet<T, const N: usize> {
     pub c: [T; N],
 }
 
+/// `k! = 1·2·…·k` (`0! = 1`), which turns a Taylor coefficient into a derivative:
+/// `x^{(k)}(0) = k! c_k`. Exact in `f64` for `k ≤ 18`.
+pub fn factorial(k: usize) -> f64 {
+    (1..=k).fold(1.0, |acc, i| acc * i as f64)
+}
+
 impl<T: Real, const N: usize> Jet<T, N> {
     /// The jet of `t ↦ x₀ + v t`: a point moving with velocity `v`.
     #[inline(always)]
@@ -208,8 +214,7 @@ impl<T: Real, const N: usize> Jet<T, N> {
 
     /// The `k`-th derivative `x^{(k)}(0) = k! c_k`.
     pub fn derivative(&self, k: usize) -> T {
-        let factorial = (1..=k).fold(1.0, |acc, i| acc * i as f64);
-        self.c[k] * T::of(factorial)
+        self.c[k] * T::of(factorial(k))
     }
 
     /// Applies a function given by its value `y₀ = f(x₀)` and the linear ODE

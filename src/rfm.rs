@@ -15,7 +15,7 @@
 //! [`DiffMode`] (AD or a finite-difference stencil).
 
 use crate::activation::Activation;
-use crate::jet::{Number, Precision, Real};
+use crate::jet::{factorial, Number, Precision, Real};
 use crate::keyword::keyword_enum;
 use crate::operator::{ad_recipe, DiffMode, DiffOp, Field, Prepared, Stencil};
 use crate::problem::{PointSet, Points, Problem};
@@ -310,10 +310,9 @@ crate::vmath::multiversion! {
                         let q: f64 = (0..d).map(|k| phi.w[k] * v[k]).sum();
                         g += omega * q.powi(p as i32);
                     }
-                    let factorial = (1..=p).product::<usize>() as f64;
                     block.x.pre_activations(phi.w, phi.b, &[0.0; 2], &mut z);
                     phi.activation.taylor_slice(p, &z, out, None);
-                    let scale = block.c * factorial * g;
+                    let scale = block.c * factorial(p) * g;
                     for o in out.iter_mut() {
                         *o *= scale;
                     }
@@ -435,10 +434,7 @@ pub fn noise_floor(
         let x = Coordinates::of(set);
         let n = x.len();
         let k = g_order;
-        let (fact, fact_next) = (
-            (1..=k).product::<usize>() as f64,
-            (1..=k + 1).product::<usize>() as f64,
-        );
+        let (fact, fact_next) = (factorial(k), factorial(k + 1));
         let (mut z, mut g, mut dg, mut wx2) =
             (vec![0.0; n], vec![0.0; n], vec![0.0; n], vec![0.0; n]);
         for j in 0..m {

@@ -17,6 +17,7 @@
 //! interior rows and `ω = λ / n_b` for the `n_b` boundary rows (boundary points ×
 //! boundary operators). The scaled residual is `r̃ = √ω r`, so `L = ‖r̃‖²`.
 
+use crate::jet::factorial;
 use crate::operator::{ad_recipe, DiffMode, DiffOp, Stencil};
 use crate::problem::{PointSet, Points, Problem};
 
@@ -66,10 +67,9 @@ pub fn groups(op: DiffOp, mode: DiffMode, x: &[f64]) -> Vec<Group> {
         DiffMode::Ad => {
             // γ = p!·w turns the p-th Taylor coefficient into w·D_vᵖ u.
             let (p, recipe) = ad_recipe(op, dim);
-            let factorial = (1..=p).product::<usize>() as f64;
             let dirs = recipe
                 .into_iter()
-                .map(|(v, w)| (v, factorial * w))
+                .map(|(v, w)| (v, factorial(p) * w))
                 .collect();
             vec![Group { x: base, p, dirs }]
         }

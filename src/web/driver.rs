@@ -213,7 +213,7 @@ pub struct Driver {
     test: PointSet,
     /// The current job's milliseconds of work, and the progress they made (RFM: runs
     /// fitted; network: steps of every run).
-    unit_ms: (f64, usize),
+    work_ms: (f64, usize),
     history: History,
     /// The finished job's runs are in the history already.
     recorded: bool,
@@ -246,7 +246,7 @@ impl Driver {
             job: Job::new(config),
             generation: 0,
             sweep: None,
-            unit_ms: (0.0, 0),
+            work_ms: (0.0, 0),
             history: History::default(),
             recorded: false,
             error: None,
@@ -313,7 +313,7 @@ impl Driver {
         let problem = self.config().problem();
         self.grid = plot_grid(problem.dim());
         self.test = Points::test(&problem);
-        self.unit_ms = (0.0, 0);
+        self.work_ms = (0.0, 0);
         self.recorded = false;
         self.error = None;
         self.views.clear();
@@ -350,8 +350,8 @@ impl Driver {
         };
         let progressed = job.progress().done.saturating_sub(before);
         if main {
-            self.unit_ms.0 += units.iter().sum::<f64>();
-            self.unit_ms.1 += progressed;
+            self.work_ms.0 += units.iter().sum::<f64>();
+            self.work_ms.1 += progressed;
             if self.job.is_finished() && !self.recorded {
                 self.recorded = true;
                 for o in outcomes(self.job.comparison.as_ref()) {
@@ -445,7 +445,7 @@ impl Driver {
             threshold,
             finished: self.is_finished(),
             error: self.error.clone(),
-            ms_per_step: (self.unit_ms.1 > 0).then(|| self.unit_ms.0 / self.unit_ms.1 as f64),
+            ms_per_step: (self.work_ms.1 > 0).then(|| self.work_ms.0 / self.work_ms.1 as f64),
             progress,
             training,
             runs,
@@ -698,7 +698,7 @@ mod tests {
         for (config, progress) in [(small(), 3), (net.check().unwrap(), 7)] {
             let mut d = Driver::new(config);
             pool.install(|| while !d.work(0.0).unwrap() {});
-            assert_eq!(d.unit_ms.1, progress);
+            assert_eq!(d.work_ms.1, progress);
             assert!(d.snapshot().ms_per_step.is_some_and(|ms| ms > 0.0));
         }
     }
