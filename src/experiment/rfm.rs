@@ -35,6 +35,8 @@ pub struct RfmComparison {
     test_f: Vec<f64>,
     exact: Vec<f64>,
     fits: Vec<RfmFit>,
+    /// Wall milliseconds of the steps so far (the fits, overlapping on several threads).
+    wall_ms: f64,
 }
 
 impl RfmComparison {
@@ -123,6 +125,7 @@ impl Experiment for RfmComparison {
             test,
             test_op,
             fits: Vec::new(),
+            wall_ms: 0.0,
         })
     }
 
@@ -134,10 +137,12 @@ impl Experiment for RfmComparison {
         use rayon::prelude::*;
         let done = self.fits.len();
         let next = (done + fits_at_once(&self.config)).min(self.modes.len());
+        let start = Instant::now();
         let fits: Vec<Result<RfmFit>> = self.modes[done..next]
             .par_iter()
             .map(|&mode| self.fit(mode))
             .collect();
+        self.wall_ms += start.elapsed().as_secs_f64() * 1e3;
         for fit in fits {
             self.fits.push(fit?);
         }
@@ -161,6 +166,7 @@ impl Experiment for RfmComparison {
             features: self.features.clone(),
             points: self.points.clone(),
             runs: self.fits.iter().map(|f| f.run.clone()).collect(),
+            time_ms: self.wall_ms,
         };
         Envelope::new(self.config.clone(), body, RFM_DEFINITIONS)
     }
