@@ -99,8 +99,23 @@ try {
   let s = await snap(page);
   assert.equal(s.model, 'rfm');
   assert.equal(s.runs, 4, 'AD + three FD steps by default');
-  bench.rfm_default_ms_per_mode = await page.evaluate(() => window.adfd.state.lastSnap.runs.map((m) => m.timeMs));
+  const rfmTimes = () => page.evaluate(() => {
+    const s = window.adfd.state.lastSnap;
+    return { seed: s.seed, perMode: s.runs.map((m) => m.timeMs), wallPerMode: s.msPerStep };
+  });
+  const cold = await rfmTimes();
+  bench.rfm_default_ms_per_mode = cold.perMode;
+  bench.rfm_default_wall_ms_per_mode = cold.wallPerMode;
   bench.threads = await page.evaluate(() => window.adfd.state.threads);
+  // New seed: the same comparison again, V8 having optimized the module's code by now
+  // (the first comparison after load pays for that).
+  await page.click('#newseed');
+  await page.waitForFunction((seed) => { const s = window.adfd.state.lastSnap; return s.seed !== seed && s.finished && s.runs.length === 4; }, cold.seed, { timeout: LONG });
+  const warm = await rfmTimes();
+  assert.ok(warm.wallPerMode > 0 && warm.perMode.every((t) => t > 0), `timed: ${JSON.stringify(warm)}`);
+  bench.rfm_next_ms_per_mode = warm.perMode;
+  bench.rfm_next_wall_ms_per_mode = warm.wallPerMode;
+  step(`RFM ms per mode: first ${cold.perMode.map((t) => t.toFixed(0))}, next seed ${warm.perMode.map((t) => t.toFixed(0))} (comparison wall ${cold.wallPerMode.toFixed(0)} → ${warm.wallPerMode.toFixed(0)} per mode)`);
   await assertDrawn(page);
   await page.screenshot({ path: join(out, 'page-desktop.png'), fullPage: true });
 
