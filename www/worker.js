@@ -103,7 +103,7 @@ async function load() {
   const cores = navigator.hardwareConcurrency || 1;
   const want = Math.min(Math.max(Math.floor(Number(asked)) || cores - 1, 1), 16);
   let note = '';
-  if (asked === 'off') note = 'single-threaded build asked for (?threads=off)';
+  if (asked === 'off') note = 'the link asks for the single-threaded build: ?threads=off';
   else if (!self.crossOriginIsolated || typeof SharedArrayBuffer !== 'function') {
     note = 'this page is not cross-origin isolated, so it has no shared memory for threads';
   } else if (!asked && want < 2) {
