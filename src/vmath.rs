@@ -185,10 +185,11 @@ fn abs(x: f64) -> f64 {
 }
 
 /// `y ≥ 0` with the sign of `x`, by OR-ing in `x`'s sign bit: the bits of
-/// `y.copysign(x)` for every such `y` (`tanh |x|` is one; a NaN stays a NaN). Wasm SIMD has no vector copysign, and LLVM turns the
-/// masked form of `copysign` back into one, which in wasm takes each lane out of the
-/// vector and back (230 instructions of the tanh kernels; without them the kernel is
-/// up to 12 % faster in V8).
+/// `y.copysign(x)` for every such `y` (`tanh |x|` is one; a NaN stays a NaN).
+/// Wasm SIMD has no vector copysign, and LLVM turns the masked form of `copysign` back
+/// into one, which in wasm takes each lane out of the vector and back (230
+/// instructions of the tanh kernels; without them the kernel is up to 12 % faster in
+/// V8).
 #[inline(always)]
 fn or_sign(y: f64, x: f64) -> f64 {
     f64::from_bits(y.to_bits() | (x.to_bits() & SIGN))
