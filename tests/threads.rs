@@ -1,8 +1,9 @@
 //! Results do not depend on the thread count: the RFM matrices, a whole RFM comparison
 //! (whose runs are fitted one per thread at once), a network's loss, gradient and
 //! Jacobian, and a whole training comparison (whose runs are stepped in parallel)
-//! computed in rayon pools of 1, 2 and 4 threads are equal bit for bit (fixed chunking of points, reductions in a fixed order). Native only (the
-//! page's threaded build is checked by tests/page/threads.test.mjs).
+//! computed in rayon pools of 1, 2 and 4 threads are equal bit for bit (fixed chunking
+//! of points, reductions in a fixed order). Native only (the page's threaded build is
+//! checked by tests/page/threads.test.mjs).
 #![cfg(not(target_arch = "wasm32"))]
 
 use adfd::experiment::{fits_at_once, PARALLEL_ENTRIES};

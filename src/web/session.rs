@@ -72,9 +72,9 @@ impl Session {
         Ok(())
     }
 
-    /// Works for about `budget_ms` milliseconds (at least one unit of work: the next
-    /// runs' fits for the RFM, one per thread, one step of every run for a network) on the comparison, or
-    /// else on the sweep. Returns true when nothing is left to do.
+    /// Works for about `budget_ms` milliseconds on the comparison, or else on the sweep:
+    /// at least one unit of work (RFM: the next runs' fits, one per thread; network: one
+    /// step of every run). Returns true when nothing is left to do.
     pub fn work(&mut self, budget_ms: f64) -> Result<bool, JsValue> {
         self.driver.work(budget_ms).map_err(|e| js::error(&e))
     }

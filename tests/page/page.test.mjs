@@ -1,9 +1,9 @@
 // The page in a real headless browser (BROWSER=chromium, the default: Debian's Chromium
 // through playwright-core; BROWSER=firefox: Firefox ESR over WebDriver BiDi; see
-// browser.mjs): serves
-// the release build in site/, waits for the default result without a click, runs it
-// again with a new seed, checks every chart canvas has drawn, changes a control mid-run, shows an invalid value's
-// message beside its control, pauses and resumes, runs a sweep, trains a network,
+// browser.mjs): serves the release build in site/, waits for the default result
+// without a click, runs it again with a new seed, checks every chart canvas has drawn,
+// changes a control mid-run, shows an invalid value's message beside its control,
+// pauses and resumes, runs a sweep, trains a network,
 // and fails on any console error or uncaught exception. Saves screenshots (desktop
 // and a 390-px phone) and the browser benchmarks to artifacts/ (artifacts/firefox/ for
 // Firefox).
