@@ -1,7 +1,7 @@
 //! Training steps per second of the two-layer network (tanh, m = n = 100 and 1000,
-//! poisson1d and biharmonic1d, AD and FD h = 0.1), natively, beside a JAX (jit,
-//! float64, CPU) implementation of the same step (`benches/train_jax.py`) when JAX
-//! is installed.
+//! poisson1d and biharmonic1d, AD and FD h = 0.1) and of the MLP with L = 2 hidden
+//! layers of width m (m = n = 100), natively, beside a JAX (jit, float64, CPU)
+//! implementation of the same step (`benches/train_jax.py`) when JAX is installed.
 //!
 //! One step = loss and exact gradient (reverse mode over jets) + a GD update, the
 //! same work as a `TrainComparison` step minus its bookkeeping. Each figure is the median
@@ -10,7 +10,8 @@
 //! measured against one yardstick.
 //!
 //! Run: `cargo bench --bench train` (or `scripts/bench-train`). Environment:
-//! `ADFD_BENCH_SIZES=100,1000`, `ADFD_BENCH_REPEATS=5`, `ADFD_BENCH_NO_JAX=1`.
+//! `ADFD_BENCH_SIZES=100,1000`, `ADFD_BENCH_DEEP_SIZES=100` (the sizes of the L = 2
+//! rows; empty for none), `ADFD_BENCH_REPEATS=5`, `ADFD_BENCH_NO_JAX=1`.
 
 use adfd::experiment::on_pool;
 use adfd::net::loss::loss_and_gradient;
@@ -34,18 +35,24 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 /// Median seconds per training step, timed on rayon's pool as the executor runs
 /// training (`adfd::experiment::on_pool`).
-fn bench(kind: ProblemKind, m: usize, mode: DiffMode, repeats: usize) -> f64 {
-    on_pool(|| bench_on_pool(kind, m, mode, repeats))
+fn bench(kind: ProblemKind, m: usize, layers: usize, mode: DiffMode, repeats: usize) -> f64 {
+    on_pool(|| bench_on_pool(kind, m, layers, mode, repeats))
 }
 
-fn bench_on_pool(kind: ProblemKind, m: usize, mode: DiffMode, repeats: usize) -> f64 {
+fn bench_on_pool(
+    kind: ProblemKind,
+    m: usize,
+    layers: usize,
+    mode: DiffMode,
+    repeats: usize,
+) -> f64 {
     let problem = Problem { kind, k: 1 };
     let points = Points::new(&problem, m, 0, Sampling::Grid, 0);
     let res = Residuals::new(&problem, &points, mode, 1.0);
     let mut net = Network::init(
         Architecture {
             dim: 1,
-            widths: vec![m],
+            widths: vec![m; layers],
             activation: Activation::Tanh,
         },
         5.0,
@@ -83,7 +90,10 @@ fn bench_on_pool(kind: ProblemKind, m: usize, mode: DiffMode, repeats: usize) ->
     median(times)
 }
 
-fn jax_baseline(sizes: &str, repeats: usize) -> HashMap<(String, usize, String), (f64, f64)> {
+/// JAX's `(steps/s, XLA flops)` by `(problem, m, layers, mode)`.
+type Baseline = HashMap<(String, usize, usize, String), (f64, f64)>;
+
+fn jax_baseline(sizes: &str, deep_sizes: &str, repeats: usize) -> Baseline {
     let mut out = HashMap::new();
     if std::env::var_os("ADFD_BENCH_NO_JAX").is_some() {
         return out;
@@ -91,7 +101,8 @@ fn jax_baseline(sizes: &str, repeats: usize) -> HashMap<(String, usize, String),
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/train_jax.py");
     let result = std::process::Command::new("python3")
         .arg(script)
-        .args(["--sizes", sizes, "--repeats", &repeats.to_string()])
+        .args(["--sizes", sizes, "--deep-sizes", deep_sizes])
+        .args(["--repeats", &repeats.to_string()])
         .env_remove("OPENBLAS_CORETYPE")
         .env_remove("OPENBLAS_L2_SIZE")
         .output();
@@ -114,6 +125,7 @@ fn jax_baseline(sizes: &str, repeats: usize) -> HashMap<(String, usize, String),
         let key = (
             v["problem"].as_str().unwrap_or("").to_string(),
             v["m"].as_u64().unwrap_or(0) as usize,
+            v["layers"].as_u64().unwrap_or(1) as usize,
             v["mode"].as_str().unwrap_or("").to_string(),
         );
         out.insert(
@@ -129,17 +141,19 @@ fn jax_baseline(sizes: &str, repeats: usize) -> HashMap<(String, usize, String),
 
 fn main() {
     let sizes = std::env::var("ADFD_BENCH_SIZES").unwrap_or_else(|_| "100,1000".into());
+    let deep_sizes = std::env::var("ADFD_BENCH_DEEP_SIZES").unwrap_or_else(|_| "100".into());
     let repeats: usize = std::env::var("ADFD_BENCH_REPEATS")
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(5);
     let threads = rayon::current_num_threads();
-    println!("adfd training-step benchmark: two-layer tanh network, GD, f64, {threads} rayon threads, median of {repeats}");
-    let jax = jax_baseline(&sizes, repeats);
+    println!("adfd training-step benchmark: tanh networks, GD, f64, {threads} rayon threads, median of {repeats}");
+    let jax = jax_baseline(&sizes, &deep_sizes, repeats);
     println!(
-        "{:<13} {:>5} {:>4} {:>12} {:>12} {:>8} {:>11} {:>11} {:>8}",
+        "{:<13} {:>5} {:>2} {:>4} {:>12} {:>12} {:>8} {:>11} {:>11} {:>8}",
         "problem",
         "m=n",
+        "L",
         "mode",
         "adfd step/s",
         "JAX step/s",
@@ -149,10 +163,13 @@ fn main() {
         "JAX GF/s"
     );
     let mut rows = Vec::new();
-    for m in sizes
-        .split(',')
-        .filter_map(|s| s.trim().parse::<usize>().ok())
-    {
+    let parse = |list: &str| -> Vec<usize> {
+        list.split(',')
+            .filter_map(|s| s.trim().parse::<usize>().ok())
+            .collect()
+    };
+    let cases = parse(&sizes).into_iter().map(|m| (m, 1));
+    for (m, layers) in cases.chain(parse(&deep_sizes).into_iter().map(|m| (m, 2))) {
         for (kind, name) in [
             (ProblemKind::Poisson1d, "poisson1d"),
             (ProblemKind::Biharmonic1d, "biharmonic1d"),
@@ -161,16 +178,17 @@ fn main() {
                 (DiffMode::Ad, "ad"),
                 (DiffMode::Fd { h: 0.1, order: 2 }, "fd"),
             ] {
-                let s = bench(kind, m, mode, repeats);
+                let s = bench(kind, m, layers, mode, repeats);
                 let ours = 1.0 / s;
                 let (theirs, flops) = jax
-                    .get(&(name.to_string(), m, mname.to_string()))
+                    .get(&(name.to_string(), m, layers, mname.to_string()))
                     .copied()
                     .unwrap_or((f64::NAN, f64::NAN));
                 println!(
-                    "{:<13} {:>5} {:>4} {:>12.1} {:>12.1} {:>8.2} {:>11.3e} {:>11.2} {:>8.2}",
+                    "{:<13} {:>5} {:>2} {:>4} {:>12.1} {:>12.1} {:>8.2} {:>11.3e} {:>11.2} {:>8.2}",
                     name,
                     m,
+                    layers,
                     mname,
                     ours,
                     theirs,
@@ -180,14 +198,14 @@ fn main() {
                     flops * theirs / 1e9
                 );
                 rows.push(serde_json::json!({
-                    "problem": name, "m": m, "mode": mname,
+                    "problem": name, "m": m, "layers": layers, "mode": mname,
                     "adfd_steps_per_second": ours,
                     "jax_steps_per_second": (theirs.is_finite()).then_some(theirs),
                 }));
             }
         }
     }
-    println!("ratio = adfd steps/s ÷ JAX steps/s (target ≥ 1 at m = n = 100, ≥ 2 at 1000); GF/s = XLA's flop count of the step × steps/s.");
+    println!("L = hidden layers; ratio = adfd steps/s ÷ JAX steps/s (target for L = 1: ≥ 1 at m = n = 100, ≥ 2 at 1000; none set for L = 2); GF/s = XLA's flop count of the step × steps/s.");
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("artifacts");
     std::fs::create_dir_all(&dir).unwrap();
     let report = serde_json::json!({"threads": threads, "repeats": repeats, "rows": rows});

@@ -1,16 +1,18 @@
 #!/usr/bin/env python3
 """JAX baseline for `cargo bench --bench train`: the same full-batch GD training step
-of the two-layer network u(x) = (1/sqrt(m)) sum_k a_k tanh(w_k x + b_k) on poisson1d
+of the two-layer network u(x) = (1/sqrt(m)) sum_k a_k tanh(w_k x + b_k) (and, with
+--deep-sizes, of the MLP with L = 2 hidden layers of width m, adfd's model:
+h1 = tanh(w x + b), h2 = tanh(W h1 / sqrt(m) + b2), u = a . h2 / sqrt(m)) on poisson1d
 (-u'' = f, u(+-1) = g) and biharmonic1d (u'''' = f, u = g and u'' = g2 at +-1), with the
 PDE operator by AD (nested jax.grad) or by the order-2 central stencil of step h, and
 the loss L = mean_i r_i^2 + lambda mean_l r_b,l^2. jit, float64, CPU.
 
 Prints one JSON object per line:
-  {"problem", "m", "n", "mode", "h", "steps_per_second", "median_s", "flops"}
+  {"problem", "m", "n", "layers", "mode", "h", "steps_per_second", "median_s", "flops"}
 where "flops" is XLA's own count for one compiled step (cost_analysis), which the Rust
 bench also uses as the work of its step to report GFLOP/s.
 
-Usage: train_jax.py [--sizes 100,1000] [--repeats 5] [--min-time 1.0]
+Usage: train_jax.py [--sizes 100,1000] [--deep-sizes 100] [--repeats 5] [--min-time 1.0]
 """
 import argparse
 import json
@@ -27,7 +29,7 @@ jax.config.update("jax_enable_x64", True)
 PI = math.pi
 
 
-def make_step(problem, mode, h, m, n, lr, lam=1.0):
+def make_step(problem, mode, h, m, n, lr, lam=1.0, layers=1):
     x = jnp.array([-1.0 + 2.0 * (i + 1) / (n + 1) for i in range(n)])
     xb = jnp.array([-1.0, 1.0])
     a2 = PI * PI
@@ -44,8 +46,11 @@ def make_step(problem, mode, h, m, n, lr, lam=1.0):
         coef = 1.0
 
     def u(theta, x):
-        w, b, a = theta
-        return jnp.dot(a, jnp.tanh(w * x + b)) / jnp.sqrt(m)
+        w, b, *deep, a = theta
+        hidden = jnp.tanh(w * x + b)
+        for W, b2 in zip(deep[::2], deep[1::2]):
+            hidden = jnp.tanh(W @ hidden / jnp.sqrt(m) + b2)
+        return jnp.dot(a, hidden) / jnp.sqrt(m)
 
     def deriv_ad(theta, order):
         g = lambda x: u(theta, x)
@@ -84,12 +89,12 @@ def make_step(problem, mode, h, m, n, lr, lam=1.0):
         return tuple(t - lr * gi for t, gi in zip(theta, g))
 
     key = jax.random.PRNGKey(0)
-    k1, k2, k3 = jax.random.split(key, 3)
-    theta = (
-        jax.random.uniform(k1, (m,), minval=-5.0, maxval=5.0, dtype=jnp.float64),
-        jax.random.uniform(k2, (m,), minval=-5.0, maxval=5.0, dtype=jnp.float64),
-        jax.random.uniform(k3, (m,), minval=-3**0.5, maxval=3**0.5, dtype=jnp.float64),
-    )
+    keys = jax.random.split(key, 2 * layers + 1)
+    uniform = lambda k, shape, r: jax.random.uniform(k, shape, minval=-r, maxval=r, dtype=jnp.float64)
+    theta = [uniform(keys[0], (m,), 5.0), uniform(keys[1], (m,), 5.0)]
+    for l in range(1, layers):
+        theta += [uniform(keys[2 * l], (m, m), 3**0.5), uniform(keys[2 * l + 1], (m,), 3**0.5)]
+    theta = tuple(theta + [uniform(keys[-1], (m,), 3**0.5)])
     flops = None
     try:
         ca = step.lower(theta).compile().cost_analysis()
@@ -131,14 +136,17 @@ def bench(step, theta, repeats, min_time):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="100,1000")
+    ap.add_argument("--deep-sizes", default="", help="sizes m = n of the rows with L = 2 hidden layers")
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--min-time", type=float, default=1.0)
     ap.add_argument("--h", type=float, default=0.1)
     args = ap.parse_args()
-    for size in [int(s) for s in args.sizes.split(",")]:
+    sizes = [(int(s), 1) for s in args.sizes.split(",") if s]
+    sizes += [(int(s), 2) for s in args.deep_sizes.split(",") if s]
+    for size, layers in sizes:
         for problem in ["poisson1d", "biharmonic1d"]:
             for mode in ["ad", "fd"]:
-                step, theta, flops = make_step(problem, mode, args.h, size, size, lr=1e-9)
+                step, theta, flops = make_step(problem, mode, args.h, size, size, lr=1e-9, layers=layers)
                 med = bench(step, theta, args.repeats, args.min_time)
                 print(
                     json.dumps(
@@ -146,6 +154,7 @@ def main():
                             "problem": problem,
                             "m": size,
                             "n": size,
+                            "layers": layers,
                             "mode": mode,
                             "h": args.h if mode == "fd" else None,
                             "steps_per_second": 1.0 / med,
@@ -155,7 +164,6 @@ def main():
                     ),
                     flush=True,
                 )
-
 
 if __name__ == "__main__":
     main()

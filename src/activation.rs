@@ -93,6 +93,36 @@ impl Activation {
         }
     }
 
+    /// The derivative tables `tables[k][i] = S_k(z_i) = σ⁽ᵏ⁾(z_i)/k!` for `k <
+    /// tables.len() ≤ 6`, in f64, each table as long as `z`.
+    ///
+    /// `tanh` and the sigmoid fill the tables two at a time by [`Activation::taylor_slice`]
+    /// (one vectorized evaluation of `σ` per pair); the other activations evaluate one
+    /// jet per element (Taylor mode on `z_i + t`) for all their tables.
+    pub fn taylor_tables(self, z: &[f64], tables: &mut [Vec<f64>]) {
+        assert!(
+            tables.len() <= 6,
+            "at most 6 Taylor coefficients, asked for {}",
+            tables.len()
+        );
+        if matches!(self, Activation::Tanh | Activation::Sigmoid) {
+            for (pair, k) in tables.chunks_mut(2).zip((0..).step_by(2)) {
+                match pair {
+                    [out, next] => self.taylor_slice(k, z, out, Some(next)),
+                    [out] => self.taylor_slice(k, z, out, None),
+                    _ => unreachable!("chunks of two"),
+                }
+            }
+            return;
+        }
+        for (i, zi) in z.iter().enumerate() {
+            let c = self.eval(Jet::<f64, 6>::variable(*zi, 1.0)).c;
+            for (table, ck) in tables.iter_mut().zip(c) {
+                table[i] = ck;
+            }
+        }
+    }
+
     /// Checks that `σ` is smooth enough for a differential operator of order `p`:
     /// ReLUᵏ needs `k ≥ p + 1` so that `σ^{(p)}` is continuous.
     pub fn check_smoothness(self, p: usize) -> Result<()> {

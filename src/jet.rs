@@ -63,6 +63,7 @@ pub trait Real:
     + MulAssign
     + DivAssign
     + Number<Real = Self>
+    + faer::traits::RealField
 {
     /// Whether this is `f64`: the vectorized kernels (`vmath`, the RFM's column blocks,
     /// the two-layer network's batched tables and fused FD taps) compute in `f64`

@@ -1,12 +1,14 @@
-//! Forward and reverse mode over jets for an MLP of any depth.
+//! Forward and reverse mode over jets for an MLP of any depth, a batch of probes at a
+//! time, each layer's linear part one matrix product over the whole batch.
 //!
 //! **Forward.** A probe evaluates the network on the jet `x(t) = x' + t v` with
 //! `N = p + 1` coefficients. For each neuron the pre-activation `z(t)` is a jet
 //! (linear layers act coefficient-wise). The activation is applied through its
-//! derivative table at the expansion point, `S_k = σ⁽ᵏ⁾(z₀)/k!` for `k < M = N + 1`,
-//! which is itself computed by Taylor mode: `S = σ(Jet::variable(z₀, 1))` — the
-//! activation's one definition over [`Number`], no formula per
-//! activation. Then with `δ(t) = z(t) − z₀` (no constant term),
+//! derivative table at the expansion point, `S_k = σ⁽ᵏ⁾(z₀)/k!` for `k < M = N + 1`:
+//! Taylor mode on `S = σ(Jet::variable(z₀, 1))` (the activation's one definition over
+//! [`Number`], no formula per activation), or in f64 the activation's vectorized slice
+//! kernels ([`Activation::taylor_tables`]). Then with `δ(t) = z(t) − z₀` (no constant
+//! term),
 //!
 //! ```text
 //! σ(z(t))  = Σ_{k<N} S_k δᵏ                 (Taylor composition, Horner in δ)
@@ -19,11 +21,18 @@
 //! coefficient: `W̄_{ji} += s Σ_k z̄_{j,k} h_{i,k}`, `b̄_j += z̄_{j,0}`,
 //! `h̄_i += s Σ_j W_{ji} z̄_j`. Nothing here is specific to an architecture or an
 //! activation: this is reverse mode composed over the jet primitives.
+//!
+//! **Batches.** A [`Batch`] stacks the jets of `P` probes of one order as the rows of a
+//! matrix (row `q·N + k`: coefficient `k` of probe `q`; one column per neuron), so a
+//! layer's pre-activations are `Z = s_l H Wᵀ + b` and its reverse `W̄ = s_l Z̄ᵀ H`,
+//! `H̄ = s_l Z̄ W`: three matrix products (faer's, on the calling thread) per layer for
+//! the whole batch, instead of a vector-matrix product per probe.
 
 use super::{LayerSlots, Network};
 use crate::activation::Activation;
 use crate::jet::{Jet, Number, Real};
 use crate::operator::Field;
+use faer::{Accum, MatMut, MatRef, Par};
 
 /// The derivative table `S_k = σ⁽ᵏ⁾(z₀)/k!`, `k < M`, by Taylor mode on `z₀ + t`.
 #[inline(always)]
@@ -84,12 +93,9 @@ pub fn directional_jet<const N: usize, const M: usize>(
     x: &[f64],
     v: &[f64],
 ) -> [f64; N] {
-    let mut xs = [0.0; 2];
-    let mut vs = [0.0; 2];
-    xs[..x.len()].copy_from_slice(x);
-    vs[..v.len()].copy_from_slice(v);
-    let (hs, _) = forward::<f64, N, M>(net, &Weights::new(net), &xs, &vs);
-    let top = hs.last().unwrap();
+    let probe = Probe::new(x, v, 1.0);
+    let (batch, _) = Batch::<f64, N>::forward::<M>(net, &Weights::new(net), &[probe]);
+    let top = batch.hs.last().unwrap();
     let width = top.len() / N;
     let a = &net.theta[net.arch.a_offset()..];
     let os = net.arch.output_scale();
@@ -102,104 +108,271 @@ pub fn directional_jet<const N: usize, const M: usize>(
     out
 }
 
-/// A network's weights as the probes use them: each layer's slots, and `Wˡ` transposed
-/// (`fan_in × width`) in precision `T`, so that a layer's pre-activations accumulate
-/// input by input over contiguous rows, every neuron at once (vectorized), each neuron's
-/// sum still in the order of its inputs.
+/// A network's weights in precision `T` (each `Wˡ` row-major, `width × fan_in`, as in
+/// `θ`), converted once and lent to every batch of probes.
 pub struct Weights<T> {
     layers: Vec<LayerSlots>,
-    transposed: Vec<Vec<T>>,
+    w: Vec<Vec<T>>,
 }
 
 impl<T: Real> Weights<T> {
-    /// Transposes every `Wˡ` of `net` (a `width × fan_in` block of `θ`, row-major).
+    /// Converts every `Wˡ` of `net` to `T`.
     pub fn new(net: &Network) -> Self {
         let layers = net.arch.layers();
-        let transposed = layers
+        let w = layers
             .iter()
             .map(|sl| {
-                let mut t = vec![T::zero(); sl.fan_in * sl.width];
-                for j in 0..sl.width {
-                    for i in 0..sl.fan_in {
-                        t[i * sl.width + j] = T::of(net.theta[sl.w + j * sl.fan_in + i]);
-                    }
-                }
-                t
+                let block = &net.theta[sl.w..sl.w + sl.width * sl.fan_in];
+                block.iter().map(|&v| T::of(v)).collect()
             })
             .collect();
-        Weights { layers, transposed }
+        Weights { layers, w }
     }
 }
 
-/// Jets of one layer, coefficient-major: coefficient `k` of neuron `j` at `k · width + j`.
-type Layers<T> = Vec<Vec<T>>;
+/// One probe: the jet `x' + t v` of the input, and the weight `γ` of its value
+/// `γ [u(x' + t v)]_p` (its order `p` is the batch's).
+#[derive(Clone, Copy, Debug)]
+pub struct Probe {
+    /// Base point `x'` (unused coordinates 0).
+    pub x: [f64; 2],
+    /// Direction `v` (unused coordinates 0).
+    pub v: [f64; 2],
+    /// Weight `γ`.
+    pub gamma: f64,
+}
 
-/// Forward pass on jets: the inputs of every layer (`h⁰ … h^L`) and `σ'(zˡ)` per layer,
-/// each coefficient-major ([`Layers`]).
-fn forward<T: Real, const N: usize, const M: usize>(
-    net: &Network,
-    weights: &Weights<T>,
-    x: &[f64; 2],
-    v: &[f64; 2],
-) -> (Layers<T>, Layers<T>) {
-    debug_assert_eq!(M, N + 1);
-    let d = net.arch.dim;
-    let th = &net.theta;
-    let act = net.arch.activation;
-    // h⁰ = x + t v.
-    let mut h0 = vec![T::zero(); N * d];
-    for i in 0..d {
-        h0[i] = T::of(x[i]);
-        if N > 1 {
-            h0[d + i] = T::of(v[i]);
+impl Probe {
+    /// The probe `γ [u(x + t v)]_p` in dimension `x.len() = v.len() ≤ 2`.
+    pub fn new(x: &[f64], v: &[f64], gamma: f64) -> Self {
+        let (mut xs, mut vs) = ([0.0; 2], [0.0; 2]);
+        xs[..x.len()].copy_from_slice(x);
+        vs[..v.len()].copy_from_slice(v);
+        Probe {
+            x: xs,
+            v: vs,
+            gamma,
         }
     }
-    let mut hs: Layers<T> = vec![h0];
-    let mut ds: Layers<T> = Vec::with_capacity(weights.layers.len());
-    for (sl, wt) in weights.layers.iter().zip(&weights.transposed) {
-        let (fan_in, width) = (sl.fan_in, sl.width);
-        let hin = hs.last().unwrap();
-        // zₖ = Σᵢ hᵢₖ Wⱼᵢ for every neuron j, summed in the order of i.
-        let mut z = vec![T::zero(); N * width];
-        for (zk, hk) in z.chunks_exact_mut(width).zip(hin.chunks_exact(fan_in)) {
-            for (h, wrow) in hk.iter().zip(wt.chunks_exact(width)) {
-                for (zj, wji) in zk.iter_mut().zip(wrow) {
-                    *zj += *h * *wji;
+}
+
+/// `dst = α · lhs · rhs` in `T` (faer's matrix product, on the calling thread, so its
+/// result does not depend on the thread count).
+fn matmul<T: Real>(dst: MatMut<'_, T>, lhs: MatRef<'_, T>, rhs: MatRef<'_, T>, alpha: T) {
+    faer::linalg::matmul::matmul(dst, Accum::Replace, lhs, rhs, alpha, Par::Seq);
+}
+
+/// The derivative tables `S_k(z₀)`, `k < M`, of every probe's and neuron's expansion
+/// point: `tables[k][q·width + j]` from `z₀ = z[q·n·width + j]` (the coefficient-0 rows
+/// of a layer). In f64 by the activation's slice kernels
+/// ([`Activation::taylor_tables`]); in f32 by Taylor mode per element, keeping f32's
+/// own round-off (as [`super::two_layer`] does).
+fn derivative_tables<T: Real, const M: usize>(
+    act: Activation,
+    z: &[T],
+    n: usize,
+    width: usize,
+) -> Vec<Vec<T>> {
+    let z0 = z.chunks_exact(width).step_by(n).flatten();
+    let len = z.len() / n;
+    if T::IS_F64 {
+        let z0: Vec<f64> = z0.map(|v| v.to64()).collect();
+        let mut tables = vec![vec![0.0; len]; M];
+        act.taylor_tables(&z0, &mut tables);
+        tables
+            .into_iter()
+            .map(|t| t.into_iter().map(T::of).collect())
+            .collect()
+    } else {
+        let mut tables = vec![vec![T::zero(); len]; M];
+        for (i, v) in z0.enumerate() {
+            let s: [T; M] = derivative_table(act, *v);
+            for (table, sk) in tables.iter_mut().zip(s) {
+                table[i] = sk;
+            }
+        }
+        tables
+    }
+}
+
+/// The forward pass of a batch of `P` probes of one order `p = N − 1`, kept for the
+/// reverse pass. Each layer is a matrix with one row per (probe `q`, coefficient `k`),
+/// at row `q·N + k`, and one column per neuron (row-major), so that a layer's
+/// pre-activations for every probe are one matrix product, `Z = H Wᵀ`.
+pub struct Batch<T, const N: usize> {
+    /// The inputs of every layer, `h⁰ … h^L` (`h⁰ = x + t v`).
+    hs: Vec<Vec<T>>,
+    /// `σ'(zˡ)` per layer.
+    ds: Vec<Vec<T>>,
+}
+
+impl<T: Real, const N: usize> Batch<T, N> {
+    /// Runs `probes` forward (`M` must be `N + 1`) and returns the batch with each probe's
+    /// value `γ [u(x' + t v)]_p`.
+    pub fn forward<const M: usize>(
+        net: &Network,
+        weights: &Weights<T>,
+        probes: &[Probe],
+    ) -> (Self, Vec<f64>) {
+        debug_assert_eq!(M, N + 1);
+        let (d, rows) = (net.arch.dim, probes.len() * N);
+        let th = &net.theta;
+        let act = net.arch.activation;
+        // h⁰ = x + t v.
+        let mut h0 = vec![T::zero(); rows * d];
+        for (q, pr) in probes.iter().enumerate() {
+            for i in 0..d {
+                h0[q * N * d + i] = T::of(pr.x[i]);
+                if N > 1 {
+                    h0[(q * N + 1) * d + i] = T::of(pr.v[i]);
                 }
             }
         }
-        let sc = T::of(sl.scale);
-        let mut hout = vec![T::zero(); N * width];
-        let mut dout = vec![T::zero(); N * width];
-        for j in 0..width {
-            let mut zj = Jet::<T, N>::constant(T::zero());
-            for k in 0..N {
-                zj.c[k] = z[k * width + j];
+        let mut hs = vec![h0];
+        let mut ds = Vec::with_capacity(weights.layers.len());
+        for (sl, w) in weights.layers.iter().zip(&weights.w) {
+            let (fan_in, width) = (sl.fan_in, sl.width);
+            let mut z = vec![T::zero(); rows * width];
+            matmul(
+                MatMut::from_row_major_slice_mut(&mut z, rows, width),
+                MatRef::from_row_major_slice(hs.last().unwrap(), rows, fan_in),
+                MatRef::from_row_major_slice(w, width, fan_in).transpose(),
+                T::one(),
+            );
+            // zˡ = s_l (H Wᵀ) + bˡ.
+            let sc = T::of(sl.scale);
+            for (r, zr) in z.chunks_exact_mut(width).enumerate() {
+                for zj in zr.iter_mut() {
+                    *zj *= sc;
+                }
+                if r % N == 0 {
+                    for (zj, bj) in zr.iter_mut().zip(&th[sl.b..sl.b + width]) {
+                        *zj += T::of(*bj);
+                    }
+                }
             }
-            let mut zj = zj.scale(sc).shift(T::of(th[sl.b + j]));
-            let s: [T; M] = derivative_table(act, zj.c[0]);
-            zj.c[0] = T::zero();
-            let mut sd = [T::zero(); N];
-            for k in 0..N {
-                sd[k] = T::of((k + 1) as f64) * s[k + 1];
+            let tables = derivative_tables::<T, M>(act, &z, N, width);
+            let mut hout = vec![T::zero(); rows * width];
+            let mut dout = vec![T::zero(); rows * width];
+            for q in 0..probes.len() {
+                let base = q * N * width;
+                for j in 0..width {
+                    // δ(t) = z(t) − z₀, then σ(z) and σ'(z) by Taylor composition.
+                    let mut delta = Jet::<T, N>::constant(T::zero());
+                    for k in 1..N {
+                        delta.c[k] = z[base + k * width + j];
+                    }
+                    let mut s = [T::zero(); M];
+                    for (sk, table) in s.iter_mut().zip(&tables) {
+                        *sk = table[q * width + j];
+                    }
+                    let mut sd = [T::zero(); N];
+                    for k in 0..N {
+                        sd[k] = T::of((k + 1) as f64) * s[k + 1];
+                    }
+                    let (hj, dj) = (compose(&s[..N], delta), compose(&sd, delta));
+                    for k in 0..N {
+                        hout[base + k * width + j] = hj.c[k];
+                        dout[base + k * width + j] = dj.c[k];
+                    }
+                }
             }
-            let (hj, dj) = (compose(&s[..N], zj), compose(&sd, zj));
-            for k in 0..N {
-                hout[k * width + j] = hj.c[k];
-                dout[k * width + j] = dj.c[k];
+            hs.push(hout);
+            ds.push(dout);
+        }
+        let a = &th[net.arch.a_offset()..];
+        let os = T::of(net.arch.output_scale());
+        let top = hs.last().unwrap();
+        let width = a.len();
+        let values = probes
+            .iter()
+            .enumerate()
+            .map(|(q, pr)| {
+                let row = &top[(q * N + N - 1) * width..(q * N + N) * width];
+                let mut up = T::zero();
+                for (aj, hj) in a.iter().zip(row) {
+                    up += T::of(*aj) * *hj;
+                }
+                pr.gamma * (up * os).to64()
+            })
+            .collect();
+        (Batch { hs, ds }, values)
+    }
+
+    /// Adds `Σ_q s_q · ∂/∂θ γ_q [u(x'_q + t v_q)]_p` over the batch's probes to `grad`,
+    /// by reverse mode (module docs), given one seed `s_q` per probe. Per layer, from
+    /// `ȳ` (rows as in [`Batch`]): `z̄_{q,j} = Σ_{k≥j} ȳ_{q,k} [σ'(z_q)]_{k−j}` per
+    /// neuron, then `b̄ = Σ_q z̄_{q,0}`, `W̄ = s_l Z̄ᵀ H` and `H̄ = s_l Z̄ W`, two matrix
+    /// products over the whole batch (`s_l` the layer's scale). `W̄`'s sum over the
+    /// batch's rows is in `T`; every other sum into `grad` is in f64.
+    pub fn backward(
+        &self,
+        net: &Network,
+        weights: &Weights<T>,
+        probes: &[Probe],
+        seeds: &[f64],
+        grad: &mut [f64],
+    ) {
+        let rows = probes.len() * N;
+        let th = &net.theta;
+        let a_off = net.arch.a_offset();
+        let os = T::of(net.arch.output_scale());
+        let top = self.hs.last().unwrap();
+        let width = top.len() / rows.max(1);
+        let mut hbar = vec![T::zero(); rows * width];
+        for (q, (pr, s)) in probes.iter().zip(seeds).enumerate() {
+            let g = T::of(s * pr.gamma) * os;
+            let r = (q * N + N - 1) * width;
+            for j in 0..width {
+                grad[a_off + j] += (g * top[r + j]).to64();
+                hbar[r + j] = g * T::of(th[a_off + j]);
             }
         }
-        hs.push(hout);
-        ds.push(dout);
+        for (l, (sl, w)) in weights.layers.iter().zip(&weights.w).enumerate().rev() {
+            let (fan_in, width) = (sl.fan_in, sl.width);
+            let (hin, dl) = (&self.hs[l], &self.ds[l]);
+            let sc = T::of(sl.scale);
+            // z̄ from ȳ through σ'(z), probe by probe and neuron by neuron.
+            let mut zbar = vec![T::zero(); rows * width];
+            for q in 0..probes.len() {
+                let base = q * N * width;
+                let (yq, dq) = (&hbar[base..base + N * width], &dl[base..base + N * width]);
+                let zq = &mut zbar[base..base + N * width];
+                for (jj, zrow) in zq.chunks_exact_mut(width).enumerate() {
+                    for k in jj..N {
+                        let y = &yq[k * width..(k + 1) * width];
+                        let d = &dq[(k - jj) * width..(k - jj + 1) * width];
+                        for ((zb, y), d) in zrow.iter_mut().zip(y).zip(d) {
+                            *zb += *y * *d;
+                        }
+                    }
+                }
+                for (gb, zb) in grad[sl.b..sl.b + width].iter_mut().zip(&zq[..width]) {
+                    *gb += zb.to64();
+                }
+            }
+            let mut wbar = vec![T::zero(); width * fan_in];
+            matmul(
+                MatMut::from_row_major_slice_mut(&mut wbar, width, fan_in),
+                MatRef::from_row_major_slice(&zbar, rows, width).transpose(),
+                MatRef::from_row_major_slice(hin, rows, fan_in),
+                sc,
+            );
+            for (gi, wb) in grad[sl.w..sl.w + width * fan_in].iter_mut().zip(&wbar) {
+                *gi += wb.to64();
+            }
+            if l > 0 {
+                let mut hbar_in = vec![T::zero(); rows * fan_in];
+                matmul(
+                    MatMut::from_row_major_slice_mut(&mut hbar_in, rows, fan_in),
+                    MatRef::from_row_major_slice(&zbar, rows, width),
+                    MatRef::from_row_major_slice(w, width, fan_in),
+                    sc,
+                );
+                hbar = hbar_in;
+            }
+        }
     }
-    (hs, ds)
-}
-
-/// The forward pass of one probe, kept for its reverse pass: the inputs of every layer
-/// (`h⁰ … h^L`) and `σ'(zˡ)` per layer, as jets with `N` coefficients.
-pub struct Tape<T, const N: usize> {
-    hs: Layers<T>,
-    ds: Layers<T>,
 }
 
 /// One probe `γ [u(x' + t v)]_p` with `p = N − 1` (and `M = N + 1`), in precision `T`.
@@ -212,99 +385,14 @@ pub fn probe<T: Real, const N: usize, const M: usize>(
     backward: Option<(f64, &mut [f64])>,
 ) -> f64 {
     let weights = Weights::new(net);
-    let (value, tape) = probe_forward::<T, N, M>(net, &weights, x, v, gamma);
+    let probes = [Probe {
+        x: *x,
+        v: *v,
+        gamma,
+    }];
+    let (batch, values) = Batch::<T, N>::forward::<M>(net, &weights, &probes);
     if let Some((s, grad)) = backward {
-        tape.backward(net, &weights, s, gamma, grad);
+        batch.backward(net, &weights, &probes, &[s], grad);
     }
-    value
-}
-
-/// The value `γ [u(x' + t v)]_p` of one probe (`p = N − 1`, `M = N + 1`) and its tape,
-/// so that a residual's probes are evaluated once and then differentiated once its
-/// value (and so its seed) is known.
-pub fn probe_forward<T: Real, const N: usize, const M: usize>(
-    net: &Network,
-    weights: &Weights<T>,
-    x: &[f64; 2],
-    v: &[f64; 2],
-    gamma: f64,
-) -> (f64, Tape<T, N>) {
-    let p = N - 1;
-    let (hs, ds) = forward::<T, N, M>(net, weights, x, v);
-    let th = &net.theta;
-    let a_off = net.arch.a_offset();
-    let os = T::of(net.arch.output_scale());
-    let top = hs.last().unwrap();
-    let width = top.len() / N;
-    let mut up = T::zero();
-    for (j, hj) in top[p * width..].iter().enumerate() {
-        up += T::of(th[a_off + j]) * *hj;
-    }
-    (gamma * (up * os).to64(), Tape { hs, ds })
-}
-
-impl<T: Real, const N: usize> Tape<T, N> {
-    /// Adds `s · ∂/∂θ` of the probe `γ [u(x' + t v)]_p` taped here to `grad`, by
-    /// reverse mode (module docs). Every loop over a layer's inputs runs over
-    /// contiguous coefficient rows; each sum keeps the order of the scalar recurrence.
-    pub fn backward(
-        &self,
-        net: &Network,
-        weights: &Weights<T>,
-        s: f64,
-        gamma: f64,
-        grad: &mut [f64],
-    ) {
-        let p = N - 1;
-        let Tape { hs, ds } = self;
-        let th = &net.theta;
-        let a_off = net.arch.a_offset();
-        let os = T::of(net.arch.output_scale());
-        let top = hs.last().unwrap();
-        let width = top.len() / N;
-        let g = T::of(s * gamma) * os;
-        let mut hbar = vec![T::zero(); N * width];
-        for j in 0..width {
-            grad[a_off + j] += (g * top[p * width + j]).to64();
-            hbar[p * width + j] = g * T::of(th[a_off + j]);
-        }
-        let mut acc = Vec::new();
-        for (l, sl) in weights.layers.iter().enumerate().rev() {
-            let (fan_in, width) = (sl.fan_in, sl.width);
-            let (hin, dl) = (&hs[l], &ds[l]);
-            let sc = T::of(sl.scale);
-            let mut hbar_in = vec![T::zero(); if l > 0 { N * fan_in } else { 0 }];
-            acc.resize(fan_in, T::zero());
-            for j in 0..width {
-                // z̄ⱼ from ȳⱼ through σ'(zⱼ).
-                let mut zb = [T::zero(); N];
-                for (jj, zbj) in zb.iter_mut().enumerate() {
-                    for k in jj..N {
-                        *zbj += hbar[k * width + j] * dl[(k - jj) * width + j];
-                    }
-                }
-                grad[sl.b + j] += zb[0].to64();
-                let wrow = sl.w + j * fan_in;
-                // W̄ⱼᵢ += s Σₖ z̄ⱼₖ hᵢₖ, for every input i at once.
-                acc.fill(T::zero());
-                for (zbk, hk) in zb.iter().zip(hin.chunks_exact(fan_in)) {
-                    for (a, h) in acc.iter_mut().zip(hk) {
-                        *a += *zbk * *h;
-                    }
-                }
-                for (gi, a) in grad[wrow..wrow + fan_in].iter_mut().zip(&acc) {
-                    *gi += (sc * *a).to64();
-                }
-                // h̄ᵢₖ += s Wⱼᵢ z̄ⱼₖ.
-                if l > 0 {
-                    for (zbk, hbk) in zb.iter().zip(hbar_in.chunks_exact_mut(fan_in)) {
-                        for (hb, wji) in hbk.iter_mut().zip(&th[wrow..wrow + fan_in]) {
-                            *hb += (sc * T::of(*wji)) * *zbk;
-                        }
-                    }
-                }
-            }
-            hbar = hbar_in;
-        }
-    }
+    values[0]
 }

@@ -11,15 +11,18 @@
 //! Rows are independent, so they are split across threads (rayon: natively, and in
 //! the page's threaded wasm) in fixed blocks, each with its own gradient accumulator,
 //! added in block order; the single-threaded wasm runs the same code on one thread.
+//! A deeper network runs each block's probes as batches, one per order
+//! ([`forward::Batch`]); the Jacobian, whose rows are not summed, one row at a time.
 
+use super::forward::{self, Probe};
 use super::residual::{Residuals, Row};
 use super::two_layer::{self, Acc};
-use super::{forward, Network};
+use super::Network;
 use crate::jet::Precision;
 use crate::jet::Real;
 use nalgebra::DMatrix;
 
-/// A deeper network's weights in `T`, transposed once per loss, residual or Jacobian
+/// A deeper network's weights in `T`, converted once per loss, residual or Jacobian
 /// call and lent to every block ([`Scratch`]); `None` for one hidden layer.
 fn deep_weights<T: Real>(net: &Network) -> Option<forward::Weights<T>> {
     (net.arch.depth() > 1).then(|| forward::Weights::new(net))
@@ -46,94 +49,119 @@ impl<'w, T: Real> Scratch<'w, T> {
     }
 }
 
-/// A probe's tape for any of the orders a residual takes (`p = 0, 2, 4`).
-enum Tape<T> {
-    P0(forward::Tape<T, 1>),
-    P2(forward::Tape<T, 3>),
-    P4(forward::Tape<T, 5>),
+/// A batch of probes ([`forward::Batch`]) for any of the orders a residual takes
+/// (`p = 0, 2, 4`).
+enum Batch<T> {
+    P0(forward::Batch<T, 1>),
+    P2(forward::Batch<T, 3>),
+    P4(forward::Batch<T, 5>),
 }
 
-impl<T: Real> Tape<T> {
-    /// The probe `γ [u(x + t v)]_p` and its tape.
-    fn record(
+impl<T: Real> Batch<T> {
+    /// Runs `probes` of order `p` forward: the batch and each probe's value.
+    fn forward(
         net: &Network,
         w: &forward::Weights<T>,
-        x: &[f64; 2],
-        v: &[f64; 2],
         p: usize,
-        gamma: f64,
-    ) -> (f64, Self) {
+        probes: &[Probe],
+    ) -> (Self, Vec<f64>) {
         match p {
             0 => {
-                let (value, tape) = forward::probe_forward::<T, 1, 2>(net, w, x, v, gamma);
-                (value, Tape::P0(tape))
+                let (b, values) = forward::Batch::forward::<2>(net, w, probes);
+                (Batch::P0(b), values)
             }
             2 => {
-                let (value, tape) = forward::probe_forward::<T, 3, 4>(net, w, x, v, gamma);
-                (value, Tape::P2(tape))
+                let (b, values) = forward::Batch::forward::<4>(net, w, probes);
+                (Batch::P2(b), values)
             }
             4 => {
-                let (value, tape) = forward::probe_forward::<T, 5, 6>(net, w, x, v, gamma);
-                (value, Tape::P4(tape))
+                let (b, values) = forward::Batch::forward::<6>(net, w, probes);
+                (Batch::P4(b), values)
             }
             _ => unreachable!("probe order {p}"),
         }
     }
 
-    /// Adds `s · ∂/∂θ` of the probe to `grad`.
+    /// Adds `Σ_q s_q ∂/∂θ` of the probes' values to `grad`.
     fn backward(
         &self,
         net: &Network,
         w: &forward::Weights<T>,
-        s: f64,
-        gamma: f64,
+        probes: &[Probe],
+        seeds: &[f64],
         grad: &mut [f64],
     ) {
         match self {
-            Tape::P0(t) => t.backward(net, w, s, gamma, grad),
-            Tape::P2(t) => t.backward(net, w, s, gamma, grad),
-            Tape::P4(t) => t.backward(net, w, s, gamma, grad),
+            Batch::P0(b) => b.backward(net, w, probes, seeds, grad),
+            Batch::P2(b) => b.backward(net, w, probes, seeds, grad),
+            Batch::P4(b) => b.backward(net, w, probes, seeds, grad),
         }
     }
 }
 
-/// The residual `r` of `row`; with `seed_of(r) = Some(s)` also adds `s ∇r` to `grad`.
-fn row_eval<T: Real>(
+/// The residuals `r_i` of `rows`; with `seed_of(i, r_i) = Some(s_i)` also adds
+/// `Σ_i s_i ∇r_i` to `grad`. One hidden layer goes row by row through
+/// [`two_layer`]; a deeper network runs every probe of the rows of one order forward
+/// as one batch, then, with the residuals (and so the seeds) known, backward as one.
+fn rows_eval<T: Real>(
     net: &Network,
-    row: &Row,
+    rows: &[Row],
     scratch: &mut Scratch<'_, T>,
-    seed_of: impl Fn(f64) -> Option<f64>,
+    seed_of: impl Fn(usize, f64) -> Option<f64>,
     grad: &mut [f64],
-) -> f64 {
-    let c = row.coefficient;
-    if net.arch.depth() == 1 {
-        let op = two_layer::forward(net, row, &mut scratch.buf);
-        let r = c * op - row.target;
-        if let Some(s) = seed_of(r) {
-            two_layer::backward(net, s * c, &scratch.buf, grad);
-        }
-        r
-    } else {
-        // Every probe of the row once forward; then, with the residual (and so the
-        // seed) known, each tape backward in the same order.
-        let w = scratch.weights.expect("a deep network's weights");
-        let mut op = 0.0;
-        let mut tapes = Vec::new();
-        for g in &row.groups {
-            for (v, gamma) in &g.dirs {
-                let (value, tape) = Tape::<T>::record(net, w, &g.x, v, g.p, *gamma);
-                op += value;
-                tapes.push((tape, *gamma));
+) -> Vec<f64> {
+    let Some(w) = scratch.weights else {
+        return rows
+            .iter()
+            .enumerate()
+            .map(|(i, row)| {
+                let c = row.coefficient;
+                let op = two_layer::forward(net, row, &mut scratch.buf);
+                let r = c * op - row.target;
+                if let Some(s) = seed_of(i, r) {
+                    two_layer::backward(net, s * c, &scratch.buf, grad);
+                }
+                r
+            })
+            .collect();
+    };
+    let mut op = vec![0.0; rows.len()];
+    let mut batches = Vec::new();
+    for p in [0, 2, 4] {
+        let (mut owner, mut probes) = (Vec::new(), Vec::new());
+        for (i, row) in rows.iter().enumerate() {
+            for g in row.groups.iter().filter(|g| g.p == p) {
+                for &(v, gamma) in &g.dirs {
+                    owner.push(i);
+                    probes.push(Probe { x: g.x, v, gamma });
+                }
             }
         }
-        let r = c * op - row.target;
-        if let Some(s) = seed_of(r) {
-            for (tape, gamma) in &tapes {
-                tape.backward(net, w, s * c, *gamma, grad);
-            }
+        if probes.is_empty() {
+            continue;
         }
-        r
+        let (batch, values) = Batch::<T>::forward(net, w, p, &probes);
+        for (&i, value) in owner.iter().zip(values) {
+            op[i] += value;
+        }
+        batches.push((batch, owner, probes));
     }
+    let r: Vec<f64> = rows
+        .iter()
+        .zip(&op)
+        .map(|(row, op)| row.coefficient * op - row.target)
+        .collect();
+    let seeds: Vec<Option<f64>> = r.iter().enumerate().map(|(i, &r)| seed_of(i, r)).collect();
+    if seeds.iter().any(Option::is_some) {
+        for (batch, owner, probes) in &batches {
+            let s: Vec<f64> = owner
+                .iter()
+                .map(|&i| seeds[i].map_or(0.0, |s| s * rows[i].coefficient))
+                .collect();
+            batch.backward(net, w, probes, &s, grad);
+        }
+    }
+    r
 }
 
 /// `(L, ∇L)` over a block of rows, in precision `T`.
@@ -145,18 +173,14 @@ fn block<T: Real>(
 ) -> (f64, Vec<f64>) {
     let mut scratch = Scratch::new(net, weights);
     let mut grad = vec![0.0; if want_grad { net.theta.len() } else { 0 }];
-    let mut loss = 0.0;
-    for row in rows {
-        let w = row.weight;
-        let r = row_eval(
-            net,
-            row,
-            &mut scratch,
-            |r| want_grad.then_some(2.0 * w * r),
-            &mut grad,
-        );
-        loss += w * r * r;
-    }
+    let r = rows_eval(
+        net,
+        rows,
+        &mut scratch,
+        |i, r| want_grad.then_some(2.0 * rows[i].weight * r),
+        &mut grad,
+    );
+    let loss = rows.iter().zip(&r).map(|(row, r)| row.weight * r * r).sum();
     (loss, grad)
 }
 
@@ -208,8 +232,8 @@ fn residuals_t<T: Real>(net: &Network, res: &Residuals) -> Vec<f64> {
     let weights = deep_weights::<T>(net);
     let mut scratch = Scratch::new(net, weights.as_ref());
     res.rows
-        .iter()
-        .map(|row| row_eval(net, row, &mut scratch, |_| None, &mut []))
+        .chunks(BLOCK_ROWS)
+        .flat_map(|rows| rows_eval(net, rows, &mut scratch, |_, _| None, &mut []))
         .collect()
 }
 
@@ -231,7 +255,13 @@ fn jacobian_rows<T: Real>(
     let mut scratch = Scratch::new(net, weights);
     for (row, dst) in rows.iter().zip(out.chunks_exact_mut(p)) {
         let s = row.weight.sqrt();
-        row_eval(net, row, &mut scratch, |_| Some(s), dst);
+        rows_eval(
+            net,
+            std::slice::from_ref(row),
+            &mut scratch,
+            |_, _| Some(s),
+            dst,
+        );
     }
 }
 
