@@ -108,25 +108,41 @@ pub fn directional_jet<const N: usize, const M: usize>(
     out
 }
 
-/// A network's weights in precision `T` (each `Wˡ` row-major, `width × fan_in`, as in
-/// `θ`), converted once and lent to every batch of probes.
+/// A network's weights in precision `T`, converted once and lent to every batch of
+/// probes: each `Wˡ` row-major (`width × fan_in`, as in `θ`) and transposed
+/// (`fan_in × width`), so that every matrix product of a batch reads its right-hand
+/// factor row by row.
 pub struct Weights<T> {
     layers: Vec<LayerSlots>,
     w: Vec<Vec<T>>,
+    wt: Vec<Vec<T>>,
 }
 
 impl<T: Real> Weights<T> {
-    /// Converts every `Wˡ` of `net` to `T`.
+    /// Converts every `Wˡ` of `net` to `T`, and transposes it.
     pub fn new(net: &Network) -> Self {
         let layers = net.arch.layers();
-        let w = layers
+        let w: Vec<Vec<T>> = layers
             .iter()
             .map(|sl| {
                 let block = &net.theta[sl.w..sl.w + sl.width * sl.fan_in];
                 block.iter().map(|&v| T::of(v)).collect()
             })
             .collect();
-        Weights { layers, w }
+        let wt = layers
+            .iter()
+            .zip(&w)
+            .map(|(sl, w)| {
+                let mut t = vec![T::zero(); w.len()];
+                for (j, row) in w.chunks_exact(sl.fan_in).enumerate() {
+                    for (i, wji) in row.iter().enumerate() {
+                        t[i * sl.width + j] = *wji;
+                    }
+                }
+                t
+            })
+            .collect();
+        Weights { layers, w, wt }
     }
 }
 
@@ -156,10 +172,46 @@ impl Probe {
     }
 }
 
-/// `dst = α · lhs · rhs` in `T` (faer's matrix product, on the calling thread, so its
-/// result does not depend on the thread count).
-fn matmul<T: Real>(dst: MatMut<'_, T>, lhs: MatRef<'_, T>, rhs: MatRef<'_, T>, alpha: T) {
-    faer::linalg::matmul::matmul(dst, Accum::Replace, lhs, rhs, alpha, Par::Seq);
+/// `dst = α · op(a) · b` for row-major `dst` (`m × n`) and `b` (`k × n`), with
+/// `op(a) = a` (`m × k`, row-major) or `aᵀ` (`a` row-major `k × m`) when `transpose_a`.
+/// In f64 by faer's matrix product; in f32 by a loop over rows of `b` (faer's f32
+/// kernels would add 120 KB to the page's wasm for a rarely used precision). Either way
+/// on the calling thread, so the result does not depend on the thread count.
+fn matmul<T: Real>(
+    dst: &mut [T],
+    a: &[T],
+    transpose_a: bool,
+    b: &[T],
+    (m, k, n): (usize, usize, usize),
+    alpha: T,
+) {
+    if T::IS_F64 {
+        let a = if transpose_a {
+            MatRef::from_row_major_slice(a, k, m).transpose()
+        } else {
+            MatRef::from_row_major_slice(a, m, k)
+        };
+        let (dst, b) = (
+            MatMut::from_row_major_slice_mut(dst, m, n),
+            MatRef::from_row_major_slice(b, k, n),
+        );
+        faer::linalg::matmul::matmul(dst, Accum::Replace, a, b, alpha, Par::Seq);
+        return;
+    }
+    dst.fill(T::zero());
+    for (i, row) in dst.chunks_exact_mut(n).enumerate() {
+        for (l, bl) in b.chunks_exact(n).enumerate() {
+            let ail = alpha
+                * if transpose_a {
+                    a[l * m + i]
+                } else {
+                    a[i * k + l]
+                };
+            for (d, bj) in row.iter_mut().zip(bl) {
+                *d += ail * *bj;
+            }
+        }
+    }
 }
 
 /// The derivative tables `S_k(z₀)`, `k < M`, of every probe's and neuron's expansion
@@ -230,15 +282,11 @@ impl<T: Real, const N: usize> Batch<T, N> {
         }
         let mut hs = vec![h0];
         let mut ds = Vec::with_capacity(weights.layers.len());
-        for (sl, w) in weights.layers.iter().zip(&weights.w) {
+        for (sl, wt) in weights.layers.iter().zip(&weights.wt) {
             let (fan_in, width) = (sl.fan_in, sl.width);
             let mut z = vec![T::zero(); rows * width];
-            matmul(
-                MatMut::from_row_major_slice_mut(&mut z, rows, width),
-                MatRef::from_row_major_slice(hs.last().unwrap(), rows, fan_in),
-                MatRef::from_row_major_slice(w, width, fan_in).transpose(),
-                T::one(),
-            );
+            let h = hs.last().unwrap();
+            matmul(&mut z, h, false, wt, (rows, fan_in, width), T::one());
             // zˡ = s_l (H Wᵀ) + bˡ.
             let sc = T::of(sl.scale);
             for (r, zr) in z.chunks_exact_mut(width).enumerate() {
@@ -352,23 +400,13 @@ impl<T: Real, const N: usize> Batch<T, N> {
                 }
             }
             let mut wbar = vec![T::zero(); width * fan_in];
-            matmul(
-                MatMut::from_row_major_slice_mut(&mut wbar, width, fan_in),
-                MatRef::from_row_major_slice(&zbar, rows, width).transpose(),
-                MatRef::from_row_major_slice(hin, rows, fan_in),
-                sc,
-            );
+            matmul(&mut wbar, &zbar, true, hin, (width, rows, fan_in), sc);
             for (gi, wb) in grad[sl.w..sl.w + width * fan_in].iter_mut().zip(&wbar) {
                 *gi += wb.to64();
             }
             if l > 0 {
                 let mut hbar_in = vec![T::zero(); rows * fan_in];
-                matmul(
-                    MatMut::from_row_major_slice_mut(&mut hbar_in, rows, fan_in),
-                    MatRef::from_row_major_slice(&zbar, rows, width),
-                    MatRef::from_row_major_slice(w, width, fan_in),
-                    sc,
-                );
+                matmul(&mut hbar_in, &zbar, false, w, (rows, width, fan_in), sc);
                 hbar = hbar_in;
             }
         }
