@@ -5,7 +5,7 @@
 //!
 //! * `spectra`: assembly of the four matrices, their singular values, K and H —
 //!   the work numpy's baseline does the SVD part of. The singular values are computed
-//!   as the comparison fits its runs: `fits_at_once` matrices at a time, one per thread
+//!   as the comparison fits its runs: `runs_at_once` matrices at a time, one per thread
 //!   (numpy computes each with its BLAS's threads);
 //! * `full run`: `run_rfm` end to end through the executor (adds the least-squares solves with U and V,
 //!   true residuals and errors on 1000 test points).
@@ -17,7 +17,7 @@
 //! them against adfd's). Medians over repeats; ratios < 1 mean
 //! adfd is faster.
 
-use adfd::experiment::fits_at_once;
+use adfd::experiment::runs_at_once;
 use adfd::rfm;
 use adfd::spectrum::{singular_values, truncated_entropy};
 use adfd::{run_rfm, Config};
@@ -76,9 +76,9 @@ fn main() {
     };
     drop(assemble());
     let (t_assembly, systems) = time_n(ASSEMBLY_REPEATS, assemble);
-    // As `RfmComparison::step` fits its runs: `fits_at_once` matrices at a time, one
+    // As `RfmComparison::step` fits its runs: `runs_at_once` matrices at a time, one
     // per thread (faer's SVD itself is single-threaded).
-    let at_once = fits_at_once(&config);
+    let at_once = runs_at_once(&config);
     let (t_svd, spectra) = time(|| {
         systems
             .chunks(at_once)

@@ -8,7 +8,7 @@
 //!
 //! ```text
 //! RFM (rows r = Config::rows, m features, k = min(r, m), t test points, M modes,
-//!      F = min(M, experiment::fits_at_once) fits in flight at once):
+//!      F = min(M, experiment::runs_at_once) fits in flight at once):
 //!   held:     t·m                    the exact test operator T
 //!           + M·(m + k)              each fit's coefficients and singular values
 //!   F × one fit:
@@ -20,13 +20,15 @@
 //!   held:     M·(3 + 2·[Adam])·P     θ, its gradient, the previous θ (+ Adam's m, v)
 //!           + M·(L·4 + K·(k + 8))    the thinned history: L = min(S + 1, 4097) loss
 //!                                    points, K = min(S/E + 2, 257) kernel spectra
-//!   transient: 2·r·P + 2·k²          the Jacobian J, the SVD's working copy and
-//!                                    workspace (singular values only)
+//!   F' × transient: 2·r·P + 2·k²     the Jacobian J, the SVD's working copy and
+//!                                    workspace (singular values only), for the
+//!                                    F' = min(M, experiment::runs_at_once) runs
+//!                                    measured at once
 //! ```
 //!
-//! plus [`OVERHEAD_BYTES`] for the points, the drawing grid and the allocator (`F` is
-//! this thread's rayon pool: 1 on the page's main thread, whose worker may fit up to
-//! [`experiment::PARALLEL_ENTRIES`] more entries of `A` at once). A test
+//! plus [`OVERHEAD_BYTES`] for the points, the drawing grid and the allocator (`F` and
+//! `F'` follow this thread's rayon pool: 1 on the page's main thread, whose worker may
+//! hold up to [`experiment::PARALLEL_ENTRIES`] more entries of `A` or `J` at once). A test
 //! (tests/budget.rs) measures the allocator's high-water mark for RFM and network
 //! configs in 1-D and 2-D and checks the estimate is within 2× of it.
 //!
@@ -185,7 +187,7 @@ impl Budget {
                 let k = r.min(m);
                 let held = t * m + modes * (m + k);
                 let fit = 2.0 * r * m + (r + m) * k + r * k + 5.0 * k * k;
-                let in_flight = (experiment::fits_at_once(config) as f64).min(modes);
+                let in_flight = (experiment::runs_at_once(config) as f64).min(modes);
                 Budget {
                     model: ModelKind::Rfm,
                     bytes: F64 * (held + in_flight * fit) + OVERHEAD_BYTES,
@@ -210,9 +212,10 @@ impl Budget {
                 let neurons = config.net.hidden().iter().sum::<usize>() as f64;
                 let evaluation = r * (NEURON_FLOPS * neurons + PARAM_FLOPS * p);
                 let measured = (steps / tc.every.max(1) as f64).floor() + 2.0;
+                let in_flight = (experiment::runs_at_once(config) as f64).min(modes);
                 Budget {
                     model: ModelKind::Network,
-                    bytes: held + (2.0 * r * p + 2.0 * k * k) * F64 + OVERHEAD_BYTES,
+                    bytes: held + in_flight * (2.0 * r * p + 2.0 * k * k) * F64 + OVERHEAD_BYTES,
                     flops: modes * steps * evaluation
                         + modes * measured * (evaluation + 2.0 * r * p * k),
                 }

@@ -6,13 +6,13 @@
 //! checked by tests/page/threads.test.mjs).
 #![cfg(not(target_arch = "wasm32"))]
 
-use adfd::experiment::{fits_at_once, PARALLEL_ENTRIES};
+use adfd::experiment::{runs_at_once, PARALLEL_ENTRIES};
 use adfd::net::loss::{jacobian, loss_and_gradient};
 use adfd::net::residual::Residuals;
 use adfd::net::{Architecture, Network};
 use adfd::operator::DiffMode;
 use adfd::problem::{Points, Problem, ProblemKind, Sampling};
-use adfd::{rfm, Activation, Config, Precision};
+use adfd::{rfm, Activation, Config, ModelKind, Precision};
 
 fn in_pool<R: Send>(threads: usize, f: impl FnOnce() -> R + Send) -> R {
     rayon::ThreadPoolBuilder::new()
@@ -121,13 +121,32 @@ fn rfm_fits_one_run_per_thread_while_their_matrices_are_small() {
         c
     };
     let (small, large) = (sized(400, 400), sized(3000, 3000));
-    assert_eq!(in_pool(4, || fits_at_once(&small)), 4);
-    assert_eq!(in_pool(1, || fits_at_once(&small)), 1);
+    assert_eq!(in_pool(4, || runs_at_once(&small)), 4);
+    assert_eq!(in_pool(1, || runs_at_once(&small)), 1);
     // 3002 × 3000 entries is over PARALLEL_ENTRIES alone: one fit at a time.
     assert!(large.rows() * large.rfm.m > PARALLEL_ENTRIES);
-    assert_eq!(in_pool(4, || fits_at_once(&large)), 1);
+    assert_eq!(in_pool(4, || runs_at_once(&large)), 1);
     // Two of 1202 × 1200 fit within it, three do not.
-    assert_eq!(in_pool(4, || fits_at_once(&sized(1200, 1200))), 2);
+    assert_eq!(in_pool(4, || runs_at_once(&sized(1200, 1200))), 2);
+}
+
+#[test]
+fn networks_measure_one_run_per_thread_while_their_jacobians_are_small() {
+    let sized = |width: usize, layers: usize| {
+        let mut c = Config {
+            model: ModelKind::Network,
+            ..Config::default()
+        };
+        (c.net.width, c.net.layers) = (width, layers);
+        c
+    };
+    // J of the default two-layer network: 402 × 300 entries; of 2 layers of 100:
+    // 402 × 10 400, over PARALLEL_ENTRIES alone.
+    let (small, large) = (sized(100, 1), sized(100, 2));
+    assert_eq!(in_pool(4, || runs_at_once(&small)), 4);
+    assert_eq!(in_pool(1, || runs_at_once(&small)), 1);
+    assert!(large.rows() * large.architecture().num_params() > PARALLEL_ENTRIES);
+    assert_eq!(in_pool(4, || runs_at_once(&large)), 1);
 }
 
 #[test]

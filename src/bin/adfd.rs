@@ -553,7 +553,7 @@ fn print_rfm(report: &RfmReport) {
         "time_ms = each run's own wall time; all {} runs were fitted in {:.1} ms (wall; {} at once).",
         report.runs.len(),
         report.time_ms,
-        adfd::experiment::fits_at_once(c)
+        adfd::experiment::runs_at_once(c)
     );
 }
 

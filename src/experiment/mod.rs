@@ -17,7 +17,7 @@
 mod rfm;
 mod train;
 
-pub use rfm::{fits_at_once, RfmComparison, RfmFit, PARALLEL_ENTRIES};
+pub use rfm::{RfmComparison, RfmFit};
 pub use train::{Run, TrainComparison, KERNEL_POINTS, LOSS_POINTS};
 
 use crate::config::{Config, ModelKind, Valid};
@@ -50,6 +50,28 @@ pub trait Experiment: Sized {
     fn is_finished(&self) -> bool;
     /// The report of everything so far.
     fn report(&self) -> Self::Report;
+}
+
+/// Most entries of the large matrices that runs in flight may hold together (the RFM's
+/// `A`, a network's Jacobian `J`): a fit holds about five times its `A` (the SVD's copy,
+/// factors and workspace), a kernel measurement about twice its `J`, so runs in
+/// parallel add at most ~160 MB to one run's peak.
+pub const PARALLEL_ENTRIES: usize = 4_000_000;
+
+/// How many runs of `config`'s comparison do their heavy work at once: one per rayon
+/// thread, while their matrices (RFM: `A`, `rows × m`, while a run is fitted; networks:
+/// `J`, `rows × P`, while a run's kernel spectrum is measured) hold at most
+/// [`PARALLEL_ENTRIES`] entries together; at least one. Each run is computed by the
+/// same code from its own data, so results do not depend on this number.
+pub fn runs_at_once(config: &Config) -> usize {
+    let cols = match config.model {
+        ModelKind::Rfm => config.rfm.m,
+        ModelKind::Network => config.architecture().num_params(),
+    };
+    let entries = (config.rows() * cols).max(1);
+    rayon::current_num_threads()
+        .min(PARALLEL_ENTRIES / entries)
+        .max(1)
 }
 
 /// Runs `op` on a thread of rayon's pool and returns its result.

@@ -1,6 +1,6 @@
 //! The paired RFM comparison: AD and each FD step on the same frozen features and points.
 
-use super::{Experiment, Progress};
+use super::{runs_at_once, Experiment, Progress};
 use crate::config::{Config, Valid};
 use crate::error::Result;
 use crate::jet::Precision;
@@ -129,14 +129,14 @@ impl Experiment for RfmComparison {
         })
     }
 
-    /// Fits the next [`fits_at_once`] runs in parallel (each run is fitted by the same
+    /// Fits the next [`runs_at_once`] runs in parallel (each run is fitted by the same
     /// code from the same inputs, so the results do not depend on how many run
     /// together; faer's SVD is single-threaded, so this is what puts a second core to
     /// work on it). Runs are kept in mode order, up to the first that fails.
     fn step(&mut self) -> Result<()> {
         use rayon::prelude::*;
         let done = self.fits.len();
-        let next = (done + fits_at_once(&self.config)).min(self.modes.len());
+        let next = (done + runs_at_once(&self.config)).min(self.modes.len());
         let start = Instant::now();
         let fits: Vec<Result<RfmFit>> = self.modes[done..next]
             .par_iter()
@@ -170,21 +170,6 @@ impl Experiment for RfmComparison {
         };
         Envelope::new(self.config.clone(), body, RFM_DEFINITIONS)
     }
-}
-
-/// Most entries of the matrices `A` that fits in flight may hold together: a fit
-/// holds about five times its `A` (the SVD's copy, factors and workspace), so runs in
-/// parallel add at most ~160 MB to one fit's peak.
-pub const PARALLEL_ENTRIES: usize = 4_000_000;
-
-/// How many runs of `config`'s RFM comparison are fitted at once: one per rayon
-/// thread, while their matrices `A` (`rows × m` each) hold at most
-/// [`PARALLEL_ENTRIES`] entries together; at least one.
-pub fn fits_at_once(config: &Config) -> usize {
-    let entries = (config.rows() * config.rfm.m).max(1);
-    rayon::current_num_threads()
-        .min(PARALLEL_ENTRIES / entries)
-        .max(1)
 }
 
 fn mean_sq(it: impl ExactSizeIterator<Item = f64>) -> f64 {

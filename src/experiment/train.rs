@@ -10,7 +10,7 @@
 //! non-finite loss or gradient stops it with that reason and restores the last
 //! parameters whose loss was finite.
 
-use super::{Experiment, Progress};
+use super::{runs_at_once, Experiment, Progress};
 use crate::config::{Config, Valid};
 use crate::error::{Error, Result};
 use crate::jet::Precision;
@@ -384,8 +384,8 @@ impl Experiment for TrainComparison {
     /// depend on the thread count), timed together: each run is credited with the
     /// updates' wall time in proportion to its own update's time (on one thread, its
     /// own time; on several, where runs overlap, its share of the comparison's
-    /// throughput). Then, run by run (so that one Jacobian at a time is held), the stop
-    /// rules and measurements.
+    /// throughput). Then the stop rules and measurements, [`runs_at_once`] runs at a
+    /// time in parallel (so the Jacobians held at once stay bounded), in run order.
     fn step(&mut self) -> Result<()> {
         use rayon::prelude::*;
         let (lr, precision) = (self.lr, self.config.precision);
@@ -397,13 +397,28 @@ impl Experiment for TrainComparison {
             .collect();
         let wall = start.elapsed().as_secs_f64();
         let own: f64 = updates.iter().flatten().map(|u| u.1).sum();
-        for (run, update) in self.runs.iter_mut().zip(updates) {
-            if let Some((update, seconds)) = update {
+        let (config, test) = (&self.config, &self.test);
+        let mut pending = self
+            .runs
+            .iter_mut()
+            .zip(updates)
+            .filter_map(|(run, update)| {
+                let (update, seconds) = update?;
                 run.seconds += if own > 0.0 { wall * seconds / own } else { 0.0 };
-                run.finish_step(update, &self.config, &self.test)?;
+                Some((run, update))
+            });
+        let at_once = runs_at_once(config);
+        loop {
+            let batch: Vec<_> = pending.by_ref().take(at_once).collect();
+            if batch.is_empty() {
+                return Ok(());
             }
+            let done: Vec<Result<()>> = batch
+                .into_par_iter()
+                .map(|(run, update)| run.finish_step(update, config, test))
+                .collect();
+            done.into_iter().collect::<Result<()>>()?;
         }
-        Ok(())
     }
 
     /// Steps taken by the furthest run, out of the budget.
