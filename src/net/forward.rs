@@ -347,21 +347,35 @@ impl<T: Real, const N: usize> Batch<T, N> {
         (Batch { hs, ds }, values)
     }
 
-    /// Adds `Σ_q s_q · ∂/∂θ γ_q [u(x'_q + t v_q)]_p` over the batch's probes to `grad`,
-    /// by reverse mode (module docs), given one seed `s_q` per probe. Per layer, from
-    /// `ȳ` (rows as in [`Batch`]): `z̄_{q,j} = Σ_{k≥j} ȳ_{q,k} [σ'(z_q)]_{k−j}` per
-    /// neuron, then `b̄ = Σ_q z̄_{q,0}`, `W̄ = s_l Z̄ᵀ H` and `H̄ = s_l Z̄ W`, two matrix
-    /// products over the whole batch (`s_l` the layer's scale). `W̄`'s sum over the
-    /// batch's rows is in `T`; every other sum into `grad` is in f64.
+    /// Adds `s_q · ∂/∂θ γ_q [u(x'_q + t v_q)]_p` of every probe `q` of the batch to the
+    /// gradient number `sinks[q]` (`grads` holds them one after another, `P` entries
+    /// each), by reverse mode (module docs), given one seed `s_q` per probe. A loss sends
+    /// every probe to one gradient; a Jacobian each residual's probes to its own row.
+    ///
+    /// Per layer, from `ȳ` (rows as in [`Batch`]): `z̄_{q,j} = Σ_{k≥j} ȳ_{q,k}
+    /// [σ'(z_q)]_{k−j}` per neuron, then `b̄ = Σ_q z̄_{q,0}`, `H̄ = s_l Z̄ W` (one matrix
+    /// product over the batch, `s_l` the layer's scale) and `W̄ = s_l Z̄ᵀ H` (one per run
+    /// of consecutive probes with the same sink). `W̄`'s sum over its rows is in `T`;
+    /// every other sum into `grads` is in f64.
     pub fn backward(
         &self,
         net: &Network,
         weights: &Weights<T>,
         probes: &[Probe],
         seeds: &[f64],
-        grad: &mut [f64],
+        sinks: &[usize],
+        grads: &mut [f64],
     ) {
         let rows = probes.len() * N;
+        let p = net.theta.len();
+        // Runs of consecutive probes sharing a sink: (first probe, end, sink).
+        let mut runs: Vec<(usize, usize, usize)> = Vec::new();
+        for (q, &sink) in sinks.iter().enumerate() {
+            match runs.last_mut() {
+                Some(run) if run.2 == sink => run.1 = q + 1,
+                _ => runs.push((q, q + 1, sink)),
+            }
+        }
         let th = &net.theta;
         let a_off = net.arch.a_offset();
         let os = T::of(net.arch.output_scale());
@@ -371,6 +385,7 @@ impl<T: Real, const N: usize> Batch<T, N> {
         for (q, (pr, s)) in probes.iter().zip(seeds).enumerate() {
             let g = T::of(s * pr.gamma) * os;
             let r = (q * N + N - 1) * width;
+            let grad = &mut grads[sinks[q] * p..(sinks[q] + 1) * p];
             for j in 0..width {
                 grad[a_off + j] += (g * top[r + j]).to64();
                 hbar[r + j] = g * T::of(th[a_off + j]);
@@ -395,14 +410,23 @@ impl<T: Real, const N: usize> Batch<T, N> {
                         }
                     }
                 }
+                let grad = &mut grads[sinks[q] * p..(sinks[q] + 1) * p];
                 for (gb, zb) in grad[sl.b..sl.b + width].iter_mut().zip(&zq[..width]) {
                     *gb += zb.to64();
                 }
             }
             let mut wbar = vec![T::zero(); width * fan_in];
-            matmul(&mut wbar, &zbar, true, hin, (width, rows, fan_in), sc);
-            for (gi, wb) in grad[sl.w..sl.w + width * fan_in].iter_mut().zip(&wbar) {
-                *gi += wb.to64();
+            for &(q0, q1, sink) in &runs {
+                let (r0, r1) = (q0 * N, q1 * N);
+                let (zs, hs) = (
+                    &zbar[r0 * width..r1 * width],
+                    &hin[r0 * fan_in..r1 * fan_in],
+                );
+                matmul(&mut wbar, zs, true, hs, (width, r1 - r0, fan_in), sc);
+                let grad = &mut grads[sink * p..(sink + 1) * p];
+                for (gi, wb) in grad[sl.w..sl.w + width * fan_in].iter_mut().zip(&wbar) {
+                    *gi += wb.to64();
+                }
             }
             if l > 0 {
                 let mut hbar_in = vec![T::zero(); rows * fan_in];
@@ -430,7 +454,7 @@ pub fn probe<T: Real, const N: usize, const M: usize>(
     }];
     let (batch, values) = Batch::<T, N>::forward::<M>(net, &weights, &probes);
     if let Some((s, grad)) = backward {
-        batch.backward(net, &weights, &probes, &[s], grad);
+        batch.backward(net, &weights, &probes, &[s], &[0], grad);
     }
     values[0]
 }

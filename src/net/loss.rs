@@ -12,7 +12,8 @@
 //! the page's threaded wasm) in fixed blocks, each with its own gradient accumulator,
 //! added in block order; the single-threaded wasm runs the same code on one thread.
 //! A deeper network runs each block's probes as batches, one per order
-//! ([`forward::Batch`]); the Jacobian, whose rows are not summed, one row at a time.
+//! ([`forward::Batch`]), for a Jacobian too: only `W̄`, which each row of `J` needs for
+//! itself, is a product per row.
 
 use super::forward::{self, Probe};
 use super::residual::{Residuals, Row};
@@ -82,25 +83,35 @@ impl<T: Real> Batch<T> {
         }
     }
 
-    /// Adds `Σ_q s_q ∂/∂θ` of the probes' values to `grad`.
+    /// Adds `s_q ∂/∂θ` of each probe's value to the gradient number `sinks[q]` in `grads`.
     fn backward(
         &self,
         net: &Network,
         w: &forward::Weights<T>,
         probes: &[Probe],
         seeds: &[f64],
-        grad: &mut [f64],
+        sinks: &[usize],
+        grads: &mut [f64],
     ) {
         match self {
-            Batch::P0(b) => b.backward(net, w, probes, seeds, grad),
-            Batch::P2(b) => b.backward(net, w, probes, seeds, grad),
-            Batch::P4(b) => b.backward(net, w, probes, seeds, grad),
+            Batch::P0(b) => b.backward(net, w, probes, seeds, sinks, grads),
+            Batch::P2(b) => b.backward(net, w, probes, seeds, sinks, grads),
+            Batch::P4(b) => b.backward(net, w, probes, seeds, sinks, grads),
         }
     }
 }
 
+/// Where [`rows_eval`] adds the rows' gradients.
+#[derive(Clone, Copy, PartialEq)]
+enum Sum {
+    /// All into one vector (a loss's gradient).
+    All,
+    /// Each row into its own, `P` entries each, one after another (rows of `J`).
+    PerRow,
+}
+
 /// The residuals `r_i` of `rows`; with `seed_of(i, r_i) = Some(s_i)` also adds
-/// `Σ_i s_i ∇r_i` to `grad`. One hidden layer goes row by row through
+/// `s_i ∇r_i` to `grads` as `sum` says. One hidden layer goes row by row through
 /// [`two_layer`]; a deeper network runs every probe of the rows of one order forward
 /// as one batch, then, with the residuals (and so the seeds) known, backward as one.
 fn rows_eval<T: Real>(
@@ -108,8 +119,11 @@ fn rows_eval<T: Real>(
     rows: &[Row],
     scratch: &mut Scratch<'_, T>,
     seed_of: impl Fn(usize, f64) -> Option<f64>,
-    grad: &mut [f64],
+    sum: Sum,
+    grads: &mut [f64],
 ) -> Vec<f64> {
+    let p = net.theta.len();
+    let sink = |i: usize| if sum == Sum::PerRow { i } else { 0 };
     let Some(w) = scratch.weights else {
         return rows
             .iter()
@@ -119,6 +133,7 @@ fn rows_eval<T: Real>(
                 let op = two_layer::forward(net, row, &mut scratch.buf);
                 let r = c * op - row.target;
                 if let Some(s) = seed_of(i, r) {
+                    let grad = &mut grads[sink(i) * p..(sink(i) + 1) * p];
                     two_layer::backward(net, s * c, &scratch.buf, grad);
                 }
                 r
@@ -158,7 +173,8 @@ fn rows_eval<T: Real>(
                 .iter()
                 .map(|&i| seeds[i].map_or(0.0, |s| s * rows[i].coefficient))
                 .collect();
-            batch.backward(net, w, probes, &s, grad);
+            let sinks: Vec<usize> = owner.iter().map(|&i| sink(i)).collect();
+            batch.backward(net, w, probes, &s, &sinks, grads);
         }
     }
     r
@@ -178,6 +194,7 @@ fn block<T: Real>(
         rows,
         &mut scratch,
         |i, r| want_grad.then_some(2.0 * rows[i].weight * r),
+        Sum::All,
         &mut grad,
     );
     let loss = rows.iter().zip(&r).map(|(row, r)| row.weight * r * r).sum();
@@ -233,7 +250,7 @@ fn residuals_t<T: Real>(net: &Network, res: &Residuals) -> Vec<f64> {
     let mut scratch = Scratch::new(net, weights.as_ref());
     res.rows
         .chunks(BLOCK_ROWS)
-        .flat_map(|rows| rows_eval(net, rows, &mut scratch, |_, _| None, &mut []))
+        .flat_map(|rows| rows_eval(net, rows, &mut scratch, |_, _| None, Sum::All, &mut []))
         .collect()
 }
 
@@ -245,24 +262,17 @@ pub fn residuals(net: &Network, res: &Residuals, precision: Precision) -> Vec<f6
     }
 }
 
+/// Rows of `J` for a block of residual rows: row `i` of `out` (`P` entries) is
+/// `√ω_i ∇r_i`.
 fn jacobian_rows<T: Real>(
     net: &Network,
     weights: Option<&forward::Weights<T>>,
     rows: &[Row],
     out: &mut [f64],
 ) {
-    let p = net.theta.len();
     let mut scratch = Scratch::new(net, weights);
-    for (row, dst) in rows.iter().zip(out.chunks_exact_mut(p)) {
-        let s = row.weight.sqrt();
-        rows_eval(
-            net,
-            std::slice::from_ref(row),
-            &mut scratch,
-            |_, _| Some(s),
-            dst,
-        );
-    }
+    let seed_of = |i: usize, _| Some(rows[i].weight.sqrt());
+    rows_eval(net, rows, &mut scratch, seed_of, Sum::PerRow, out);
 }
 
 fn jacobian_t<T: Real>(net: &Network, res: &Residuals) -> DMatrix<f64> {
