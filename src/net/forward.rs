@@ -367,7 +367,7 @@ impl<T: Real, const N: usize> Batch<T, N> {
         grads: &mut [f64],
     ) {
         let rows = probes.len() * N;
-        let p = net.theta.len();
+        let params = net.theta.len();
         // Runs of consecutive probes sharing a sink: (first probe, end, sink).
         let mut runs: Vec<(usize, usize, usize)> = Vec::new();
         for (q, &sink) in sinks.iter().enumerate() {
@@ -385,7 +385,7 @@ impl<T: Real, const N: usize> Batch<T, N> {
         for (q, (pr, s)) in probes.iter().zip(seeds).enumerate() {
             let g = T::of(s * pr.gamma) * os;
             let r = (q * N + N - 1) * width;
-            let grad = &mut grads[sinks[q] * p..(sinks[q] + 1) * p];
+            let grad = &mut grads[sinks[q] * params..(sinks[q] + 1) * params];
             for j in 0..width {
                 grad[a_off + j] += (g * top[r + j]).to64();
                 hbar[r + j] = g * T::of(th[a_off + j]);
@@ -410,7 +410,7 @@ impl<T: Real, const N: usize> Batch<T, N> {
                         }
                     }
                 }
-                let grad = &mut grads[sinks[q] * p..(sinks[q] + 1) * p];
+                let grad = &mut grads[sinks[q] * params..(sinks[q] + 1) * params];
                 for (gb, zb) in grad[sl.b..sl.b + width].iter_mut().zip(&zq[..width]) {
                     *gb += zb.to64();
                 }
@@ -423,7 +423,7 @@ impl<T: Real, const N: usize> Batch<T, N> {
                     &hin[r0 * fan_in..r1 * fan_in],
                 );
                 matmul(&mut wbar, zs, true, hs, (width, r1 - r0, fan_in), sc);
-                let grad = &mut grads[sink * p..(sink + 1) * p];
+                let grad = &mut grads[sink * params..(sink + 1) * params];
                 for (gi, wb) in grad[sl.w..sl.w + width * fan_in].iter_mut().zip(&wbar) {
                     *gi += wb.to64();
                 }

@@ -122,7 +122,7 @@ fn rows_eval<T: Real>(
     sum: Sum,
     grads: &mut [f64],
 ) -> Vec<f64> {
-    let p = net.theta.len();
+    let params = net.theta.len();
     let sink = |i: usize| if sum == Sum::PerRow { i } else { 0 };
     let Some(w) = scratch.weights else {
         return rows
@@ -133,7 +133,7 @@ fn rows_eval<T: Real>(
                 let op = two_layer::forward(net, row, &mut scratch.buf);
                 let r = c * op - row.target;
                 if let Some(s) = seed_of(i, r) {
-                    let grad = &mut grads[sink(i) * p..(sink(i) + 1) * p];
+                    let grad = &mut grads[sink(i) * params..(sink(i) + 1) * params];
                     two_layer::backward(net, s * c, &scratch.buf, grad);
                 }
                 r
