@@ -121,7 +121,7 @@ def web_table(web):
                     f"median vs 1 thread {ratio(r['median_ratio'], 1.0, ('≤', 1.5))} |")
         w = b.get("rfm_wall_ms_per_mode")
         if w:
-            rows.append(f"| RFM comparison's wall ms per mode (4 runs fitted), first after load; next (a new seed), {label} | "
+            rows.append(f"| RFM comparison's wall ms per mode (4 runs fitted), first after load; next (median of 5 new seeds), {label} | "
                         f"{w['browser_first']:.0f}; {w['browser_next']:.0f} | "
                         f"{w['native_1_thread']:.0f} (1 thread), {w['native_all_threads']:.0f} (all) | "
                         f"first vs 1 thread {ratio(w['browser_first'], w['native_1_thread'])}; "
