@@ -81,7 +81,11 @@ function signature(chart, snap) {
   }
 }
 
-export function show(snap) { latest = snap; schedule(); }
+export function show(snap) {
+  if (snap.generation !== generation) { generation = snap.generation; generationAt = performance.now(); }
+  latest = snap;
+  schedule();
+}
 
 // Chart lettering scale (the large-text toggle): charts draw at dpr × scale.
 let textScale = 1;
@@ -95,16 +99,31 @@ export function setTextScale(scale) {
 }
 
 // With prefers-reduced-motion, a running computation redraws twice a second instead
-// of every frame (the final state is always drawn).
+// of every frame. An RFM comparison's partial results (the runs fitted so far) wait
+// until PARTIAL_MS after its first snapshot and PARTIAL_MS after the last draw: a
+// short comparison is drawn once, whole, and its fits keep the cores to themselves
+// (each partial draw repaints every chart; on 2 cores those draws cost the
+// comparison about 15 % of its wall time). A finished state is drawn at the next frame.
 const reduced = window.matchMedia('(prefers-reduced-motion: reduce)');
 const CALM_MS = 500;
+const PARTIAL_MS = 250;
 let lastDraw = 0;
+let generation = null;  // the settings' generation of the snapshots shown
+let generationAt = 0;   // when its first snapshot arrived
+let delayed = null;     // the timer of a draw that waits
 
 function schedule() {
-  if (pending || !latest || !charts) return;
+  if (!latest || !charts) return;
+  const now = performance.now();
+  let wait = 0;
+  if (!latest.finished) {
+    if (reduced.matches) wait = CALM_MS - (now - lastDraw);
+    if (latest.model === 'rfm') wait = Math.max(wait, PARTIAL_MS - (now - Math.max(generationAt, lastDraw)));
+  }
+  if (wait <= 0 && delayed !== null) { clearTimeout(delayed); delayed = null; pending = false; }
+  if (pending) return;
   pending = true;
-  const wait = reduced.matches && !latest.finished ? CALM_MS - (performance.now() - lastDraw) : 0;
-  if (wait > 0) setTimeout(() => requestAnimationFrame(draw), wait);
+  if (wait > 0) delayed = setTimeout(() => { delayed = null; requestAnimationFrame(draw); }, wait);
   else requestAnimationFrame(draw);
 }
 
