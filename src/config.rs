@@ -224,6 +224,11 @@ pub struct TrainConfig {
     pub beta2: f64,
     /// Adam's `ε`.
     pub epsilon: f64,
+    /// Levenberg–Marquardt's initial damping `μ₀` (see [`crate::optimizer::lm`]).
+    pub mu0: f64,
+    /// Levenberg–Marquardt's bound: a run stops when no damping `μ ≤ mu_max` lowers
+    /// its loss.
+    pub mu_max: f64,
 }
 
 impl Default for TrainConfig {
@@ -239,13 +244,15 @@ impl Default for TrainConfig {
             beta1: 0.9,
             beta2: 0.999,
             epsilon: 1e-8,
+            mu0: 1e-3,
+            mu_max: 1e8,
         }
     }
 }
 
 impl TrainConfig {
     /// Checks every training field against its range (`lr ∈ (0, 10⁶]`, `c ∈ (0, 100]`,
-    /// `1..=10⁶` steps, `β ∈ [0, 1)`, …).
+    /// `1..=10⁶` steps, `β ∈ [0, 1)`, `μ₀ ∈ (0, 10⁸]`, `μ_max ∈ (0, 10¹²]`, `μ₀ ≤ μ_max`, …).
     pub fn check(&self) -> Result<()> {
         if let Some(lr) = self.lr {
             check_positive("train.lr", lr, 1e6)?;
@@ -267,7 +274,19 @@ impl TrainConfig {
                 return Err(Error::invalid(field, format!("{v} must lie in [0, 1)")));
             }
         }
-        check_positive("train.epsilon", self.epsilon, 1.0)
+        check_positive("train.epsilon", self.epsilon, 1.0)?;
+        check_positive("train.mu0", self.mu0, 1e8)?;
+        check_positive("train.mu_max", self.mu_max, 1e12)?;
+        if self.mu0 > self.mu_max {
+            return Err(Error::invalid(
+                "train.mu0",
+                format!(
+                    "μ₀ = {} must not exceed the bound mu_max = {}",
+                    self.mu0, self.mu_max
+                ),
+            ));
+        }
+        Ok(())
     }
 }
 

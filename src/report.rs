@@ -171,6 +171,24 @@ impl Serialize for LossPoint {
     }
 }
 
+/// A training run at one recorded step: every `every` steps, at step 0 and at the stop.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Record {
+    /// Training step `t`.
+    pub step: usize,
+    /// Training loss `L(θ_t)` of the run's own (AD or FD) residual.
+    pub loss: f64,
+    /// `mean (L u − f)²` over the test points, `L` exact (AD, f64).
+    pub true_residual: f64,
+    /// `‖u − u*‖₂ / ‖u*‖₂` over the test points (as the RFM's `error_l2`).
+    pub error_l2: f64,
+    /// `max |u − u*|` over the test points (as the RFM's `error_max`).
+    pub error_max: f64,
+    /// Levenberg–Marquardt: the damping `μ` of step `t`'s taken update (`null` at step
+    /// 0 and for GD and Adam).
+    pub mu: Option<f64>,
+}
+
 /// Why a run stopped.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -181,15 +199,18 @@ pub enum StopReason {
     LossTarget,
     /// The loss or gradient became NaN or infinite; the last finite state was kept.
     Diverged,
+    /// Levenberg–Marquardt: no damping up to `mu_max` lowered the loss.
+    NoDecrease,
 }
 
 impl StopReason {
-    /// The reason's name, as in JSON: `budget`, `loss_target`, `diverged`.
+    /// The reason's name, as in JSON: `budget`, `loss_target`, `diverged`, `no_decrease`.
     pub fn name(self) -> &'static str {
         match self {
             StopReason::Budget => "budget",
             StopReason::LossTarget => "loss_target",
             StopReason::Diverged => "diverged",
+            StopReason::NoDecrease => "no_decrease",
         }
     }
 }
@@ -233,6 +254,13 @@ pub struct RunReport {
     pub mode: DiffMode,
     /// `[step, loss, true_residual]` for every step.
     pub loss: Vec<LossPoint>,
+    /// The run at step 0, every `every` steps and at the end: loss, true residual,
+    /// solution errors and (Levenberg–Marquardt) damping.
+    pub records: Vec<Record>,
+    /// `‖u − u*‖₂ / ‖u*‖₂` over the test points at the last record.
+    pub error_l2: f64,
+    /// `max |u − u*|` over the test points at the last record.
+    pub error_max: f64,
     /// Kernel spectra at step 0 and every `every` steps (and at the end).
     pub kernel: Vec<KernelPoint>,
     /// Training speed.
@@ -244,7 +272,7 @@ pub struct RunReport {
 impl RunReport {
     /// The last measured true residual.
     pub fn true_residual(&self) -> Option<f64> {
-        self.loss.iter().rev().find_map(|p| p.true_residual)
+        self.records.last().map(|r| r.true_residual)
     }
 }
 
@@ -268,12 +296,15 @@ pub struct TrainResults {
 /// What each number in a training report means.
 pub const TRAIN_DEFINITIONS: &[(&str, &str)] = &[
     ("loss", "[step, L, true_residual]: L = mean_i r_i² + λ mean_l r_b,l² with this run's (AD or FD) operators; true_residual = mean over test points of (L u − f)² with L exact (AD, f64), null when not measured"),
+    ("records", "{step, loss, true_residual, error_l2, error_max, mu} at step 0, every `every` steps and at the stop; mu = the Levenberg–Marquardt damping of that step's taken update (null for GD and Adam)"),
+    ("error_l2", "relative L2 error ‖u − u*‖ / ‖u*‖ over the test points, at the last record"),
+    ("error_max", "max |u − u*| over the test points, at the last record"),
     ("kernel.singular_values", "singular values s_i of J = ∂r̃/∂θ, r̃ = [r/√n ; √(λ/n_b) r_b]; the eigenvalues of the training kernel G = JJᵀ are s_i²"),
     ("kernel.cutoff", "K(a) = #{i : s_i > a·s_1} (relative) or #{i : s_i > a} (absolute), of the singular values of J"),
     ("kernel.entropy", "H(a) = −Σ_{i≤K} p_i ln p_i with p_i = s_i / Σ_{j≤K} s_j (adfd's definition)"),
     ("speed.steps_to_target", "first step t with L(θ_t) ≤ 10^{−q} L(θ_0), q = decades; null if not reached"),
     ("speed.steps_per_second", "steps / seconds of this run's updates (loss + gradient + update); the runs are stepped in parallel and each is credited with the updates' wall time in proportion to its own update time"),
-    ("lr", "one learning rate shared by every run: fixed, or c / λ_max with λ_max = s_1² of the AD run's initial J"),
+    ("lr", "GD and Adam: one learning rate shared by every run, fixed or c / λ_max with λ_max = s_1² of the AD run's initial J; Levenberg–Marquardt: 1, the full damped Gauss–Newton step θ ← θ − (JᵀJ + μI)⁻¹Jᵀr̃"),
     TEST_POINTS,
 ];
 
@@ -307,12 +338,12 @@ pub fn rfm_csv(report: &RfmReport) -> String {
 
 /// The training report as CSV: one row per run (spectrum figures at step 0).
 pub fn train_csv(report: &TrainReport) -> String {
-    let mut out = String::from("mode,h,cutoff0,entropy0,effective_modes0,steps_to_target,initial_loss,final_loss,true_residual,steps_per_second,stopped\n");
+    let mut out = String::from("mode,h,cutoff0,entropy0,effective_modes0,steps_to_target,initial_loss,final_loss,true_residual,error_l2,error_max,steps_per_second,stopped\n");
     for r in &report.runs {
         let k0 = r.kernel.first();
         let _ = writeln!(
             out,
-            "{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{}",
             r.mode.name(),
             opt(r.mode.h()),
             opt(k0.map(|k| k.cutoff)),
@@ -322,6 +353,8 @@ pub fn train_csv(report: &TrainReport) -> String {
             r.speed.initial_loss,
             r.speed.final_loss,
             opt(r.true_residual()),
+            r.error_l2,
+            r.error_max,
             r.speed.steps_per_second,
             r.stopped.as_ref().map_or("running", |s| s.reason.name())
         );

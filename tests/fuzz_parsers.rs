@@ -202,6 +202,9 @@ fn violations(c: &Config) -> BTreeSet<&'static str> {
     bad((0.0..1.0).contains(&t.beta1), "train.beta1");
     bad((0.0..1.0).contains(&t.beta2), "train.beta2");
     bad(positive(t.epsilon, 1.0), "train.epsilon");
+    bad(positive(t.mu0, 1e8), "train.mu0");
+    bad(positive(t.mu_max, 1e12), "train.mu_max");
+    bad(t.mu0 <= t.mu_max || !positive(t.mu0, 1e8) || !positive(t.mu_max, 1e12), "train.mu0");
     match c.model {
         ModelKind::Rfm => {
             bad(!sized || rows(c).saturating_mul(r.m) <= ENTRIES, "rfm.m");
@@ -442,14 +445,16 @@ fn train() -> impl Strategy<Value = TrainConfig> {
             f64_in(0.0, 0.999),
             f64_in(1e-12, 1.0),
         ),
+        (0..3usize, f64_in(1e-12, 1e8), f64_in(1e-6, 1e12)),
     )
         .prop_map(
             |(
-                (adam, lr, lr_scale, steps, every),
+                (_, lr, lr_scale, steps, every),
                 (decades, loss_target, beta1, beta2, epsilon),
+                (optimizer, mu0, mu_max),
             )| {
                 TrainConfig {
-                    optimizer: if adam { Optimizer::Adam } else { Optimizer::Gd },
+                    optimizer: [Optimizer::Gd, Optimizer::Adam, Optimizer::Lm][optimizer],
                     lr,
                     lr_scale,
                     steps,
@@ -459,6 +464,8 @@ fn train() -> impl Strategy<Value = TrainConfig> {
                     beta1,
                     beta2,
                     epsilon,
+                    mu0,
+                    mu_max,
                 }
             },
         )

@@ -473,7 +473,7 @@ fn long_runs_keep_bounded_history_and_exact_speed() {
     for (run, r) in long.runs().iter().zip(&report.runs) {
         assert!(run.loss_curve().len() <= LOSS_POINTS + 1);
         assert!(run.kernels().len() <= KERNEL_POINTS + 1);
-        assert!(run.measured().len() <= KERNEL_POINTS + 1);
+        assert!(run.records().len() <= KERNEL_POINTS + 1);
         assert_eq!(r.loss.first().unwrap().step, 0);
         assert_eq!(r.loss.last().unwrap().step, 3 * LOSS_POINTS);
         assert_eq!(r.kernel.last().unwrap().step, 3 * LOSS_POINTS);

@@ -256,7 +256,7 @@ struct TrainArgs {
     /// Init range R of the first layer: w, b ~ U[−R, R] [default: 5]
     #[arg(long, allow_hyphen_values = true)]
     scale: Option<f64>,
-    /// Optimizer: gd or adam [default: gd]
+    /// Optimizer: gd, adam or lm (Levenberg–Marquardt) [default: gd]
     #[arg(long, value_parser = parse::<Optimizer>)]
     optimizer: Option<Optimizer>,
     /// Fixed learning rate shared by all runs, in (0, 1e6]
@@ -394,14 +394,24 @@ fn print_train(report: &TrainReport) {
         threshold_label(&c.threshold)
     );
     println!(
-        "{:<12} {:>6} {:>8} {:>8} {:>10} {:>11} {:>11} {:>11} {:>9}  stopped",
-        "run", "K0", "H0", "exp H0", "steps_10^q", "loss_0", "loss_end", "res_true", "steps/s"
+        "{:<12} {:>6} {:>8} {:>8} {:>10} {:>11} {:>11} {:>11} {:>10} {:>10} {:>9}  stopped",
+        "run",
+        "K0",
+        "H0",
+        "exp H0",
+        "steps_10^q",
+        "loss_0",
+        "loss_end",
+        "res_true",
+        "err_L2rel",
+        "err_max",
+        "steps/s"
     );
     for r in &report.runs {
         let k0 = &r.kernel[0];
         let tr = r.true_residual().unwrap_or(f64::NAN);
         println!(
-            "{:<12} {:>6} {:>8.4} {:>8.2} {:>10} {:>11.3e} {:>11.3e} {:>11.3e} {:>9.0}  {}",
+            "{:<12} {:>6} {:>8.4} {:>8.2} {:>10} {:>11.3e} {:>11.3e} {:>11.3e} {:>10.3e} {:>10.3e} {:>9.0}  {}",
             r.mode.to_string(),
             k0.cutoff,
             k0.entropy,
@@ -412,6 +422,8 @@ fn print_train(report: &TrainReport) {
             r.speed.initial_loss,
             r.speed.final_loss,
             tr,
+            r.error_l2,
+            r.error_max,
             r.speed.steps_per_second,
             r.stopped
                 .as_ref()
@@ -422,7 +434,10 @@ fn print_train(report: &TrainReport) {
         "steps_10^q = first step with loss ≤ 10^-{} · loss_0; loss = this run's own (AD or FD) loss;",
         c.train.decades
     );
-    println!("res_true = mean (Lu−f)² on test points with the exact (AD) operator, at the last measured step.");
+    println!("res_true = mean (Lu−f)² on test points with the exact (AD) operator, at the last measured step;");
+    println!(
+        "err_L2rel = ‖u−u*‖/‖u*‖, err_max = max|u−u*| on the same test points, at the last measured step."
+    );
 }
 
 /// A progress bar on stderr when it is a terminal (none in pipes and tests).

@@ -6,26 +6,35 @@
 //! eigenvalue of the AD run's initial kernel `G = JJᵀ`. (Scaling each FD run by its
 //! own `λ_max` would compare different step sizes.)
 //!
+//! With Levenberg–Marquardt there is no learning rate: each run takes damped
+//! Gauss–Newton steps ([`crate::optimizer::lm`]) on its own `J`, with its own damping.
+//!
 //! A run stops on its step budget, on reaching `loss_target`, or on divergence: a
 //! non-finite loss or gradient stops it with that reason and restores the last
-//! parameters whose loss was finite.
+//! parameters whose loss was finite. A Levenberg–Marquardt run also stops when no
+//! damping up to `mu_max` lowers its loss.
+//!
+//! Every `every` steps (and at step 0 and the stop) a run is recorded: its true PDE
+//! residual and solution errors on the held-out test points, and its kernel spectrum.
 
 use super::{runs_at_once, Experiment, Progress};
 use crate::config::{Config, Valid};
 use crate::error::{Error, Result};
 use crate::jet::Precision;
-use crate::net::kernel::{kernel_spectrum, KernelPoint};
-use crate::net::loss::loss_and_gradient;
+use crate::net::kernel::{kernel_spectrum, spectrum_of, KernelPoint};
+use crate::net::loss::{linearization, loss_and_gradient};
 use crate::net::residual::Residuals;
 use crate::net::Network;
 use crate::operator::DiffMode;
-use crate::optimizer::{AdamConstants, OptimizerState};
-use crate::problem::Points;
+use crate::optimizer::lm::{self, Damping, GaussNewton, Outcome};
+use crate::optimizer::{AdamConstants, Optimizer, OptimizerState};
+use crate::problem::{PointSet, Points, Problem, SolutionError};
 use crate::report::{
-    Envelope, LossPoint, RunReport, Speed, StopReason, Stopped, TrainReport, TrainResults,
+    Envelope, LossPoint, Record, RunReport, Speed, StopReason, Stopped, TrainReport, TrainResults,
     TRAIN_DEFINITIONS,
 };
 use crate::thinned::Thinned;
+use nalgebra::DMatrix;
 use web_time::Instant;
 
 /// One run of a comparison: a mode, its residual rows, parameters, optimizer state
@@ -42,8 +51,8 @@ pub struct Run {
     step: usize,
     /// The loss at every step, thinned to at most [`LOSS_POINTS`] + 1.
     loss: Thinned<LossPoint>,
-    /// The steps with a true residual, thinned to at most [`KERNEL_POINTS`] + 1.
-    measured: Thinned<LossPoint>,
+    /// The recorded steps, thinned to at most [`KERNEL_POINTS`] + 1.
+    records: Thinned<Record>,
     /// Every measured kernel spectrum, thinned to at most [`KERNEL_POINTS`] + 1.
     kernel: Thinned<KernelPoint>,
     /// The first step whose loss was at most `loss₀ · 10^−decades` (kept exactly,
@@ -53,6 +62,11 @@ pub struct Run {
     /// This run's share of the wall time of the comparison's updates (see
     /// [`TrainComparison`]'s `step`).
     seconds: f64,
+    /// Levenberg–Marquardt: `J` and `r̃` at the current parameters when a kernel
+    /// measurement computed them, for the next step.
+    linearized: Option<(DMatrix<f64>, Vec<f64>)>,
+    /// Levenberg–Marquardt: the damping of the latest taken step.
+    mu: Option<f64>,
 }
 
 /// Most loss points kept per run (every step up to this many; beyond, thinned evenly
@@ -78,14 +92,26 @@ impl Run {
     pub fn loss_curve(&self) -> &Thinned<LossPoint> {
         &self.loss
     }
-    /// The steps where the true residual was measured (thinned as stored: see
-    /// [`KERNEL_POINTS`]).
-    pub fn measured(&self) -> &Thinned<LossPoint> {
-        &self.measured
+    /// The recorded steps: true residual, solution errors, damping (thinned as stored:
+    /// see [`KERNEL_POINTS`]).
+    pub fn records(&self) -> &Thinned<Record> {
+        &self.records
     }
-    /// The loss points kept, with every kept measurement merged in, by step.
+    /// The latest record.
+    pub fn latest_record(&self) -> Option<&Record> {
+        self.records.last()
+    }
+    /// The loss points kept, with every kept record's true residual merged in, by step.
     pub fn loss_points(&self) -> Vec<LossPoint> {
-        let mut all: Vec<LossPoint> = self.measured.to_vec();
+        let mut all: Vec<LossPoint> = self
+            .records
+            .iter()
+            .map(|r| LossPoint {
+                step: r.step,
+                loss: r.loss,
+                true_residual: Some(r.true_residual),
+            })
+            .collect();
         let seen: std::collections::BTreeSet<usize> = all.iter().map(|p| p.step).collect();
         all.extend(
             self.loss
@@ -102,9 +128,7 @@ impl Run {
     }
     /// The latest measured true residual (and its step).
     pub fn latest_true_residual(&self) -> Option<(usize, f64)> {
-        self.measured
-            .last()
-            .and_then(|p| p.true_residual.map(|r| (p.step, r)))
+        self.records.last().map(|r| (r.step, r.true_residual))
     }
     /// Kernel spectra recorded so far (thinned as stored: see [`KERNEL_POINTS`]).
     pub fn kernels(&self) -> &Thinned<KernelPoint> {
@@ -141,59 +165,130 @@ impl Run {
         }
     }
 
-    /// One optimizer update and the new loss and gradient, with its wall time in
-    /// seconds. Gives the loss, or the stop if the update diverged (the previous
-    /// parameters are then restored).
+    /// One optimizer update, with its wall time in seconds. Gives the new loss, or the
+    /// stop if the run cannot go on (its parameters are then those of the last step).
     fn update(&mut self, lr: f64, precision: Precision) -> (Update, f64) {
         let start = Instant::now();
+        let update = if matches!(self.optimizer, OptimizerState::Lm(_)) {
+            self.lm_update(precision)
+        } else {
+            self.gradient_update(lr, precision)
+        };
+        (update, start.elapsed().as_secs_f64())
+    }
+
+    /// GD or Adam: the update along the gradient of the last step, then the new loss and
+    /// gradient; on a non-finite one the previous parameters are restored.
+    fn gradient_update(&mut self, lr: f64, precision: Precision) -> Update {
         self.prev.copy_from_slice(&self.net.theta);
         self.optimizer.update(&mut self.net.theta, &self.grad, lr);
         let loss = loss_and_gradient(&self.net, &self.res, precision, Some(&mut self.grad));
-        let seconds = start.elapsed().as_secs_f64();
         if loss.is_finite() && finite(&self.grad) {
-            return (Ok(loss), seconds);
+            return Ok(loss);
         }
         self.net.theta.copy_from_slice(&self.prev);
-        let diverged = Stopped {
+        Err(self.diverged(
+            format!(
+                "the loss became {}",
+                if loss.is_nan() { "NaN" } else { "infinite" }
+            ),
+            format!("learning rate {lr:e}"),
+        ))
+    }
+
+    /// Levenberg–Marquardt: `J` and `r̃` at the current parameters (kept from the last
+    /// kernel measurement, or computed now), then [`lm::step`] with this run's damping.
+    fn lm_update(&mut self, precision: Precision) -> Update {
+        let loss = self.latest_loss();
+        let (j, r) = self
+            .linearized
+            .take()
+            .unwrap_or_else(|| linearization(&self.net, &self.res, precision));
+        if !(finite(j.as_slice()) && finite(&r)) {
+            return Err(self.diverged(
+                "the Jacobian J or the residual became NaN or infinite".into(),
+                "Levenberg–Marquardt".into(),
+            ));
+        }
+        let OptimizerState::Lm(damping) = &mut self.optimizer else {
+            unreachable!("lm_update on a run without Levenberg–Marquardt")
+        };
+        let gn = GaussNewton::new(
+            faer::MatRef::from_column_major_slice(j.as_slice(), j.nrows(), j.ncols()),
+            &r,
+        );
+        let mut trial = self.net.clone();
+        let res = &self.res;
+        let outcome = lm::step(&mut self.net.theta, loss, &gn, damping, |theta| {
+            trial.theta.copy_from_slice(theta);
+            loss_and_gradient(&trial, res, precision, None)
+        });
+        match outcome {
+            Outcome::Taken { loss, mu, .. } => {
+                self.mu = Some(mu);
+                Ok(loss)
+            }
+            Outcome::NoDecrease { mu, .. } => Err(Stopped {
+                reason: StopReason::NoDecrease,
+                step: self.step,
+                message: format!(
+                    "no decrease at μ = {mu:.1e}: no damped Gauss–Newton step with μ up to mu_max = {:e} lowered the loss after step {}; kept its parameters",
+                    damping.mu_max, self.step
+                ),
+            }),
+        }
+    }
+
+    /// The stop of a run whose next update failed (`what` happened, `under` what).
+    fn diverged(&self, what: String, under: String) -> Stopped {
+        Stopped {
             reason: StopReason::Diverged,
             step: self.step,
             message: format!(
-                "diverged: the loss became {} at step {} (learning rate {lr:e}); kept the parameters of step {}",
-                if loss.is_nan() { "NaN" } else { "infinite" },
+                "diverged: {what} at step {} ({under}); kept the parameters of step {}",
                 self.step + 1,
                 self.step
             ),
-        };
-        (Err(diverged), seconds)
+        }
     }
 
-    /// Stores one step's loss (and true residual, when measured), and notes the step
-    /// if it is the first whose loss reached `loss₀ · 10^−decades`.
-    fn record(&mut self, point: LossPoint, decades: f64) {
+    /// Stores one step's loss and notes the step if it is the first whose loss reached
+    /// `loss₀ · 10^−decades`.
+    fn push_loss(&mut self, point: LossPoint, decades: f64) {
         let l0 = self.loss.first().map_or(point.loss, |p| p.loss);
         if self.reached_target.is_none() && point.loss <= l0 * 10f64.powf(-decades) {
             self.reached_target = Some(point.step);
         }
-        if point.true_residual.is_some() {
-            self.measured.push(point);
-        }
         self.loss.push(point);
     }
 
+    /// Records the current state on the test points (true residual, solution errors,
+    /// damping) and, with `config`, its kernel spectrum.
+    fn record(&mut self, test: &TestSet, config: &Config) -> Result<()> {
+        let record = test.record(&self.net, self.step, self.latest_loss(), self.mu);
+        if let Some(last) = self.loss.last_mut().filter(|p| p.step == self.step) {
+            last.true_residual = Some(record.true_residual);
+        }
+        self.records.push(record);
+        self.measure_kernel(config)
+    }
+
     /// The rest of a step after [`Run::update`]: the stop rules, and every `every`
-    /// steps (and at the stop) the true residual on `test` and the kernel spectrum.
-    fn finish_step(&mut self, update: Update, config: &Config, test: &Residuals) -> Result<()> {
+    /// steps (and at the stop) a record on the test points and the kernel spectrum.
+    fn finish_step(&mut self, update: Update, config: &Config, test: &TestSet) -> Result<()> {
         let tc = &config.train;
         let loss = match update {
             Ok(loss) => loss,
-            Err(diverged) => {
-                // The kept state may fall between measurements: measure it now.
-                if let Some(last) = self.loss.last_mut().filter(|p| p.true_residual.is_none()) {
-                    last.true_residual = Some(true_residual(test, &self.net));
-                    let last = *last;
-                    self.measured.push(last);
+            Err(stop) => {
+                // The kept state may fall between records: record it now.
+                if self.records.last().is_none_or(|r| r.step != self.step) {
+                    let record = test.record(&self.net, self.step, self.latest_loss(), self.mu);
+                    if let Some(last) = self.loss.last_mut() {
+                        last.true_residual = Some(record.true_residual);
+                    }
+                    self.records.push(record);
                 }
-                self.stopped = Some(diverged);
+                self.stopped = Some(stop);
                 return Ok(());
             }
         };
@@ -212,32 +307,77 @@ impl Run {
             }),
             _ => None,
         };
-        let measure = t.is_multiple_of(tc.every) || stopped.is_some();
         let point = LossPoint {
             step: t,
             loss,
-            true_residual: measure.then(|| true_residual(test, &self.net)),
+            true_residual: None,
         };
-        self.record(point, tc.decades);
-        if measure {
-            self.measure_kernel(config)?;
+        self.push_loss(point, tc.decades);
+        if t.is_multiple_of(tc.every) || stopped.is_some() {
+            self.record(test, config)?;
         }
         self.stopped = stopped;
         Ok(())
     }
 
-    /// Records the kernel spectrum of `J` at the current step.
+    /// Records the kernel spectrum of `J` at the current step. A Levenberg–Marquardt run
+    /// keeps this `J` (and `r̃`) for its next step.
     fn measure_kernel(&mut self, config: &Config) -> Result<()> {
-        let k = kernel_spectrum(
-            &self.net,
-            &self.res,
-            config.precision,
-            config.threshold,
-            self.step,
-            &format!("the {} Jacobian J", self.mode),
-        )?;
+        let what = format!("the {} Jacobian J", self.mode);
+        let k = if matches!(self.optimizer, OptimizerState::Lm(_)) && self.stopped.is_none() {
+            let (j, r) = linearization(&self.net, &self.res, config.precision);
+            let k = spectrum_of(&j, config.threshold, self.step, &what)?;
+            self.linearized = Some((j, r));
+            k
+        } else {
+            kernel_spectrum(
+                &self.net,
+                &self.res,
+                config.precision,
+                config.threshold,
+                self.step,
+                &what,
+            )?
+        };
         self.kernel.push(k);
         Ok(())
+    }
+}
+
+/// The held-out test points, where runs are measured against the exact solution.
+#[derive(Clone, Debug)]
+struct TestSet {
+    /// The exact (AD, f64) interior residual rows there.
+    residuals: Residuals,
+    /// The points themselves…
+    points: PointSet,
+    /// …and the exact solution `u*` at each.
+    exact: Vec<f64>,
+}
+
+impl TestSet {
+    fn new(problem: &Problem) -> Self {
+        let points = Points::test(problem);
+        TestSet {
+            residuals: Residuals::exact_interior(problem, &points),
+            exact: points.iter().map(|x| problem.exact(x)).collect(),
+            points,
+        }
+    }
+
+    /// `net` at step `step` (loss `loss`, damping `mu`): its true residual
+    /// `mean (L u − f)²` (exact operator, f64) and its errors against `u*`.
+    fn record(&self, net: &Network, step: usize, loss: f64, mu: Option<f64>) -> Record {
+        let u: Vec<f64> = self.points.iter().map(|x| net.value(x)).collect();
+        let error = SolutionError::of(&u, &self.exact);
+        Record {
+            step,
+            loss,
+            true_residual: loss_and_gradient(net, &self.residuals, Precision::F64, None),
+            error_l2: error.l2,
+            error_max: error.max,
+            mu,
+        }
     }
 }
 
@@ -246,8 +386,8 @@ impl Run {
 pub struct TrainComparison {
     config: Valid<Config>,
     points: Points,
-    /// The exact (AD, f64) interior residual rows on the held-out test points.
-    test: Residuals,
+    /// The held-out test points.
+    test: TestSet,
     init: Network,
     runs: Vec<Run>,
     lr: f64,
@@ -305,14 +445,16 @@ impl TrainComparison {
             net: self.init.clone(),
             grad: vec![0.0; p],
             prev: self.init.theta.clone(),
-            optimizer: OptimizerState::new(t.optimizer, adam, p),
+            optimizer: OptimizerState::new(t.optimizer, adam, Damping::new(t.mu0, t.mu_max), p),
             step: 0,
             loss: Thinned::new(LOSS_POINTS),
-            measured: Thinned::new(KERNEL_POINTS),
+            records: Thinned::new(KERNEL_POINTS),
             kernel: Thinned::new(KERNEL_POINTS),
             reached_target: None,
             stopped: None,
             seconds: 0.0,
+            linearized: None,
+            mu: None,
         };
         let l0 = loss_and_gradient(&run.net, &run.res, cfg.precision, Some(&mut run.grad));
         if !(l0.is_finite() && finite(&run.grad)) {
@@ -323,17 +465,12 @@ impl TrainComparison {
         let point = LossPoint {
             step: 0,
             loss: l0,
-            true_residual: Some(true_residual(&self.test, &run.net)),
+            true_residual: None,
         };
-        run.record(point, cfg.train.decades);
-        run.measure_kernel(cfg)?;
+        run.push_loss(point, cfg.train.decades);
+        run.record(&self.test, cfg)?;
         Ok(run)
     }
-}
-
-/// `mean (L u − f)²` over the test points with the exact operator (AD, f64).
-fn true_residual(test: &Residuals, net: &Network) -> f64 {
-    loss_and_gradient(net, test, Precision::F64, None)
 }
 
 impl Experiment for TrainComparison {
@@ -349,7 +486,7 @@ impl Experiment for TrainComparison {
         let mut c = TrainComparison {
             config: config.clone(),
             points: config.points(),
-            test: Residuals::exact_interior(&problem, &Points::test(&problem)),
+            test: TestSet::new(&problem),
             init,
             runs: Vec::new(),
             lr: 0.0,
@@ -366,6 +503,7 @@ impl Experiment for TrainComparison {
             .expect("measured at step 0")
             .lambda_max();
         c.lr = match config.train.lr {
+            _ if config.train.optimizer == Optimizer::Lm => 1.0,
             Some(lr) => lr,
             None if c.lambda_max_ad.is_nan() || c.lambda_max_ad <= 0.0 => {
                 return Err(Error::invalid(
@@ -381,20 +519,29 @@ impl Experiment for TrainComparison {
 
     /// One training step of every run that has not stopped. First every update, the
     /// runs in parallel (each is the same code on its own data, so the results do not
-    /// depend on the thread count), timed together: each run is credited with the
-    /// updates' wall time in proportion to its own update's time (on one thread, its
-    /// own time; on several, where runs overlap, its share of the comparison's
-    /// throughput). Then the stop rules and measurements, [`runs_at_once`] runs at a
-    /// time in parallel (so the Jacobians held at once stay bounded), in run order.
+    /// depend on the thread count) — GD and Adam all at once, Levenberg–Marquardt, which
+    /// holds a Jacobian per run, [`runs_at_once`] at a time — timed together: each run is
+    /// credited with the updates' wall time in proportion to its own update's time (on
+    /// one thread, its own time; on several, where runs overlap, its share of the
+    /// comparison's throughput). Then the stop rules and measurements, [`runs_at_once`]
+    /// runs at a time in parallel (so the Jacobians held at once stay bounded), in run
+    /// order.
     fn step(&mut self) -> Result<()> {
         use rayon::prelude::*;
         let (lr, precision) = (self.lr, self.config.precision);
+        let updating = match self.config.train.optimizer {
+            Optimizer::Lm => runs_at_once(&self.config),
+            Optimizer::Gd | Optimizer::Adam => self.runs.len(),
+        };
         let start = Instant::now();
-        let updates: Vec<Option<(Update, f64)>> = self
-            .runs
-            .par_iter_mut()
-            .map(|run| (!run.is_finished()).then(|| run.update(lr, precision)))
-            .collect();
+        let mut updates: Vec<Option<(Update, f64)>> = Vec::with_capacity(self.runs.len());
+        for batch in self.runs.chunks_mut(updating.max(1)) {
+            updates.par_extend(
+                batch
+                    .par_iter_mut()
+                    .map(|run| (!run.is_finished()).then(|| run.update(lr, precision))),
+            );
+        }
         let wall = start.elapsed().as_secs_f64();
         let own: f64 = updates.iter().flatten().map(|u| u.1).sum();
         let (config, test) = (&self.config, &self.test);
@@ -438,6 +585,10 @@ impl Experiment for TrainComparison {
         let body = TrainResults {
             lr: self.lr,
             lr_rule: match config.train.lr {
+                _ if config.train.optimizer == Optimizer::Lm => format!(
+                    "none: Levenberg–Marquardt takes the damped Gauss–Newton step θ ← θ − (JᵀJ + μI)⁻¹Jᵀr̃, μ from μ₀ = {:e} by Nielsen's rule, bound mu_max = {:e}",
+                    config.train.mu0, config.train.mu_max
+                ),
                 Some(_) => "fixed (config.train.lr)".into(),
                 None => format!(
                     "lr = c / λ_max(G_AD at step 0) = {} / {:e}",
@@ -453,6 +604,9 @@ impl Experiment for TrainComparison {
                 .map(|r| RunReport {
                     mode: r.mode,
                     loss: r.loss_points(),
+                    records: r.records.to_vec(),
+                    error_l2: r.latest_record().map_or(f64::NAN, |x| x.error_l2),
+                    error_max: r.latest_record().map_or(f64::NAN, |x| x.error_max),
                     kernel: r.kernel.to_vec(),
                     speed: r.speed(config.train.decades),
                     stopped: r.stopped.clone(),

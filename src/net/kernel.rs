@@ -12,6 +12,7 @@ use super::Network;
 use crate::error::Result;
 use crate::jet::Precision;
 use crate::spectrum::{self, Threshold};
+use nalgebra::DMatrix;
 use serde::{Deserialize, Serialize};
 
 /// The kernel spectrum at one training step.
@@ -45,8 +46,17 @@ pub fn kernel_spectrum(
     step: usize,
     what: &str,
 ) -> Result<KernelPoint> {
-    let j = jacobian(net, res, precision);
-    let s = spectrum::singular_values(&j, what)?;
+    spectrum_of(&jacobian(net, res, precision), threshold, step, what)
+}
+
+/// The kernel spectrum of a Jacobian `j` already computed at training step `step`.
+pub fn spectrum_of(
+    j: &DMatrix<f64>,
+    threshold: Threshold,
+    step: usize,
+    what: &str,
+) -> Result<KernelPoint> {
+    let s = spectrum::singular_values(j, what)?;
     let e = spectrum::truncated_entropy(&s, threshold)?;
     Ok(KernelPoint {
         step,

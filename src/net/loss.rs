@@ -6,7 +6,8 @@
 //! is differentiated the same way: its residual is a weighted sum of network
 //! values at the stencil taps, each differentiated exactly.
 //!
-//! `J = ∂r̃/∂θ` with `r̃ = √ω r` (rows in the order of [`Residuals`]), so `L = ‖r̃‖²`.
+//! `J = ∂r̃/∂θ` with `r̃ = √ω r` (rows in the order of [`Residuals`]), so `L = ‖r̃‖²`;
+//! [`linearization`] gives `J` and `r̃` together, for a Gauss–Newton step.
 //!
 //! Rows are independent, so they are split across threads (rayon: natively, and in
 //! the page's threaded wasm) in fixed blocks, each with its own gradient accumulator,
@@ -263,38 +264,53 @@ pub fn residuals(net: &Network, res: &Residuals, precision: Precision) -> Vec<f6
 }
 
 /// Rows of `J` for a block of residual rows: row `i` of `out` (`P` entries) is
-/// `√ω_i ∇r_i`.
+/// `√ω_i ∇r_i`; returns the block's scaled residuals `r̃_i = √ω_i r_i`.
 fn jacobian_rows<T: Real>(
     net: &Network,
     weights: Option<&forward::Weights<T>>,
     rows: &[Row],
     out: &mut [f64],
-) {
+) -> Vec<f64> {
     let mut scratch = Scratch::new(net, weights);
     let seed_of = |i: usize, _| Some(rows[i].weight.sqrt());
-    rows_eval(net, rows, &mut scratch, seed_of, Sum::PerRow, out);
+    let r = rows_eval(net, rows, &mut scratch, seed_of, Sum::PerRow, out);
+    r.iter()
+        .zip(rows)
+        .map(|(r, row)| row.weight.sqrt() * r)
+        .collect()
 }
 
-fn jacobian_t<T: Real>(net: &Network, res: &Residuals) -> DMatrix<f64> {
+fn linearization_t<T: Real>(net: &Network, res: &Residuals) -> (DMatrix<f64>, Vec<f64>) {
     let p = net.theta.len();
     let mut data = vec![0.0; res.len() * p];
     let weights = deep_weights::<T>(net);
     let chunk = BLOCK_ROWS;
-    {
+    let r: Vec<Vec<f64>> = {
         use rayon::prelude::*;
         res.rows
             .par_chunks(chunk)
             .zip(data.par_chunks_mut(chunk * p))
-            .for_each(|(rows, out)| jacobian_rows(net, weights.as_ref(), rows, out));
+            .map(|(rows, out)| jacobian_rows(net, weights.as_ref(), rows, out))
+            .collect()
+    };
+    (DMatrix::from_row_slice(res.len(), p, &data), r.concat())
+}
+
+/// The Jacobian `J = ∂r̃/∂θ` and the scaled residual `r̃ = √ω r` at `θ`, from one
+/// pass over the rows: what a Gauss–Newton step needs (`L = ‖r̃‖²`).
+pub fn linearization(
+    net: &Network,
+    res: &Residuals,
+    precision: Precision,
+) -> (DMatrix<f64>, Vec<f64>) {
+    match precision {
+        Precision::F64 => linearization_t::<f64>(net, res),
+        Precision::F32 => linearization_t::<f32>(net, res),
     }
-    DMatrix::from_row_slice(res.len(), p, &data)
 }
 
 /// The Jacobian `J = ∂r̃/∂θ` of the scaled residual `r̃ = √ω r` (rows × parameters),
 /// so that `L = ‖r̃‖²`, `∇L = 2 Jᵀ r̃` and the training kernel is `G = J Jᵀ`.
 pub fn jacobian(net: &Network, res: &Residuals, precision: Precision) -> DMatrix<f64> {
-    match precision {
-        Precision::F64 => jacobian_t::<f64>(net, res),
-        Precision::F32 => jacobian_t::<f32>(net, res),
-    }
+    linearization(net, res, precision).0
 }

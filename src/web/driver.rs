@@ -10,7 +10,7 @@ use super::snapshot::{
 use crate::config::{Config, ModelKind, Valid, MAX_SEED};
 use crate::error::Result;
 use crate::experiment::{self, Comparison, Experiment, Progress, Run};
-use crate::problem::{PointSet, Points, Problem, SolutionError};
+use crate::problem::{PointSet, Points};
 use crate::report::Report;
 use crate::spectrum::Threshold;
 use std::collections::VecDeque;
@@ -194,12 +194,11 @@ impl Job {
     }
 }
 
-/// Solution values and errors of one network run at one measured step.
+/// The solution of one network run on the plot grid at one measured step.
 #[derive(Clone, Debug, Default)]
 struct NetView {
     step: usize,
     plot: Vec<f64>,
-    error: SolutionError,
 }
 
 /// The worker's state: see the module docs.
@@ -417,7 +416,7 @@ impl Driver {
                     .map(|(run, view)| {
                         let measured = run.latest_kernel().map_or(0, |k| k.step);
                         if view.as_ref().is_none_or(|v| v.step != measured) {
-                            *view = Some(net_view(run, &problem, &self.grid, &self.test, measured));
+                            *view = Some(net_view(run, &self.grid, measured));
                         }
                         let view = view.as_ref().expect("just filled");
                         net_run_view(run, view, threshold, decades)
@@ -485,20 +484,11 @@ fn spectrum_view(
     }
 }
 
-fn net_view(
-    run: &Run,
-    problem: &Problem,
-    grid: &PointSet,
-    test: &PointSet,
-    step: usize,
-) -> NetView {
+fn net_view(run: &Run, grid: &PointSet, step: usize) -> NetView {
     let net = run.network();
-    let u: Vec<f64> = test.iter().map(|x| net.value(x)).collect();
-    let exact: Vec<f64> = test.iter().map(|x| problem.exact(x)).collect();
     NetView {
         step,
         plot: grid.iter().map(|x| net.value(x)).collect(),
-        error: SolutionError::of(&u, &exact),
     }
 }
 
@@ -517,12 +507,20 @@ fn thin(points: Vec<(f64, f64)>) -> (Vec<f64>, Vec<f64>) {
 fn net_run_view(run: &Run, view: &NetView, threshold: Threshold, decades: f64) -> RunView {
     let curve = run.loss_curve();
     let (loss_step, loss) = thin(curve.iter().map(|p| (p.step as f64, p.loss)).collect());
+    let records = run.records();
     let (true_step, true_residual) = thin(
-        run.measured()
+        records
             .iter()
-            .filter_map(|p| p.true_residual.map(|r| (p.step as f64, r)))
+            .map(|r| (r.step as f64, r.true_residual))
             .collect(),
     );
+    let (_, error_l2) = thin(
+        records
+            .iter()
+            .map(|r| (r.step as f64, r.error_l2))
+            .collect(),
+    );
+    let latest = run.latest_record();
     let speed = run.speed(decades);
     RunView {
         label: run.mode().to_string(),
@@ -540,8 +538,8 @@ fn net_run_view(run: &Run, view: &NetView, threshold: Threshold, decades: f64) -
         }),
         residual_system: run.latest_loss(),
         residual_true: run.latest_true_residual().map(|r| r.1),
-        error_l2: view.error.l2,
-        error_max: view.error.max,
+        error_l2: latest.map_or(f64::NAN, |r| r.error_l2),
+        error_max: latest.map_or(f64::NAN, |r| r.error_max),
         time_ms: if speed.steps_per_second > 0.0 {
             1e3 / speed.steps_per_second
         } else {
@@ -555,6 +553,8 @@ fn net_run_view(run: &Run, view: &NetView, threshold: Threshold, decades: f64) -
             loss,
             true_step,
             true_residual,
+            error_l2,
+            mu: latest.and_then(|r| r.mu),
             steps_to_target: speed.steps_to_target,
             loss_reduction: speed.loss_reduction,
             stopped: run.stopped().map(|s| s.message.clone()),

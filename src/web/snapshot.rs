@@ -134,6 +134,10 @@ pub struct RunTraining {
     pub true_step: Vec<f64>,
     /// … and the true residual there.
     pub true_residual: Vec<f64>,
+    /// … and the solution's relative L2 error `‖u − u*‖/‖u*‖` there.
+    pub error_l2: Vec<f64>,
+    /// Levenberg–Marquardt: the damping `μ` of the latest recorded step's update.
+    pub mu: Option<f64>,
     /// First step with `loss ≤ 10^{−q}·loss₀`, if reached.
     pub steps_to_target: Option<usize>,
     /// `loss₀ / loss_now`.

@@ -4,6 +4,10 @@
 //! * Adam (Kingma & Ba, with bias correction): `m ← β₁m + (1−β₁)g`,
 //!   `v ← β₂v + (1−β₂)g²`, `θ ← θ − η m̂ / (√v̂ + ε)` with `m̂ = m/(1−β₁ᵗ)`,
 //!   `v̂ = v/(1−β₂ᵗ)`.
+//! * Levenberg–Marquardt ([`lm`]): the damped Gauss–Newton step
+//!   `θ ← θ − (JᵀJ + μI)⁻¹Jᵀr̃` for `L = ‖r̃‖²`, with `μ` adapted by Nielsen's rule.
+
+pub mod lm;
 
 use crate::keyword::keyword_enum;
 use serde::{Deserialize, Serialize};
@@ -17,9 +21,11 @@ pub enum Optimizer {
     Gd,
     /// Adam (Kingma & Ba) with bias correction.
     Adam,
+    /// Levenberg–Marquardt: damped Gauss–Newton steps ([`lm`]), no learning rate.
+    Lm,
 }
 
-keyword_enum!(Optimizer, "train.optimizer", { Gd => "gd", Adam => "adam" });
+keyword_enum!(Optimizer, "train.optimizer", { Gd => "gd", Adam => "adam", Lm => "lm" });
 
 /// Adam's constants `β₁`, `β₂`, `ε`.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -48,12 +54,20 @@ pub enum OptimizerState {
         /// Steps taken `t`.
         t: u32,
     },
+    /// Levenberg–Marquardt's damping.
+    Lm(lm::Damping),
 }
 
 impl OptimizerState {
-    /// A fresh state for `params` parameters.
-    pub fn new(optimizer: Optimizer, constants: AdamConstants, params: usize) -> Self {
+    /// A fresh state for `params` parameters; Levenberg–Marquardt starts at `damping`.
+    pub fn new(
+        optimizer: Optimizer,
+        constants: AdamConstants,
+        damping: lm::Damping,
+        params: usize,
+    ) -> Self {
         match optimizer {
+            Optimizer::Lm => OptimizerState::Lm(damping),
             Optimizer::Gd => OptimizerState::Gd,
             Optimizer::Adam => OptimizerState::Adam {
                 constants,
@@ -64,9 +78,11 @@ impl OptimizerState {
         }
     }
 
-    /// One update of `theta` along the gradient `grad` with learning rate `lr`.
+    /// One update of `theta` along the gradient `grad` with learning rate `lr` (GD and
+    /// Adam; Levenberg–Marquardt steps through [`lm::step`] instead and is left alone).
     pub fn update(&mut self, theta: &mut [f64], grad: &[f64], lr: f64) {
         match self {
+            OptimizerState::Lm(_) => {}
             OptimizerState::Gd => {
                 for (th, g) in theta.iter_mut().zip(grad) {
                     *th -= lr * g;
@@ -103,11 +119,12 @@ mod tests {
         beta2: 0.999,
         epsilon: 1e-8,
     };
+    const DAMPING: lm::Damping = lm::Damping::new(1e-3, 1e8);
 
     #[test]
     fn gd_moves_against_the_gradient() {
         let mut theta = [1.0, -2.0];
-        OptimizerState::new(Optimizer::Gd, ADAM, 2).update(&mut theta, &[0.5, -1.0], 0.1);
+        OptimizerState::new(Optimizer::Gd, ADAM, DAMPING, 2).update(&mut theta, &[0.5, -1.0], 0.1);
         assert_eq!(theta, [0.95, -1.9]);
     }
 
@@ -115,7 +132,7 @@ mod tests {
     fn adam_first_step_is_lr_times_the_gradient_sign() {
         // With bias correction m̂ = g and v̂ = g² at t = 1, so the step is η g/(|g| + ε).
         let mut theta = [0.0, 0.0];
-        let mut state = OptimizerState::new(Optimizer::Adam, ADAM, 2);
+        let mut state = OptimizerState::new(Optimizer::Adam, ADAM, DAMPING, 2);
         state.update(&mut theta, &[3.0, -1e-3], 0.01);
         assert!((theta[0] + 0.01).abs() < 1e-9 && (theta[1] - 0.01).abs() < 1e-6);
     }
