@@ -24,6 +24,9 @@
 //!                                    workspace (singular values only), for the
 //!                                    F' = min(M, experiment::runs_at_once) runs
 //!                                    measured at once
+//!              or, Levenberg–Marquardt,
+//!                   2·r·P + 3·k²     J while it is built (rows, then the matrix), the
+//!                                    Gram matrix, its damped copy and Cholesky factor
 //! ```
 //!
 //! plus [`OVERHEAD_BYTES`] for the points, the drawing grid and the allocator (`F` and
@@ -44,6 +47,13 @@
 //!                                                     (singular values only: an LQ/QR
 //!                                                     first, 2·r·P·k flops, weighted
 //!                                                     ½: blocked, they run faster)
+//!     + Levenberg–Marquardt: M·S·(r·e + ½·r·P·k + T·(½·k³/3 + ½·r·e + 2·r·P))
+//!                                                     J, the Gram matrix's lower
+//!                                                     triangle, then per damping
+//!                                                     tried a Cholesky factorization,
+//!                                                     a trial loss and δ; T = 1.5
+//!                                                     tries per step (adfd's
+//!                                                     estimate; measured 1.0–1.8)
 //! svd(r, m) = 4·r·m·k + 2·k³   (a thin SVD: Householder bidiagonalization, QR sweeps)
 //! ```
 //!
@@ -78,6 +88,9 @@ const PARAM_FLOPS: f64 = 10.0;
 const SPECTRUM_WEIGHT: f64 = 0.5;
 /// Bytes of one stored loss point (`step`, loss, optional true residual).
 const LOSS_POINT_BYTES: f64 = 32.0;
+/// Levenberg–Marquardt's dampings tried per step, for the work estimate: 1 once `μ`
+/// settles, a few after a refusal (1.0–1.8 on average in the runs measured here).
+const LM_TRIES: f64 = 1.5;
 
 /// wasm32's whole address space: 4 GiB.
 pub const WASM_MEMORY: f64 = 4.0 * 1024.0 * 1024.0 * 1024.0;
@@ -220,10 +233,22 @@ impl Budget {
                 let evaluation = r * (NEURON_FLOPS * neurons + PARAM_FLOPS * p);
                 let measured = (steps / tc.every.max(1) as f64).floor() + 2.0;
                 let in_flight = (experiment::runs_at_once(config) as f64).min(modes);
+                let (transient, step) = match tc.optimizer {
+                    Optimizer::Lm => (
+                        2.0 * r * p + 3.0 * k * k,
+                        evaluation
+                            + SPECTRUM_WEIGHT * r * p * k
+                            + LM_TRIES
+                                * (SPECTRUM_WEIGHT * k * k * k / 3.0
+                                    + 0.5 * evaluation
+                                    + 2.0 * r * p),
+                    ),
+                    Optimizer::Gd | Optimizer::Adam => (2.0 * r * p + 2.0 * k * k, evaluation),
+                };
                 Budget {
                     model: ModelKind::Network,
-                    bytes: held + in_flight * (2.0 * r * p + 2.0 * k * k) * F64 + OVERHEAD_BYTES,
-                    flops: modes * steps * evaluation
+                    bytes: held + in_flight * transient * F64 + OVERHEAD_BYTES,
+                    flops: modes * steps * step
                         + modes * measured * (evaluation + SPECTRUM_WEIGHT * 2.0 * r * p * k),
                 }
             }

@@ -1,5 +1,6 @@
 //! The budget's memory estimate against the allocator's measured high-water mark: for
-//! RFM and network configs in 1-D and 2-D, both precisions, GD and Adam, the estimate
+//! RFM and network configs in 1-D and 2-D, both precisions, GD, Adam and
+//! Levenberg–Marquardt (both of its forms), the estimate
 //! is within 2× of the peak actually reached (`Budget::of`, src/budget.rs); and, in
 //! optimized builds, the work estimate in seconds is within 4× of measured runs.
 
@@ -112,6 +113,14 @@ fn network_estimates_are_within_2x_of_the_measured_peak() {
         "3-layer poisson2d width 40 n 400 Adam",
         &network(ProblemKind::Poisson2d, 3, 40, 400, Optimizer::Adam),
     );
+    check(
+        "two-layer biharmonic2d width 100 n 400 LM (parameter space)",
+        &network(ProblemKind::Biharmonic2d, 1, 100, 400, Optimizer::Lm),
+    );
+    check(
+        "two-layer poisson1d width 300 n 300 LM (row space)",
+        &network(ProblemKind::Poisson1d, 1, 300, 300, Optimizer::Lm),
+    );
 }
 
 /// Seconds of running `c` to the end.
@@ -165,6 +174,14 @@ fn time_estimates_are_within_4x_of_measured_runs() {
         (
             "3-layer poisson2d",
             network(ProblemKind::Poisson2d, 3, 40, 400, Optimizer::Adam),
+        ),
+        (
+            "two-layer biharmonic2d LM",
+            network(ProblemKind::Biharmonic2d, 1, 50, 400, Optimizer::Lm),
+        ),
+        (
+            "two-layer poisson1d LM row space",
+            network(ProblemKind::Poisson1d, 1, 200, 150, Optimizer::Lm),
         ),
     ];
     // The page's prior for an unmeasured machine must be slower than this one.

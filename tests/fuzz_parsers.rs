@@ -204,7 +204,10 @@ fn violations(c: &Config) -> BTreeSet<&'static str> {
     bad(positive(t.epsilon, 1.0), "train.epsilon");
     bad(positive(t.mu0, 1e8), "train.mu0");
     bad(positive(t.mu_max, 1e12), "train.mu_max");
-    bad(t.mu0 <= t.mu_max || !positive(t.mu0, 1e8) || !positive(t.mu_max, 1e12), "train.mu0");
+    bad(
+        t.mu0 <= t.mu_max || !positive(t.mu0, 1e8) || !positive(t.mu_max, 1e12),
+        "train.mu0",
+    );
     match c.model {
         ModelKind::Rfm => {
             bad(!sized || rows(c).saturating_mul(r.m) <= ENTRIES, "rfm.m");

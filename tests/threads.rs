@@ -12,7 +12,7 @@ use adfd::net::residual::Residuals;
 use adfd::net::{Architecture, Network};
 use adfd::operator::DiffMode;
 use adfd::problem::{Points, Problem, ProblemKind, Sampling};
-use adfd::{rfm, Activation, Config, ModelKind, Precision};
+use adfd::{rfm, Activation, Config, ModelKind, Optimizer, Precision};
 
 fn in_pool<R: Send>(threads: usize, f: impl FnOnce() -> R + Send) -> R {
     rayon::ThreadPoolBuilder::new()
@@ -94,20 +94,25 @@ fn rfm_comparison_is_the_same_bits_on_1_2_and_4_threads() {
 
 #[test]
 fn training_comparison_is_the_same_bits_on_1_2_and_4_threads() {
-    let mut config = Config {
-        model: adfd::ModelKind::Network,
-        n: 60,
-        h: vec![1e-1, 1e-3],
-        ..Config::default()
-    };
-    config.net.width = 20;
-    config.train.steps = 30;
-    config.train.every = 10;
-    let valid = config.check().unwrap();
-    assert_same_on_1_2_and_4_threads(3, |threads| {
-        let report = in_pool(threads, || adfd::run_train(&valid).unwrap());
-        runs_without(report.body.runs, &["speed", "steps_per_second"])
-    });
+    // GD, Adam and Levenberg–Marquardt (whose runs step runs_at_once at a time, each
+    // forming its Gram matrix and Cholesky factors sequentially).
+    for optimizer in [Optimizer::Gd, Optimizer::Adam, Optimizer::Lm] {
+        let mut config = Config {
+            model: adfd::ModelKind::Network,
+            n: 60,
+            h: vec![1e-1, 1e-3],
+            ..Config::default()
+        };
+        config.net.width = 20;
+        config.train.optimizer = optimizer;
+        config.train.steps = 30;
+        config.train.every = 10;
+        let valid = config.check().unwrap();
+        assert_same_on_1_2_and_4_threads(3, |threads| {
+            let report = in_pool(threads, || adfd::run_train(&valid).unwrap());
+            runs_without(report.body.runs, &["speed", "steps_per_second"])
+        });
+    }
 }
 
 #[test]

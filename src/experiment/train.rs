@@ -21,7 +21,7 @@ use super::{runs_at_once, Experiment, Progress};
 use crate::config::{Config, Valid};
 use crate::error::{Error, Result};
 use crate::jet::Precision;
-use crate::net::kernel::{kernel_spectrum, spectrum_of, KernelPoint};
+use crate::net::kernel::{kernel_spectrum, KernelPoint};
 use crate::net::loss::{linearization, loss_and_gradient};
 use crate::net::residual::Residuals;
 use crate::net::Network;
@@ -34,7 +34,6 @@ use crate::report::{
     TRAIN_DEFINITIONS,
 };
 use crate::thinned::Thinned;
-use nalgebra::DMatrix;
 use web_time::Instant;
 
 /// One run of a comparison: a mode, its residual rows, parameters, optimizer state
@@ -62,9 +61,6 @@ pub struct Run {
     /// This run's share of the wall time of the comparison's updates (see
     /// [`TrainComparison`]'s `step`).
     seconds: f64,
-    /// Levenberg–Marquardt: `J` and `r̃` at the current parameters when a kernel
-    /// measurement computed them, for the next step.
-    linearized: Option<(DMatrix<f64>, Vec<f64>)>,
     /// Levenberg–Marquardt: the damping of the latest taken step.
     mu: Option<f64>,
 }
@@ -196,14 +192,11 @@ impl Run {
         ))
     }
 
-    /// Levenberg–Marquardt: `J` and `r̃` at the current parameters (kept from the last
-    /// kernel measurement, or computed now), then [`lm::step`] with this run's damping.
+    /// Levenberg–Marquardt: `J` and `r̃` at the current parameters, then [`lm::step`]
+    /// with this run's damping.
     fn lm_update(&mut self, precision: Precision) -> Update {
         let loss = self.latest_loss();
-        let (j, r) = self
-            .linearized
-            .take()
-            .unwrap_or_else(|| linearization(&self.net, &self.res, precision));
+        let (j, r) = linearization(&self.net, &self.res, precision);
         if !(finite(j.as_slice()) && finite(&r)) {
             return Err(self.diverged(
                 "the Jacobian J or the residual became NaN or infinite".into(),
@@ -320,25 +313,16 @@ impl Run {
         Ok(())
     }
 
-    /// Records the kernel spectrum of `J` at the current step. A Levenberg–Marquardt run
-    /// keeps this `J` (and `r̃`) for its next step.
+    /// Records the kernel spectrum of `J` at the current step.
     fn measure_kernel(&mut self, config: &Config) -> Result<()> {
-        let what = format!("the {} Jacobian J", self.mode);
-        let k = if matches!(self.optimizer, OptimizerState::Lm(_)) && self.stopped.is_none() {
-            let (j, r) = linearization(&self.net, &self.res, config.precision);
-            let k = spectrum_of(&j, config.threshold, self.step, &what)?;
-            self.linearized = Some((j, r));
-            k
-        } else {
-            kernel_spectrum(
-                &self.net,
-                &self.res,
-                config.precision,
-                config.threshold,
-                self.step,
-                &what,
-            )?
-        };
+        let k = kernel_spectrum(
+            &self.net,
+            &self.res,
+            config.precision,
+            config.threshold,
+            self.step,
+            &format!("the {} Jacobian J", self.mode),
+        )?;
         self.kernel.push(k);
         Ok(())
     }
@@ -453,7 +437,6 @@ impl TrainComparison {
             reached_target: None,
             stopped: None,
             seconds: 0.0,
-            linearized: None,
             mu: None,
         };
         let l0 = loss_and_gradient(&run.net, &run.res, cfg.precision, Some(&mut run.grad));
