@@ -37,6 +37,16 @@ keyword_enum!(ProblemKind, "problem", {
     Biharmonic2d => "biharmonic2d",
 });
 
+impl ProblemKind {
+    /// Spatial dimension `d` (1 or 2).
+    pub fn dim(self) -> usize {
+        match self {
+            ProblemKind::Poisson1d | ProblemKind::Biharmonic1d => 1,
+            ProblemKind::Poisson2d | ProblemKind::Biharmonic2d => 2,
+        }
+    }
+}
+
 /// A PDE with its manufactured solution `u = Π_i sin(kπ x_i)`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Problem {
@@ -58,10 +68,7 @@ pub struct Term {
 impl Problem {
     /// Spatial dimension `d` (1 or 2).
     pub fn dim(&self) -> usize {
-        match self.kind {
-            ProblemKind::Poisson1d | ProblemKind::Biharmonic1d => 1,
-            ProblemKind::Poisson2d | ProblemKind::Biharmonic2d => 2,
-        }
+        self.kind.dim()
     }
 
     /// The interior operator `L`: `−Δ` for Poisson, `Δ²` for biharmonic.

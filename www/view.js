@@ -144,6 +144,7 @@ function fdOptions(runs) {
 // survive the many snapshots of a running computation.
 const thead = table.createTHead();
 const tbody = table.createTBody();
+const notes = document.getElementById('readout-notes');
 
 function fill(row, texts, tag) {
   while (row.cells.length > texts.length) row.lastElementChild.remove();
@@ -157,21 +158,16 @@ function rowsOf(section, n) {
   return [...section.rows];
 }
 
+// The run table is built in Rust (src/report/table.rs), the same the CLI prints: its
+// columns, one row per run, and notes that define every column.
 function readouts(snap) {
-  const net = snap.model === 'network';
-  const head = net
-    ? ['mode', 'step', 'K', 'H', 'exp H', 'H at step 0', 'training loss', 'true residual', `steps to loss ÷10^${snap.training?.decades ?? '–'}`, 'L2 error', 'max error', 'ms/step']
-    : ['mode', 'K', 'H', 'exp H', 'system residual', 'true residual', 'L2 error', 'max error', 'ms (fit)'];
-  fill(rowsOf(thead, 1)[0], head, 'th');
-  const rows = rowsOf(tbody, snap.runs.length);
-  snap.runs.forEach((r, i) => {
-    const s = r.spectrum, t = r.training;
-    const spectrum = [s ? String(s.cutoff) : '–', fmt(s?.entropy, 4), fmt(s?.effectiveModes, 4)];
-    fill(rows[i], net
-      ? [r.label, String(t?.step ?? '–'), ...spectrum, fmt(t?.entropy0, 4), fmt(r.residualSystem), fmt(r.residualTrue),
-        t?.stepsToTarget == null ? 'not yet' : String(t.stepsToTarget), fmt(r.errorL2), fmt(r.errorMax), fmt(r.timeMs, 3)]
-      : [r.label, ...spectrum, fmt(r.residualSystem), fmt(r.residualTrue), fmt(r.errorL2), fmt(r.errorMax), fmt(r.timeMs, 3)], 'td');
-  });
+  const t = snap.readouts;
+  fill(rowsOf(thead, 1)[0], t.columns, 'th');
+  rowsOf(tbody, t.rows.length).forEach((row, i) => fill(row, t.rows[i], 'td'));
+  const items = notes.children;
+  while (items.length > t.notes.length) notes.lastElementChild.remove();
+  while (items.length < t.notes.length) notes.append(document.createElement('li'));
+  t.notes.forEach((text, i) => { if (items[i].textContent !== text) items[i].textContent = text; });
 }
 
 // Text is written only when it changes (a rewrite would move a reader's place).
@@ -191,7 +187,7 @@ function summary(chart, snap) {
     case 'solution': return `Exact and fitted solutions${snap.dim === 2 ? ' as heatmaps' : ''} with pointwise errors. `
       + each((r) => `L2 error ${fmt(r.errorL2)}`);
     case 'loss': return net
-      ? 'Training loss and true residual against the step, log scale. ' + each((r) => `loss ${fmt(r.residualSystem)} at step ${r.training?.step ?? 0}`)
+      ? 'Training loss and true residual (above) and the solution\'s relative L2 error (below) against the step, log scale. ' + each((r) => `loss ${fmt(r.residualSystem)}, L2 error ${fmt(r.errorL2)} at step ${r.training?.step ?? 0}`)
       : `K(a) and exp H(a) of each spectrum against the relative threshold a; chosen ${snap.threshold.kind} a = ${fmt(snap.threshold.a, 2)}.`;
     case 'sweep': { const s = snap.sweep;
       return !s ? 'No sweep yet.' : `exp H and true residual against the FD step h for ${s.h.length} steps`
@@ -250,9 +246,9 @@ function draw() {
   if (stats.errors.length > 100) stats.errors.splice(0, stats.errors.length - 100);
   readouts(snap);
   const net = snap.model === 'network';
-  setText('loss-title', net ? 'Loss and true residual vs step' : 'Modes kept vs threshold');
+  setText('loss-title', net ? 'Loss, true residual and solution error vs step' : 'Modes kept vs threshold');
   setText('loss-note', net
-    ? 'Training loss of each run on its own (AD or FD) operator, solid; the true PDE residual (exact operator, held-out points), dashed, in the same colour.'
+    ? 'Above: the training loss of each run on its own (AD or FD) operator, solid, and the true PDE residual (exact operator, held-out points), dashed, in the same colour. Below: the relative L2 error of each run\'s solution u against the exact u*, AD solid, each FD dashed. A run\'s own loss can fall to round-off while its solution stops improving: an FD network converges to the solution of its own stencil, whose error falls like h².'
     : 'The RFM is fitted in one least-squares solve, so it has no training curve. Instead: K(a) (solid) and exp H(a) (dashed) of each spectrum as the threshold a moves. Below FD\'s round-off floor noise starts to count as modes in K; H, weighted by the singular values, barely notices. Choose two-layer or mlp to watch training.');
   setText('spec-what', net ? 'J (training Jacobian)' : 'A (RFM least squares)');
   const ms = performance.now() - t0;

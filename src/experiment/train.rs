@@ -29,6 +29,7 @@ use crate::operator::DiffMode;
 use crate::optimizer::lm::{self, Damping, GaussNewton, Outcome};
 use crate::optimizer::{AdamConstants, Optimizer, OptimizerState};
 use crate::problem::{PointSet, Points, Problem, SolutionError};
+use crate::report::table::TrainRow;
 use crate::report::{
     Envelope, LossPoint, Record, RunReport, Speed, StopReason, Stopped, TrainReport, TrainResults,
     TRAIN_DEFINITIONS,
@@ -141,6 +142,20 @@ impl Run {
     /// True once the run has stopped.
     pub fn is_finished(&self) -> bool {
         self.stopped.is_some()
+    }
+
+    /// The run's row of the run table so far, with `q = decades`.
+    pub fn row(&self, decades: f64) -> TrainRow {
+        let (k0, last) = (self.kernel.first(), self.records.last());
+        let speed = self.speed(decades);
+        TrainRow::of(
+            self.mode,
+            self.step,
+            k0,
+            last,
+            &speed,
+            self.stopped.as_ref(),
+        )
     }
 
     /// Training speed so far with `q = decades` (the config's `train.decades`).

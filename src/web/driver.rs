@@ -10,7 +10,9 @@ use super::snapshot::{
 use crate::config::{Config, ModelKind, Valid, MAX_SEED};
 use crate::error::Result;
 use crate::experiment::{self, Comparison, Experiment, Progress, Run};
+use crate::optimizer::Optimizer;
 use crate::problem::{PointSet, Points};
+use crate::report::table::{self, Table};
 use crate::report::Report;
 use crate::spectrum::Threshold;
 use std::collections::VecDeque;
@@ -434,6 +436,26 @@ impl Driver {
         };
         let progress = self.job.progress();
         let network = c.model == ModelKind::Network;
+        let readouts = match &self.job.comparison {
+            None => Table::default(),
+            Some(Comparison::Rfm(cmp)) => table::rfm(
+                cmp.fits().iter().map(|f| &f.run),
+                &threshold,
+                c.precision,
+                problem.dim(),
+            ),
+            Some(Comparison::Train(cmp)) => {
+                let t = &cmp.config().train;
+                let rows: Vec<_> = cmp.runs().iter().map(|r| r.row(t.decades)).collect();
+                table::train(
+                    &rows,
+                    &threshold,
+                    t.decades,
+                    t.optimizer == Optimizer::Lm,
+                    problem.dim(),
+                )
+            }
+        };
         Snapshot {
             generation: self.generation,
             set_up: self.job.comparison.is_some(),
@@ -460,6 +482,7 @@ impl Driver {
             },
             sweep: self.sweep.as_ref().map(sweep_view),
             history: self.history.view(network),
+            readouts,
         }
     }
 }

@@ -11,6 +11,7 @@
 use crate::config::ModelKind;
 pub use crate::experiment::Progress;
 use crate::problem::ProblemKind;
+pub use crate::report::table::Table;
 use crate::spectrum::Threshold;
 use serde::{Deserialize, Serialize};
 
@@ -54,6 +55,8 @@ pub struct Snapshot {
     pub sweep: Option<SweepView>,
     /// Finished runs of this model kind, for the entropy scatter.
     pub history: HistoryView,
+    /// The readouts: the same run table the CLI prints.
+    pub readouts: Table,
 }
 
 /// The training settings a network snapshot shows.

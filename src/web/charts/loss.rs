@@ -1,10 +1,11 @@
-//! The loss panel. A network: each run's training loss (solid) and true PDE residual
-//! (dashed) against the step, log scale. The RFM is fitted in one least-squares solve,
+//! The loss panel. A network: above, each run's training loss (solid) and true PDE
+//! residual (dashed) against the step; below, the relative L2 error of its solution
+//! (AD solid, each FD dashed); log scales. The RFM is fitted in one least-squares solve,
 //! so it has no curve; instead `K(a)` (solid) and `exp H(a)` (dashed) of each spectrum
 //! against the relative threshold `a`, the chosen `a` dashed black.
 
 use super::axis::{count_label, extent, lg, pow_label, whole, Axis};
-use super::frame::{rgb, solid_sample, Area, Frame, Legend, Place, Side, Ticks};
+use super::frame::{rgb, run_sample, solid_sample, Area, Frame, Legend, Place, Side, Ticks};
 use super::palette;
 use crate::config::ModelKind;
 use crate::spectrum::{self, Threshold};
@@ -37,6 +38,7 @@ fn training_curves(frame: &Frame, root: &Area, snap: &Snapshot) -> Result<(), Js
     )
     .map_or(1.0, |(_, hi)| hi.max(1.0));
     let x = Axis::linear(0.0, last);
+    let (upper, lower) = root.split_vertically(root.dim_in_pixel().1 * 11 / 20);
     let y = Axis::log_fit(
         curves
             .iter()
@@ -44,11 +46,11 @@ fn training_curves(frame: &Frame, root: &Area, snap: &Snapshot) -> Result<(), Js
             .map(|&v| lg(v)),
     );
     let mut chart = frame.chart(
-        root,
-        Place::Alone,
+        &upper,
+        Place::Upper,
         Side {
             axis: x,
-            desc: "training step",
+            desc: "",
             ticks: Ticks::Format(whole),
         },
         Side {
@@ -57,18 +59,49 @@ fn training_curves(frame: &Frame, root: &Area, snap: &Snapshot) -> Result<(), Js
             ticks: Ticks::Format(pow_label),
         },
     )?;
-    let curve = |steps: &[f64], values: &[f64]| {
-        Axis::points(&x, &y, steps.iter().zip(values).map(|(&s, &v)| (s, lg(v))))
+    let curve = |y: &Axis, steps: &[f64], values: &[f64]| {
+        Axis::points(&x, y, steps.iter().zip(values).map(|(&s, &v)| (s, lg(v))))
     };
     let mut legend = Legend::default();
-    for (i, run, t) in curves {
+    for &(i, run, t) in &curves {
         let c = rgb(palette::colour(i));
-        frame.line(&mut chart, curve(&t.loss_step, &t.loss), c, 2.0)?;
+        frame.line(&mut chart, curve(&y, &t.loss_step, &t.loss), c, 2.0)?;
         legend.add(run.label.clone(), solid_sample(c, 3));
-        let points = curve(&t.true_step, &t.true_residual);
+        let points = curve(&y, &t.true_step, &t.true_residual);
         if points.len() > 1 {
             frame.dashed(&mut chart, points, c, 1.5, (5.0, 4.0))?;
         }
+    }
+    frame.legend(&chart, SeriesLabelPosition::UpperRight, &legend)?;
+    // The solution's error, which neither loss shows: an FD run can drive its own loss
+    // to round-off while its solution stays at its stencil's truncation error.
+    let y = Axis::log_fit(
+        curves
+            .iter()
+            .flat_map(|(_, _, t)| &t.error_l2)
+            .map(|&v| lg(v)),
+    );
+    let mut chart = frame.chart(
+        &lower,
+        Place::Lower,
+        Side {
+            axis: x,
+            desc: "training step",
+            ticks: Ticks::Format(whole),
+        },
+        Side {
+            axis: y,
+            desc: "L2 error of u (AD solid, FD dashed)",
+            ticks: Ticks::Format(pow_label),
+        },
+    )?;
+    let mut legend = Legend::default();
+    for &(i, run, t) in &curves {
+        let points = curve(&y, &t.true_step, &t.error_l2);
+        if points.len() > 1 {
+            frame.run_line(&mut chart, points, i, 2.0)?;
+        }
+        legend.add(run.label.clone(), run_sample(i));
     }
     frame.legend(&chart, SeriesLabelPosition::UpperRight, &legend)
 }

@@ -6,6 +6,8 @@
 //! (`adfd rfm|train --json`, read back by `--config`); the CSV form, one row per run,
 //! is [`Report::csv`], shared by the CLI's `--csv` and the page's download.
 
+pub mod table;
+
 use crate::config::Config;
 use crate::net::kernel::KernelPoint;
 use crate::net::Network;
@@ -273,6 +275,20 @@ impl RunReport {
     /// The last measured true residual.
     pub fn true_residual(&self) -> Option<f64> {
         self.records.last().map(|r| r.true_residual)
+    }
+
+    /// The run's row of the run table.
+    pub fn row(&self) -> table::TrainRow {
+        let step = self.loss.last().map_or(0, |p| p.step);
+        let (k0, last) = (self.kernel.first(), self.records.last());
+        table::TrainRow::of(
+            self.mode,
+            step,
+            k0,
+            last,
+            &self.speed,
+            self.stopped.as_ref(),
+        )
     }
 }
 
