@@ -1,46 +1,70 @@
-//! The paper's claims (science.md §6) over ten seeds, asserting what the `adfd claims`
-//! table supports (README, "The claims, measured"): robust claims must hold on at
-//! least 9 of seeds 0–9; where adfd's reading does not hold robustly (network claims
-//! on Poisson, see the table) the test asserts only that the row is measured. No seed
-//! is chosen because it passes. Built with optimizations only (`./scripts/test` runs
-//! it with `--release`).
+//! The claims over seeds, asserting what the `adfd claims` table supports (README, "The
+//! claims, measured"; docs/claims.json holds the 20-seed table): robust claims must hold
+//! on at least 9 of seeds 0–9, where adfd's reading does not hold robustly the test
+//! asserts only that the row is measured, and nothing is asserted on a chosen seed.
+//!
+//! The 1-D problems run every claim on seeds 0–9. The 2-D problems run their RFM claims
+//! on seeds 0–9 but their network claims on seeds 0–2 only: at the 2-D claim size (a
+//! 20 × 20 grid, width 200) one seed trains eight networks, about 70 s on 2 cores, so
+//! ten seeds would add over ten minutes to every CI run. On those three seeds each 2-D
+//! network claim that the 20-seed table shows holding on every seed must hold on all
+//! three. Built with optimizations only (`./scripts/test` runs it with `--release`).
 #![cfg(not(debug_assertions))]
 
-use adfd::claims::{self, ClaimRow};
+use adfd::claims::{self, ClaimRow, Options};
 use adfd::ProblemKind;
 use std::sync::OnceLock;
 
-/// The table for seeds 0–9: the 1-D problems with networks, the 2-D ones without
-/// (their RFM rows; the 2-D network rows are reported by `adfd claims`, not asserted).
 fn table() -> &'static [ClaimRow] {
     static TABLE: OnceLock<Vec<ClaimRow>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let seeds: Vec<u64> = (0..10).collect();
+        let run = |problems: &[ProblemKind], seeds: std::ops::Range<u64>, networks| {
+            let seeds: Vec<u64> = seeds.collect();
+            let options = Options {
+                networks,
+                sizes: false,
+            };
+            claims::run(problems, &seeds, options, &|_, _, _| {})
+                .unwrap()
+                .rows
+        };
         let one_d = [ProblemKind::Poisson1d, ProblemKind::Biharmonic1d];
         let two_d = [ProblemKind::Poisson2d, ProblemKind::Biharmonic2d];
-        let mut rows = claims::run(&one_d, &seeds, true, &|_| {}).unwrap().rows;
-        rows.extend(claims::run(&two_d, &seeds, false, &|_| {}).unwrap().rows);
+        let mut rows = run(&one_d, 0..10, true);
+        rows.extend(run(&two_d, 0..10, false));
+        // The 2-D network rows, from their three seeds.
+        rows.extend(
+            run(&two_d, 0..3, true)
+                .into_iter()
+                .filter(|r| !r.size.is_empty()),
+        );
         rows
     })
 }
 
-fn rows(claim: &str) -> Vec<&'static ClaimRow> {
-    let rows: Vec<_> = table().iter().filter(|r| r.claim == claim).collect();
-    assert!(!rows.is_empty(), "claim {claim} was not measured");
-    rows
+fn row(claim: &str, problem: &str) -> &'static ClaimRow {
+    table()
+        .iter()
+        .find(|r| r.claim == claim && r.problem == problem)
+        .unwrap_or_else(|| panic!("claim {claim} on {problem} was not measured"))
 }
 
-fn holds_on_nine_of_ten(claim: &str, problems: &[&str]) {
+/// Holds on all but at most one of the seeds it was evaluated on, evaluated on all.
+fn holds_robustly(claim: &str, problems: &[&str]) {
     for p in problems {
-        let r = rows(claim)
-            .into_iter()
-            .find(|r| r.problem == *p)
-            .unwrap_or_else(|| panic!("claim {claim} on {p} was not measured"));
-        assert_eq!(r.seeds, 10, "{claim} {p}: evaluated on {} seeds", r.seeds);
+        let r = row(claim, p);
+        let all = if r.size.is_empty() || p.contains("1d") {
+            10
+        } else {
+            3
+        };
+        assert_eq!(r.seeds, all, "{claim} {p}: evaluated on {} seeds", r.seeds);
+        let allowed = if all == 10 { 1 } else { 0 };
         assert!(
-            r.holds >= 9,
-            "claim {claim} on {p} holds on {}/10 seeds (median effect {})",
+            r.holds + allowed >= r.seeds,
+            "claim {claim} on {p} holds on {}/{} seeds (median effect {})",
             r.holds,
+            r.seeds,
             r.median
         );
     }
@@ -50,63 +74,71 @@ const ALL: [&str; 4] = ["poisson1d", "biharmonic1d", "poisson2d", "biharmonic2d"
 
 #[test]
 fn claim_1_leading_singular_values_agree_to_second_order() {
-    holds_on_nine_of_ten("1", &ALL);
+    holds_robustly("1", &ALL);
 }
 
 #[test]
 fn claim_2_fd_keeps_fewer_modes_at_moderate_h() {
-    holds_on_nine_of_ten("2", &ALL);
+    holds_robustly("2", &ALL);
 }
 
 #[test]
 fn claim_3_the_entropy_gap_closes_with_h_and_round_off_reopens_it() {
     for part in ["3a", "3b", "3c", "3d"] {
-        holds_on_nine_of_ten(part, &ALL);
+        holds_robustly(part, &ALL);
     }
     // The sign of the gap flips between the regimes: positive by truncation, negative
     // (noise raised H_FD) deep below the floor. No abs() hides it.
-    for r in rows("3a") {
-        assert!(r.p10 > 0.0, "{}: {}", r.problem, r.p10);
-    }
-    for r in rows("3d") {
-        assert!(r.p90 < 0.0, "{}: {}", r.problem, r.p90);
+    for p in ALL {
+        assert!(row("3a", p).p10 > 0.0, "{p}");
+        assert!(row("3d", p).p90 < 0.0, "{p}");
     }
 }
 
 #[test]
-fn claim_4_entropy_goes_with_rfm_residual_and_biharmonic_training_speed() {
-    holds_on_nine_of_ten("4a", &ALL);
-    holds_on_nine_of_ten("4c", &["biharmonic1d"]);
-    holds_on_nine_of_ten("4d", &["poisson1d", "biharmonic1d"]);
-    // Steps to a 100-fold drop: defined only on seeds where a run gets there.
-    let b = rows("4b")
-        .into_iter()
-        .find(|r| r.problem == "biharmonic1d")
-        .unwrap();
-    assert!(
-        b.seeds >= 5 && b.holds * 10 >= b.seeds * 6,
-        "4b biharmonic1d {}/{}",
-        b.holds,
-        b.seeds
-    );
-    // On Poisson the gap is small and the rank correlation is seed-dependent in both
-    // speed measures (README): measured and reported, not asserted.
-    for claim in ["4b", "4c"] {
-        let p = rows(claim)
-            .into_iter()
-            .find(|r| r.problem == "poisson1d")
-            .unwrap();
-        assert!(
-            p.seeds > 0 && p.holds <= p.seeds,
-            "{claim} poisson1d measured"
-        );
+fn claim_4_entropy_goes_with_the_rfm_residual_and_with_gradient_descent_training() {
+    holds_robustly("4a", &ALL);
+    // At sizes that resolve the solution FD's true residual after GD is worse than
+    // AD's on every problem, 2-D included.
+    holds_robustly("4d", &ALL);
+    // Speed on the own loss: robust on the biharmonic problems; on Poisson FD's damped
+    // operator can shrink its own loss faster (measured and reported, not asserted).
+    holds_robustly("4b", &["biharmonic1d"]);
+    holds_robustly("4c", &["biharmonic1d", "biharmonic2d"]);
+    // Speed on the true residual goes with the initial entropy everywhere.
+    holds_robustly("4e", &ALL);
+    for claim in ["4b", "4c", "4f"] {
+        for p in ALL {
+            let r = row(claim, p);
+            assert!(r.seeds > 0 && r.holds <= r.seeds, "{claim} {p} measured");
+        }
     }
 }
 
 #[test]
 fn claim_5_the_effect_is_larger_for_the_biharmonic_problem() {
-    holds_on_nine_of_ten(
+    holds_robustly(
         "5",
         &["biharmonic1d vs poisson1d", "biharmonic2d vs poisson2d"],
     );
+}
+
+#[test]
+fn claim_6_lm_learns_the_solution_and_fd_stalls_at_its_stencils_h_squared() {
+    for part in ["6a", "6b", "6c"] {
+        holds_robustly(part, &ALL);
+    }
+    // AD below 1e-6 in 1-D on every seed; each FD error falls like h² (order ≈ 2).
+    for p in ["poisson1d", "biharmonic1d"] {
+        assert!(row("6a", p).p90 < 1e-6, "{p}: {}", row("6a", p).p90);
+    }
+    for p in ALL {
+        let r = row("6b", p);
+        assert!(
+            r.p10 >= 1.7 && r.p90 <= 2.3,
+            "{p}: orders {} to {}",
+            r.p10,
+            r.p90
+        );
+    }
 }

@@ -97,7 +97,11 @@ fn claims(args: &ClaimsArgs) -> Result<(), String> {
     if let Some(bar) = &bar {
         bar.set_length((problems.len() * seeds.len()) as u64);
     }
-    let report = adfd::claims::run(&problems, seeds, !args.no_networks, &|done| {
+    let options = adfd::claims::Options {
+        networks: !args.no_networks,
+        sizes: false,
+    };
+    let report = adfd::claims::run(&problems, seeds, options, &|_, _, done| {
         if let Some(bar) = &bar {
             bar.set_position(done as u64);
         }
@@ -118,21 +122,23 @@ fn claims(args: &ClaimsArgs) -> Result<(), String> {
         seeds.first().unwrap_or(&0),
         seeds.last().unwrap_or(&0),
         seeds.len(),
-        adfd::claims::SETTINGS
+        report.settings
     );
     println!(
-        "{:<5} {:<27} {:>9} {:>11} {:>11} {:>11}  statement [setting; effect]",
-        "claim", "problem", "holds", "median", "p10", "p90"
+        "{:<5} {:<27} {:<22} {:>9} {:>9} {:>9} {:>9}  statement [setting; effect]",
+        "claim", "problem", "size", "holds", "median", "p10", "p90"
     );
+    let figure = adfd::report::table::figure;
     for r in &report.rows {
         println!(
-            "{:<5} {:<27} {:>9} {:>11.4} {:>11.4} {:>11.4}  {} [{}; {}]",
+            "{:<5} {:<27} {:<22} {:>9} {:>9} {:>9} {:>9}  {} [{}; {}]",
             r.claim,
             r.problem,
+            r.size,
             format!("{}/{}", r.holds, r.seeds),
-            r.median,
-            r.p10,
-            r.p90,
+            figure(r.median),
+            figure(r.p10),
+            figure(r.p90),
             r.statement,
             r.setting,
             r.effect
@@ -389,55 +395,7 @@ fn print_train(report: &TrainReport) {
         c.train.steps
     );
     println!("shared learning rate {:e} ({})", report.lr, report.lr_rule);
-    println!(
-        "threshold: {}   (K, H, exp H of the singular values of J at step 0; G = JJᵀ has their squares)",
-        threshold_label(&c.threshold)
-    );
-    println!(
-        "{:<12} {:>6} {:>8} {:>8} {:>10} {:>11} {:>11} {:>11} {:>10} {:>10} {:>9}  stopped",
-        "run",
-        "K0",
-        "H0",
-        "exp H0",
-        "steps_10^q",
-        "loss_0",
-        "loss_end",
-        "res_true",
-        "err_L2rel",
-        "err_max",
-        "steps/s"
-    );
-    for r in &report.runs {
-        let k0 = &r.kernel[0];
-        let tr = r.true_residual().unwrap_or(f64::NAN);
-        println!(
-            "{:<12} {:>6} {:>8.4} {:>8.2} {:>10} {:>11.3e} {:>11.3e} {:>11.3e} {:>10.3e} {:>10.3e} {:>9.0}  {}",
-            r.mode.to_string(),
-            k0.cutoff,
-            k0.entropy,
-            k0.effective_modes,
-            r.speed
-                .steps_to_target
-                .map_or("-".into(), |s| s.to_string()),
-            r.speed.initial_loss,
-            r.speed.final_loss,
-            tr,
-            r.error_l2,
-            r.error_max,
-            r.speed.steps_per_second,
-            r.stopped
-                .as_ref()
-                .map_or("running".into(), |s| s.message.clone())
-        );
-    }
-    println!(
-        "steps_10^q = first step with loss ≤ 10^-{} · loss_0; loss = this run's own (AD or FD) loss;",
-        c.train.decades
-    );
-    println!("res_true = mean (Lu−f)² on test points with the exact (AD) operator, at the last measured step;");
-    println!(
-        "err_L2rel = ‖u−u*‖/‖u*‖, err_max = max|u−u*| on the same test points, at the last measured step."
-    );
+    print!("{}", adfd::report::table::of_train(report).text());
 }
 
 /// A progress bar on stderr when it is a terminal (none in pipes and tests).
@@ -507,65 +465,15 @@ fn rfm_status(c: &RfmComparison) -> String {
         .map_or(String::new(), |f| format!("{} fitted", f.run.mode))
 }
 
-fn threshold_label(t: &Threshold) -> String {
-    match t {
-        Threshold::Relative(a) => format!("relative, s_i > {a:e}·s_1"),
-        Threshold::Absolute(a) => format!("absolute, s_i > {a:e}"),
-    }
-}
-
 fn print_rfm(report: &RfmReport) {
     let c = &report.config;
     println!(
         "RFM  {}  k={}  {}  m={}  n={}  scale={}  seed={}  order={}  {}",
         c.problem, c.k, c.activation, c.rfm.m, c.n, c.rfm.scale, c.seed, c.order, c.precision
     );
+    print!("{}", adfd::report::table::of_rfm(report).text());
     println!(
-        "threshold: {}   (K, H, exp H: adfd's truncated entropy of the singular values of A)",
-        threshold_label(&c.threshold)
-    );
-    println!(
-        "{:<12} {:>7} {:>8} {:>8} {:>10} {:>11} {:>11} {:>10} {:>10} {:>9}",
-        "run",
-        "K",
-        "H",
-        "exp H",
-        "floor",
-        "res_system",
-        "res_true",
-        "err_L2rel",
-        "err_max",
-        "time_ms"
-    );
-    for r in &report.runs {
-        let k = format!("{}{}", r.cutoff, if r.k_counts_noise { "*" } else { " " });
-        println!(
-            "{:<12} {:>7} {:>8.4} {:>8.2} {:>10.2e} {:>11.3e} {:>11.3e} {:>10.3e} {:>10.3e} {:>9.1}",
-            r.mode.to_string(),
-            k,
-            r.entropy,
-            r.effective_modes,
-            r.noise_floor,
-            r.residual_system,
-            r.residual_true,
-            r.error_l2,
-            r.error_max,
-            r.time_ms
-        );
-    }
-    println!(
-        "floor = estimated round-off floor ‖E‖₂ of A in {} (FD: grows like ε/hᵖ; AD: a lower estimate); singular values below it are noise;",
-        c.precision
-    );
-    if report.runs.iter().any(|r| r.k_counts_noise) {
-        println!("* K counts round-off noise as modes: singular values between the cut and the floor are kept;");
-    }
-    println!("res_system = ‖Aa−F‖²/rows on the run's own system; res_true = mean (Lu−f)² on test points with the exact (AD) operator;");
-    println!(
-        "err_L2rel = ‖u−u*‖/‖u*‖, err_max = max|u−u*| on 1000 (1-D) or 50×50 (2-D) test points;"
-    );
-    println!(
-        "time_ms = each run's own wall time; all {} runs were fitted in {:.1} ms (wall; {} at once).",
+        "All {} runs were fitted in {:.1} ms (wall; {} at once).",
         report.runs.len(),
         report.time_ms,
         adfd::experiment::runs_at_once(c)

@@ -1,119 +1,94 @@
-//! `adfd claims`: the paper's claims (science.md §6) measured over many seeds.
+//! `adfd claims`: the paper's claims (docs/science.md §6) and adfd's own about networks
+//! that learn the solution, measured over many seeds.
 //!
 //! Each claim is a statement about one seed's runs (AD and several FD steps on the
-//! same features, points or initialization); it is run on every seed and problem and
-//! summarized as "holds on X of Y seeds" with the median and the 10–90 % range of an
-//! effect size. Nothing is asserted on a chosen seed: the table is the result.
-//!
-//! Settings (adfd's, see the README): RFMs at [`Config::defaults_for`] the problem
-//! (m = n = 400, tanh) with FD steps [`RFM_H`] and one step below the round-off floor
-//! ([`floor_h`]); two-layer networks of width 50 on n = 50 points (a 7 × 7 grid in
-//! 2-D), init scale R = 5, GD at one shared learning rate `0.5/λ_max` of the AD
-//! kernel, FD steps [`NET_H`], a step budget per problem ([`net_budget`]).
+//! same features, points or initialization). A claims run is a set of independent
+//! (problem, seed) jobs ([`measure::evaluate`]); each gives one [`Evaluation`] per claim
+//! (and network size), and the table's [`ClaimRow`]s summarize them: "holds on X of Y
+//! seeds" with the median and the 10–90 % range of an effect size. Nothing is asserted
+//! on a chosen seed: the table is the result. Because rows are computed from the
+//! evaluations alone, reports of disjoint seed ranges [`merge`] into exactly the report
+//! of one run over all of them.
 
-use crate::config::{Config, ModelKind};
-use crate::error::Result;
-use crate::experiment;
-use crate::jet::Precision;
+pub mod measure;
+pub mod stats;
+
+pub use measure::{Size, DECADES, NET_H, RFM_H};
+
+use crate::error::{Error, Result};
 use crate::problem::ProblemKind;
-use crate::report::{RfmReport, TrainReport};
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use stats::percentile;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// FD steps of the RFM measurements, all in the truncation regime at the defaults.
-pub const RFM_H: [f64; 4] = [1e-1, 5e-2, 2.5e-2, 1e-2];
-/// FD steps of the network measurements.
-pub const NET_H: [f64; 3] = [2e-1, 1e-1, 5e-2];
-/// `q`: network speed counts the steps until the loss falls by `10^q`.
-pub const DECADES: f64 = 2.0;
-
-/// An FD step below the round-off floor of `problem` at its defaults in f64, where
-/// FD's noise lifts its smallest singular values above the threshold.
-pub fn floor_h(problem: ProblemKind) -> f64 {
-    match problem {
-        ProblemKind::Poisson1d => 1e-5,
-        ProblemKind::Biharmonic1d => 1e-3,
-        ProblemKind::Poisson2d => 1e-5,
-        ProblemKind::Biharmonic2d => 1e-3,
-    }
+/// A claim: its number (science.md §6, with a letter for its parts; 6 is adfd's own),
+/// the statement tested on each seed, what it means for a student, and what its effect
+/// figure measures.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Claim {
+    /// `1`, `3a`, …
+    pub id: &'static str,
+    /// The statement evaluated on each seed.
+    pub statement: &'static str,
+    /// What it means, in a sentence for a student.
+    pub meaning: &'static str,
+    /// What the effect figure measures.
+    pub effect: &'static str,
 }
 
-/// An FD step deep in the round-off regime of `problem` at its defaults in f64, where
-/// the noise is large enough to raise FD's truncated entropy too.
-pub fn deep_h(problem: ProblemKind) -> f64 {
-    match problem {
-        ProblemKind::Poisson1d | ProblemKind::Poisson2d => 1e-7,
-        ProblemKind::Biharmonic1d => 1e-5,
-        ProblemKind::Biharmonic2d => 1e-4,
-    }
-}
+/// Every claim, in the table's order.
+pub const CLAIMS: &[Claim] = &[
+    Claim { id: "1", statement: "the leading singular value of A_FD approaches A_AD's like h² (observed order ≥ 1.5)", meaning: "FD and AD see the same big picture: the largest singular values agree, and closer as h shrinks.", effect: "observed order log₂(d(0.05)/d(0.025)), d = |s₁,FD − s₁,AD| / s₁,AD" },
+    Claim { id: "2", statement: "FD keeps fewer spectral modes above the cut than AD: K_FD < K_AD", meaning: "FD loses the fine detail: fewer directions of the model survive above the threshold.", effect: "K_AD − K_FD" },
+    Claim { id: "3a", statement: "AD has the higher truncated entropy: H_AD > H_FD", meaning: "So FD's spectrum is less even: lower truncated entropy, fewer effective modes.", effect: "H_AD − H_FD" },
+    Claim { id: "3b", statement: "the entropy gap shrinks as h → 0: H_AD − H_FD smaller at h = 0.01 than at 0.1", meaning: "A smaller h brings FD closer to AD…", effect: "(H_AD − H_FD at 0.01) / (H_AD − H_FD at 0.1)" },
+    Claim { id: "3c", statement: "below the round-off floor FD's noise is counted as modes: K_FD > K_AD", meaning: "…until round-off noise (ε/hᵖ) is counted as modes: K jumps.", effect: "K_FD − K_AD below the floor" },
+    Claim { id: "3d", statement: "deep in the round-off regime the entropy gap reopens: |H_AD − H_FD| larger than at h = 0.01", meaning: "Deep below the floor the noise even raises FD's entropy above AD's — entropy counts noise too, so watch the true residual.", effect: "H_AD − H_FD deep below the floor (negative: noise raised H_FD)" },
+    Claim { id: "4a", statement: "higher entropy goes with a lower RFM true residual (Spearman ρ ≥ 0.8 across AD and h)", meaning: "For random features, more entropy means a smaller true PDE residual.", effect: "Spearman ρ(H, −log residual_true)" },
+    Claim { id: "4b", statement: "higher initial kernel entropy goes with faster training on the own loss: Spearman ρ ≥ 0.8, speed = fewer steps to a 100-fold loss drop", meaning: "For networks under gradient descent, more initial entropy should mean faster training of the own loss.", effect: "Spearman ρ(H₀, −steps to 10⁻² loss); undefined when no run gets there" },
+    Claim { id: "4c", statement: "higher initial kernel entropy goes with a larger drop of the own loss after the budget: Spearman ρ ≥ 0.8", meaning: "The same, measured as the own loss's drop after a fixed budget.", effect: "Spearman ρ(H₀, loss₀ / loss_end)" },
+    Claim { id: "4d", statement: "FD solves the PDE worse: its true residual after training exceeds AD's", meaning: "Whatever FD's own loss does, its true PDE residual after training is compared with AD's.", effect: "true residual FD(h = 0.2) / AD after training" },
+    Claim { id: "4e", statement: "higher initial kernel entropy goes with a larger drop of the true residual: Spearman ρ ≥ 0.8", meaning: "Speed measured on what matters: how far the true PDE residual fell.", effect: "Spearman ρ(H₀, true residual₀ / true residual_end)" },
+    Claim { id: "4f", statement: "higher initial kernel entropy goes with a larger drop of the solution error: Spearman ρ ≥ 0.8", meaning: "…and how far the solution's error fell.", effect: "Spearman ρ(H₀, L2 error₀ / L2 error_end)" },
+    Claim { id: "5", statement: "the effect is larger for the biharmonic problem: its entropy gap exceeds Poisson's", meaning: "Higher-order PDEs widen the gap: the biharmonic problem suffers more than Poisson.", effect: "(H_AD − H_FD) biharmonic − (H_AD − H_FD) Poisson" },
+    Claim { id: "6a", statement: "under Levenberg–Marquardt AD's network learns the solution: its relative L2 error reaches the target", meaning: "Trained to the solution (adfd's claim, beyond the paper): AD's network solves the PDE.", effect: "AD's relative L2 error" },
+    Claim { id: "6b", statement: "each FD network stalls at its stencil's truncation error C·h²: observed order log₂(e(h)/e(h/2)) ≥ 1.7", meaning: "An FD network converges to the solution of its own stencil, not of the PDE: its error falls like h², not with training.", effect: "the smaller observed order of h = 0.2 → 0.1 and 0.1 → 0.05" },
+    Claim { id: "6c", statement: "the own loss misleads: FD h = 0.2's own loss falls 10⁶-fold while its error stays ≥ 100× AD's", meaning: "A tiny FD loss does not mean a solved PDE.", effect: "L2 error FD(h = 0.2) / AD" },
+];
 
-/// The step budget of the network measurements on `problem`.
-pub fn net_budget(problem: ProblemKind) -> usize {
-    match problem {
-        ProblemKind::Poisson1d | ProblemKind::Poisson2d => 400,
-        ProblemKind::Biharmonic1d | ProblemKind::Biharmonic2d => 1000,
-    }
-}
-
-/// What one seed's runs on one problem measured.
-#[derive(Clone, Debug)]
-pub struct SeedMeasures {
-    /// The problem.
-    pub problem: ProblemKind,
+/// A claim's statement on one seed (and, for networks, one size).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Evaluation {
+    /// The claim's id.
+    pub claim: String,
+    /// The problem (or `biharmonic1d vs poisson1d`).
+    pub problem: String,
+    /// The network size (`None` for the RFM claims).
+    pub size: Option<Size>,
+    /// The settings of the statement.
+    pub setting: String,
     /// The seed.
     pub seed: u64,
-    /// RFM: AD, then FD at each step of [`rfm_h`].
-    pub rfm: RfmReport,
-    /// Networks: AD, then FD at each of [`NET_H`] (absent if not measured).
-    pub net: Option<TrainReport>,
+    /// Whether the statement holds on this seed.
+    pub holds: bool,
+    /// The effect figure.
+    pub effect: f64,
 }
 
-/// The RFM's FD steps on `problem`: [`RFM_H`], then [`floor_h`] and [`deep_h`].
-pub fn rfm_h(problem: ProblemKind) -> Vec<f64> {
-    let mut h = RFM_H.to_vec();
-    h.extend([floor_h(problem), deep_h(problem)]);
-    h
-}
-
-/// Runs the RFM (and, with `networks`, the network) measurements of `problem` on `seed`.
-pub fn measure(problem: ProblemKind, seed: u64, networks: bool) -> Result<SeedMeasures> {
-    let mut c = Config::defaults_for(problem, Precision::F64);
-    c.seed = seed;
-    c.h = rfm_h(problem);
-    let rfm = experiment::run_rfm(&c.check()?)?;
-    let net = if networks {
-        let mut c = Config::defaults_for(problem, Precision::F64);
-        c.seed = seed;
-        c.model = ModelKind::Network;
-        c.n = 50;
-        c.net.width = 50;
-        c.net.scale = 5.0;
-        c.h = NET_H.to_vec();
-        c.train.steps = net_budget(problem);
-        c.train.every = c.train.steps;
-        c.train.decades = DECADES;
-        Some(experiment::run_train(&c.check()?)?)
-    } else {
-        None
-    };
-    Ok(SeedMeasures {
-        problem,
-        seed,
-        rfm,
-        net,
-    })
-}
-
-/// One row of the table: a claim on one problem (or pair), over the seeds.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// One row of the table: a claim on one problem (or pair) and size, over the seeds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ClaimRow {
-    /// The claim's number in science.md §6, with a letter for its parts.
+    /// The claim's id.
     pub claim: String,
     /// The statement tested on each seed.
     pub statement: String,
+    /// What it means for a student.
+    pub meaning: String,
     /// The problem (or `biharmonic1d vs poisson1d`).
     pub problem: String,
+    /// The network size (`n = 100, width 100`; `20 × 20, width 200`), empty for the RFM.
+    pub size: String,
     /// The settings of the statement.
     pub setting: String,
     /// Seeds on which the statement holds.
@@ -130,343 +105,293 @@ pub struct ClaimRow {
     pub p90: f64,
 }
 
-/// The whole table and how it was made.
-#[derive(Clone, Debug, Serialize)]
+/// The whole table, the evaluations it summarizes, and how they were made.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ClaimsReport {
     /// adfd's version.
-    pub adfd_version: &'static str,
-    /// The seeds run.
+    pub adfd_version: String,
+    /// The seeds run, ascending.
     pub seeds: Vec<u64>,
     /// The problems run.
     pub problems: Vec<ProblemKind>,
     /// Whether network claims were measured.
     pub networks: bool,
-    /// One row per claim and problem.
+    /// Whether every size of the `--sizes` scan was measured (else the claim sizes).
+    pub sizes: bool,
+    /// One row per claim, problem and size.
     pub rows: Vec<ClaimRow>,
+    /// Every claim on every seed: what the rows summarize.
+    pub evaluations: Vec<Evaluation>,
     /// What the settings are.
-    pub settings: &'static str,
+    pub settings: String,
+}
+
+/// What to measure besides the RFM claims.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Options {
+    /// Measure the network claims (most of the time).
+    pub networks: bool,
+    /// Measure the network claims at every size of [`measure::scan_sizes`], not only
+    /// at [`measure::claim_size`].
+    pub sizes: bool,
 }
 
 /// The settings line carried in every claims report.
-pub const SETTINGS: &str = "RFM: adfd's defaults per problem (m = n = 400, tanh, R = 10 in 1-D and 2 in 2-D, threshold 1e-8 relative, f64), FD h = 0.1, 0.05, 0.025, 0.01, one h just below the round-off floor and one deep below it; networks: two-layer, width 50, n = 50 (7×7 in 2-D), R = 5, GD at lr = 0.5/λ_max(AD kernel at init), FD h = 0.2, 0.1, 0.05, 400 steps (Poisson) or 1000 (biharmonic), speed = steps until the loss falls 100-fold";
+pub fn settings() -> String {
+    let one = measure::claim_size(1).label(1);
+    let two = measure::claim_size(2).label(2);
+    format!(
+        "RFM: adfd's defaults per problem (m = n = 400, tanh, f64, threshold 1e-8 relative), FD h = 0.1, 0.05, 0.025, 0.01, one h just below the round-off floor and one deep below it; networks: two-layer, tanh, {one} (1-D) and {two} (2-D), init R = 5 (1-D) or 3 (2-D), FD h = 0.2, 0.1, 0.05, from one initialization trained by GD at lr = 0.5/λ_max(AD kernel at init) for 400 (Poisson) or 1000 (biharmonic) steps and by Levenberg–Marquardt (μ₀ = 1e-3) for 100 (1-D) or 300 (2-D) steps"
+    )
+}
 
-/// Runs every seed on every problem (in parallel natively) and builds the table.
-/// `progress` is called after each (problem, seed) with the number done so far.
+/// Runs every seed on every problem (jobs in parallel natively) and builds the table.
+/// `progress` is called after each (problem, seed) with the job and the number done.
 pub fn run(
     problems: &[ProblemKind],
     seeds: &[u64],
-    networks: bool,
-    progress: &(dyn Fn(usize) + Sync),
+    options: Options,
+    progress: &(dyn Fn(ProblemKind, u64, usize) + Sync),
 ) -> Result<ClaimsReport> {
     let jobs: Vec<(ProblemKind, u64)> = problems
         .iter()
         .flat_map(|&p| seeds.iter().map(move |&s| (p, s)))
         .collect();
-    let done = std::sync::atomic::AtomicUsize::new(0);
-    let measures = jobs
+    let done = AtomicUsize::new(0);
+    let results = jobs
         .par_iter()
         .map(|&(p, s)| {
-            let m = measure(p, s, networks);
-            progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
-            m
+            let sizes = if options.sizes {
+                measure::scan_sizes(p.dim()).to_vec()
+            } else {
+                vec![measure::claim_size(p.dim())]
+            };
+            let job = measure::evaluate(p, s, options.networks, &sizes);
+            progress(p, s, done.fetch_add(1, Ordering::Relaxed) + 1);
+            job.map(|j| (p, s, j))
         })
         .collect::<Result<Vec<_>>>()?;
-    Ok(ClaimsReport {
-        adfd_version: env!("CARGO_PKG_VERSION"),
-        seeds: seeds.to_vec(),
-        problems: problems.to_vec(),
-        networks,
-        rows: table(&measures),
-        settings: SETTINGS,
-    })
-}
-
-/// A statement evaluated on one seed: `None` where it is undefined on that seed.
-type Evaluation = Option<(bool, f64)>;
-
-fn row(
-    claim: &str,
-    statement: &str,
-    problem: String,
-    setting: &str,
-    effect: &str,
-    evaluations: impl Iterator<Item = Evaluation>,
-) -> ClaimRow {
-    let evaluated: Vec<(bool, f64)> = evaluations.flatten().collect();
-    let mut effects: Vec<f64> = evaluated.iter().map(|e| e.1).collect();
-    effects.sort_by(f64::total_cmp);
-    ClaimRow {
-        claim: claim.into(),
-        statement: statement.into(),
-        problem,
-        setting: setting.into(),
-        holds: evaluated.iter().filter(|e| e.0).count(),
-        seeds: evaluated.len(),
-        effect: effect.into(),
-        median: percentile(&effects, 0.5),
-        p10: percentile(&effects, 0.1),
-        p90: percentile(&effects, 0.9),
-    }
-}
-
-/// The `q`-quantile of sorted values, linearly interpolated (NaN if empty).
-pub fn percentile(sorted: &[f64], q: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let x = q * (sorted.len() - 1) as f64;
-    let (i, f) = (x.floor() as usize, x - x.floor());
-    let next = sorted[(i + 1).min(sorted.len() - 1)];
-    sorted[i] + f * (next - sorted[i])
-}
-
-/// Spearman's rank correlation of `x` and `y` (average ranks for ties); NaN when
-/// either is constant.
-pub fn spearman(x: &[f64], y: &[f64]) -> f64 {
-    fn ranks(v: &[f64]) -> Vec<f64> {
-        let mut idx: Vec<usize> = (0..v.len()).collect();
-        idx.sort_by(|&a, &b| v[a].total_cmp(&v[b]));
-        let mut r = vec![0.0; v.len()];
-        let mut i = 0;
-        while i < idx.len() {
-            let mut j = i;
-            while j + 1 < idx.len() && v[idx[j + 1]] == v[idx[i]] {
-                j += 1;
-            }
-            for &k in &idx[i..=j] {
-                r[k] = (i + j) as f64 / 2.0;
-            }
-            i = j + 1;
-        }
-        r
-    }
-    let (rx, ry) = (ranks(x), ranks(y));
-    let n = x.len() as f64;
-    let (mx, my) = (rx.iter().sum::<f64>() / n, ry.iter().sum::<f64>() / n);
-    let cov: f64 = rx.iter().zip(&ry).map(|(a, b)| (a - mx) * (b - my)).sum();
-    let vx: f64 = rx.iter().map(|a| (a - mx).powi(2)).sum();
-    let vy: f64 = ry.iter().map(|b| (b - my).powi(2)).sum();
-    cov / (vx * vy).sqrt()
-}
-
-/// The RFM runs of one measurement: AD, then FD at each step of [`rfm_h`].
-fn rfm_runs(m: &SeedMeasures) -> &[crate::report::RfmRun] {
-    &m.rfm.runs
-}
-
-/// Index of the run with step `h` in a report whose runs are AD then `hs`.
-fn at(hs: &[f64], h: f64) -> usize {
-    1 + hs.iter().position(|&x| x == h).expect("a measured step")
-}
-
-/// The table from every (problem, seed) measurement.
-pub fn table(measures: &[SeedMeasures]) -> Vec<ClaimRow> {
-    let mut problems: Vec<ProblemKind> = measures.iter().map(|m| m.problem).collect();
-    problems.dedup();
-    let mut rows = Vec::new();
-    for &p in &problems {
-        let mine: Vec<&SeedMeasures> = measures.iter().filter(|m| m.problem == p).collect();
-        let name = p.to_string();
-        let rfm_h = rfm_h(p);
-        rows.push(row(
-            "1",
-            "the leading singular value of A_FD approaches A_AD's like h² (observed order ≥ 1.5)",
-            name.clone(),
-            "h = 0.05 → 0.025",
-            "observed order log₂(d(0.05)/d(0.025)), d = |s₁,FD − s₁,AD| / s₁,AD",
-            mine.iter().map(|m| {
-                let r = rfm_runs(m);
-                let s1 = r[0].singular_values[0];
-                let d = |h: f64| (r[at(&rfm_h, h)].singular_values[0] - s1).abs() / s1;
-                let order = (d(5e-2) / d(2.5e-2)).log2();
-                order.is_finite().then_some((order >= 1.5, order))
-            }),
-        ));
-        rows.push(row(
-            "2",
-            "FD keeps fewer spectral modes above the cut than AD: K_FD < K_AD",
-            name.clone(),
-            "h = 0.1, a = 1e-8",
-            "K_AD − K_FD",
-            mine.iter().map(|m| {
-                let r = rfm_runs(m);
-                let gap = r[0].cutoff as f64 - r[at(&rfm_h, 0.1)].cutoff as f64;
-                Some((gap > 0.0, gap))
-            }),
-        ));
-        let gap = |m: &SeedMeasures, h: f64| {
-            let r = rfm_runs(m);
-            r[0].entropy - r[at(&rfm_h, h)].entropy
-        };
-        rows.push(row(
-            "3a",
-            "AD has the higher truncated entropy: H_AD > H_FD",
-            name.clone(),
-            "h = 0.1, a = 1e-8",
-            "H_AD − H_FD",
-            mine.iter().map(|m| {
-                let g = gap(m, 0.1);
-                Some((g > 0.0, g))
-            }),
-        ));
-        rows.push(row(
-            "3b",
-            "the entropy gap shrinks as h → 0: H_AD − H_FD smaller at h = 0.01 than at 0.1",
-            name.clone(),
-            "h = 0.1 → 0.01",
-            "(H_AD − H_FD at 0.01) / (H_AD − H_FD at 0.1)",
-            mine.iter().map(|m| {
-                let (coarse, fine) = (gap(m, 0.1), gap(m, 0.01));
-                Some((fine < coarse, fine / coarse))
-            }),
-        ));
-        let floor = floor_h(p);
-        let below = format!("h = {floor:e} vs 0.01");
-        rows.push(row(
-            "3c",
-            "below the round-off floor FD's noise is counted as modes: K_FD > K_AD",
-            name.clone(),
-            &below,
-            "K_FD − K_AD below the floor",
-            mine.iter().map(|m| {
-                let r = rfm_runs(m);
-                let extra = r[at(&rfm_h, floor)].cutoff as f64 - r[0].cutoff as f64;
-                Some((extra > 0.0, extra))
-            }),
-        ));
-        let deep = deep_h(p);
-        rows.push(row(
-            "3d",
-            "deep in the round-off regime the entropy gap reopens: |H_AD − H_FD| larger than at h = 0.01",
-            name.clone(),
-            &format!("h = {deep:e} vs 0.01"),
-            "H_AD − H_FD deep below the floor (negative: noise raised H_FD)",
-            mine.iter().map(|m| {
-                let (fine, below) = (gap(m, 0.01), gap(m, deep));
-                Some((below.abs() > fine.abs(), below))
-            }),
-        ));
-        rows.push(row(
-            "4a",
-            "higher entropy goes with a lower RFM true residual (Spearman ρ ≥ 0.8 across AD and h)",
-            name.clone(),
-            "AD, h = 0.1, 0.05, 0.025, 0.01",
-            "Spearman ρ(H, −log residual_true)",
-            mine.iter().map(|m| {
-                let r = &rfm_runs(m)[..=RFM_H.len()];
-                let h: Vec<f64> = r.iter().map(|r| r.entropy).collect();
-                let res: Vec<f64> = r.iter().map(|r| -r.residual_true.ln()).collect();
-                let rho = spearman(&h, &res);
-                rho.is_finite().then_some((rho >= 0.8, rho))
-            }),
-        ));
-        if mine.iter().all(|m| m.net.is_some()) {
-            let nets: Vec<&TrainReport> = mine.iter().filter_map(|m| m.net.as_ref()).collect();
-            let setting = format!(
-                "two-layer, GD, shared lr, h = 0.2, 0.1, 0.05, {} steps",
-                net_budget(p)
-            );
-            let h0 = |t: &TrainReport| -> Vec<f64> {
-                t.runs.iter().map(|r| r.kernel[0].entropy).collect()
-            };
-            rows.push(row(
-                "4b",
-                "higher initial kernel entropy goes with faster training: Spearman ρ ≥ 0.8, speed = fewer steps to a 100-fold loss drop",
-                name.clone(),
-                &setting,
-                "Spearman ρ(H₀, −steps to 10⁻² loss); undefined when no run gets there",
-                nets.iter().map(|t| {
-                    let budget = net_budget(p);
-                    let steps: Vec<f64> = t
-                        .runs
-                        .iter()
-                        .map(|r| -(r.speed.steps_to_target.unwrap_or(budget + 1) as f64))
-                        .collect();
-                    let reached = t.runs.iter().any(|r| r.speed.steps_to_target.is_some());
-                    let rho = spearman(&h0(t), &steps);
-                    (reached && rho.is_finite()).then_some((rho >= 0.8, rho))
-                }),
-            ));
-            rows.push(row(
-                "4c",
-                "higher initial kernel entropy goes with a larger loss drop after the budget: Spearman ρ ≥ 0.8",
-                name.clone(),
-                &setting,
-                "Spearman ρ(H₀, loss₀ / loss_end)",
-                nets.iter().map(|t| {
-                    let drop: Vec<f64> = t.runs.iter().map(|r| r.speed.loss_reduction).collect();
-                    let rho = spearman(&h0(t), &drop);
-                    rho.is_finite().then_some((rho >= 0.8, rho))
-                }),
-            ));
-            rows.push(row(
-                "4d",
-                "FD solves the PDE worse: its true residual after training exceeds AD's",
-                name.clone(),
-                &format!("{setting}; FD h = 0.2"),
-                "true residual FD(h = 0.2) / AD after training",
-                nets.iter().map(|t| {
-                    let ad = t.runs[0].true_residual().unwrap_or(f64::NAN);
-                    let fd = t.runs[1].true_residual().unwrap_or(f64::NAN);
-                    let ratio = fd / ad;
-                    ratio.is_finite().then_some((ratio > 1.0, ratio))
-                }),
-            ));
-        }
-    }
+    let mut evaluations: Vec<Evaluation> = results
+        .iter()
+        .flat_map(|(_, _, j)| j.evaluations.clone())
+        .collect();
+    // Claim 5 compares two problems on the same seed.
     for (bih, poi) in [
         (ProblemKind::Biharmonic1d, ProblemKind::Poisson1d),
         (ProblemKind::Biharmonic2d, ProblemKind::Poisson2d),
     ] {
-        let pairs: Vec<(&SeedMeasures, &SeedMeasures)> = measures
-            .iter()
-            .filter(|m| m.problem == bih)
-            .filter_map(|b| {
-                measures
-                    .iter()
-                    .find(|m| m.problem == poi && m.seed == b.seed)
-                    .map(|q| (b, q))
-            })
-            .collect();
-        if pairs.is_empty() {
-            continue;
-        }
-        // Runs are AD, then RFM_H in order: RFM_H[0] = 0.1 is run 1.
-        let gap = |m: &SeedMeasures| {
-            let r = rfm_runs(m);
-            r[0].entropy - r[1].entropy
+        let gap = |p: ProblemKind, s: u64| {
+            results
+                .iter()
+                .find(|(q, t, _)| *q == p && *t == s)
+                .map(|r| r.2.rfm_gap)
         };
-        rows.push(row(
-            "5",
-            "the effect is larger for the biharmonic problem: its entropy gap exceeds Poisson's",
-            format!("{bih} vs {poi}"),
-            "RFM, h = 0.1, same seed",
-            "(H_AD − H_FD) biharmonic − (H_AD − H_FD) Poisson",
-            pairs.iter().map(|(b, q)| {
-                let d = gap(b) - gap(q);
-                Some((d > 0.0, d))
-            }),
-        ));
+        for &s in seeds {
+            if let (Some(b), Some(q)) = (gap(bih, s), gap(poi, s)) {
+                evaluations.push(Evaluation {
+                    claim: "5".into(),
+                    problem: format!("{bih} vs {poi}"),
+                    size: None,
+                    setting: "RFM, h = 0.1, same seed".into(),
+                    seed: s,
+                    holds: b - q > 0.0,
+                    effect: b - q,
+                });
+            }
+        }
     }
-    rows
+    let mut seeds = seeds.to_vec();
+    seeds.sort_unstable();
+    Ok(report(seeds, problems.to_vec(), options, evaluations))
+}
+
+/// The report of `evaluations`: sorted into their canonical order and summarized.
+fn report(
+    seeds: Vec<u64>,
+    problems: Vec<ProblemKind>,
+    options: Options,
+    mut evaluations: Vec<Evaluation>,
+) -> ClaimsReport {
+    evaluations.sort_by_key(order);
+    ClaimsReport {
+        adfd_version: env!("CARGO_PKG_VERSION").into(),
+        seeds,
+        problems,
+        networks: options.networks,
+        sizes: options.sizes,
+        rows: summarize(&evaluations),
+        evaluations,
+        settings: settings(),
+    }
+}
+
+/// Where an evaluation sorts: by problem (single problems in their order, then pairs),
+/// claim, size and seed.
+fn order(e: &Evaluation) -> (usize, usize, Option<(usize, usize)>, u64) {
+    let problem = ProblemKind::NAMES
+        .iter()
+        .position(|&n| n == e.problem)
+        .unwrap_or(ProblemKind::NAMES.len() + e.problem.len());
+    let claim = CLAIMS
+        .iter()
+        .position(|c| c.id == e.claim)
+        .unwrap_or(CLAIMS.len());
+    (problem, claim, e.size.map(|s| (s.n, s.width)), e.seed)
+}
+
+/// One row per (problem, claim, size) of evaluations in canonical order.
+fn summarize(evaluations: &[Evaluation]) -> Vec<ClaimRow> {
+    evaluations
+        .chunk_by(|a, b| a.problem == b.problem && a.claim == b.claim && a.size == b.size)
+        .map(|group| {
+            let first = &group[0];
+            let claim = CLAIMS.iter().find(|c| c.id == first.claim);
+            let mut effects: Vec<f64> = group.iter().map(|e| e.effect).collect();
+            effects.sort_by(f64::total_cmp);
+            let dim = if first.problem.contains("2d") { 2 } else { 1 };
+            ClaimRow {
+                claim: first.claim.clone(),
+                statement: claim.map_or("", |c| c.statement).into(),
+                meaning: claim.map_or("", |c| c.meaning).into(),
+                problem: first.problem.clone(),
+                size: first.size.map_or(String::new(), |s| s.label(dim)),
+                setting: first.setting.clone(),
+                holds: group.iter().filter(|e| e.holds).count(),
+                seeds: group.len(),
+                effect: claim.map_or("", |c| c.effect).into(),
+                median: percentile(&effects, 0.5),
+                p10: percentile(&effects, 0.1),
+                p90: percentile(&effects, 0.9),
+            }
+        })
+        .collect()
+}
+
+/// One report from the reports of disjoint seed ranges (shards of one claims run): the
+/// same rows, bit for bit, as one run over the union of their seeds. The shards must
+/// agree on adfd's version, the problems and what was measured.
+pub fn merge(shards: Vec<ClaimsReport>) -> Result<ClaimsReport> {
+    let Some(first) = shards.first() else {
+        return Err(Error::invalid("shards", "no claims report to merge"));
+    };
+    let (problems, networks, sizes) = (first.problems.clone(), first.networks, first.sizes);
+    let version = first.adfd_version.clone();
+    let mut seeds: Vec<u64> = Vec::new();
+    let mut evaluations = Vec::new();
+    for (i, shard) in shards.into_iter().enumerate() {
+        let differs = |what: &str| {
+            Error::invalid(
+                "shards",
+                format!("report {} differs from the first in its {what}; only shards of one claims run merge", i + 1),
+            )
+        };
+        if shard.adfd_version != version {
+            return Err(differs("adfd version"));
+        }
+        if shard.problems != problems {
+            return Err(differs("problems"));
+        }
+        if (shard.networks, shard.sizes) != (networks, sizes) {
+            return Err(differs("measurements (--no-networks, --sizes)"));
+        }
+        if let Some(s) = shard.seeds.iter().find(|s| seeds.contains(s)) {
+            return Err(Error::invalid(
+                "shards",
+                format!("seed {s} is in more than one report; shards must have disjoint seeds"),
+            ));
+        }
+        seeds.extend(&shard.seeds);
+        evaluations.extend(shard.evaluations);
+    }
+    seeds.sort_unstable();
+    Ok(report(
+        seeds,
+        problems,
+        Options { networks, sizes },
+        evaluations,
+    ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn percentiles_interpolate_between_sorted_values() {
-        let v = [1.0, 2.0, 3.0, 4.0, 5.0];
-        assert_eq!(percentile(&v, 0.5), 3.0);
-        assert_eq!(percentile(&v, 0.1), 1.4);
-        assert!(percentile(&[], 0.5).is_nan());
+    fn evaluation(claim: &str, problem: &str, seed: u64, effect: f64) -> Evaluation {
+        Evaluation {
+            claim: claim.into(),
+            problem: problem.into(),
+            size: None,
+            setting: "s".into(),
+            seed,
+            holds: effect > 0.0,
+            effect,
+        }
     }
 
     #[test]
-    fn spearman_is_a_rank_correlation() {
-        assert!((spearman(&[1.0, 2.0, 3.0], &[10.0, 20.0, 35.0]) - 1.0).abs() < 1e-12);
-        assert!((spearman(&[1.0, 2.0, 3.0], &[3.0, 2.0, 1.0]) + 1.0).abs() < 1e-12);
-        assert!(spearman(&[1.0, 1.0], &[1.0, 2.0]).is_nan());
+    fn rows_count_and_summarize_each_claim_problem_and_size() {
+        let evals = vec![
+            evaluation("2", "poisson1d", 0, 3.0),
+            evaluation("2", "poisson1d", 1, -1.0),
+            evaluation("2", "poisson1d", 2, 5.0),
+            evaluation("1", "biharmonic1d", 0, 2.0),
+        ];
+        let r = report(
+            vec![0, 1, 2],
+            vec![],
+            Options {
+                networks: false,
+                sizes: false,
+            },
+            evals,
+        );
+        assert_eq!(r.rows.len(), 2);
+        let p = &r.rows[0];
+        assert_eq!((p.claim.as_str(), p.problem.as_str()), ("2", "poisson1d"));
+        assert_eq!((p.holds, p.seeds, p.median), (2, 3, 3.0));
+        assert_eq!(r.rows[1].problem, "biharmonic1d", "problems in their order");
+    }
+
+    #[test]
+    fn merging_shards_gives_the_report_of_all_their_seeds_and_refuses_overlaps() {
+        let opts = Options {
+            networks: false,
+            sizes: false,
+        };
+        let all: Vec<Evaluation> = (0..6)
+            .map(|s| evaluation("3a", "poisson2d", s, s as f64 - 2.0))
+            .collect();
+        let whole = report(
+            (0..6).collect(),
+            vec![ProblemKind::Poisson2d],
+            opts,
+            all.clone(),
+        );
+        let shard = |seeds: std::ops::Range<u64>| {
+            let e = all
+                .iter()
+                .filter(|e| seeds.contains(&e.seed))
+                .cloned()
+                .collect();
+            report(seeds.collect(), vec![ProblemKind::Poisson2d], opts, e)
+        };
+        let merged = merge(vec![shard(3..6), shard(0..3)]).unwrap();
+        assert_eq!(merged, whole);
+        assert!(
+            merge(vec![shard(0..4), shard(3..6)]).is_err(),
+            "seed 3 twice"
+        );
+        assert!(merge(vec![]).is_err());
+    }
+
+    #[test]
+    fn every_claim_has_its_words() {
+        for c in CLAIMS {
+            assert!(
+                !c.statement.is_empty() && !c.meaning.is_empty() && !c.effect.is_empty(),
+                "{}",
+                c.id
+            );
+        }
     }
 }
