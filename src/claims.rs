@@ -11,6 +11,7 @@
 //! 2-D), init scale R = 5, GD at one shared learning rate `0.5/λ_max` of the AD
 //! kernel, FD steps [`NET_H`], a step budget per problem ([`net_budget`]).
 
+use crate::config::settings::field;
 use crate::config::{Config, ModelKind};
 use crate::error::Result;
 use crate::experiment;
@@ -26,6 +27,12 @@ pub const RFM_H: [f64; 4] = [1e-1, 5e-2, 2.5e-2, 1e-2];
 pub const NET_H: [f64; 3] = [2e-1, 1e-1, 5e-2];
 /// `q`: network speed counts the steps until the loss falls by `10^q`.
 pub const DECADES: f64 = 2.0;
+/// Width of the two-layer networks measured.
+pub const NET_WIDTH: usize = 50;
+/// Interior points of the network measurements (a 7 × 7 grid in 2-D).
+pub const NET_N: usize = 50;
+/// Init scale `R` of the networks measured.
+pub const NET_SCALE: f64 = 5.0;
 
 /// An FD step below the round-off floor of `problem` at its defaults in f64, where
 /// FD's noise lifts its smallest singular values above the threshold.
@@ -86,9 +93,9 @@ pub fn measure(problem: ProblemKind, seed: u64, networks: bool) -> Result<SeedMe
         let mut c = Config::defaults_for(problem, Precision::F64);
         c.seed = seed;
         c.model = ModelKind::Network;
-        c.n = 50;
-        c.net.width = 50;
-        c.net.scale = 5.0;
+        c.n = NET_N;
+        c.net.width = NET_WIDTH;
+        c.net.scale = NET_SCALE;
         c.h = NET_H.to_vec();
         c.train.steps = net_budget(problem);
         c.train.every = c.train.steps;
@@ -143,12 +150,43 @@ pub struct ClaimsReport {
     pub networks: bool,
     /// One row per claim and problem.
     pub rows: Vec<ClaimRow>,
-    /// What the settings are.
-    pub settings: &'static str,
+    /// What the settings are ([`settings`]).
+    pub settings: String,
 }
 
-/// The settings line carried in every claims report.
-pub const SETTINGS: &str = "RFM: adfd's defaults per problem (m = n = 400, tanh, R = 10 in 1-D and 2 in 2-D, threshold 1e-8 relative, f64), FD h = 0.1, 0.05, 0.025, 0.01, one h just below the round-off floor and one deep below it; networks: two-layer, width 50, n = 50 (7×7 in 2-D), R = 5, GD at lr = 0.5/λ_max(AD kernel at init), FD h = 0.2, 0.1, 0.05, 400 steps (Poisson) or 1000 (biharmonic), speed = steps until the loss falls 100-fold";
+/// The settings line carried in every claims report: adfd's defaults in f64 as the
+/// settings table reads them off [`Config::defaults_for`], and the claims' own settings.
+pub fn settings() -> String {
+    let poisson1d = Config::defaults_for(ProblemKind::Poisson1d, Precision::F64);
+    let text = |key: &str| field(key).map_or(String::new(), |f| (f.get)(&poisson1d));
+    let per_problem = |key: &str| field(key).map_or(String::new(), |f| f.default_summary());
+    let list = |h: &[f64]| {
+        h.iter()
+            .map(|h| h.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!(
+        "RFM: adfd's defaults per problem (m = {}, n = {}, {}, R = {}, threshold {} {}, f64), \
+         FD h = {}, one h just below the round-off floor and one deep below it; \
+         networks: two-layer, width {NET_WIDTH}, n = {NET_N} (7×7 in 2-D), R = {NET_SCALE}, \
+         {} at lr = {}/λ_max(AD kernel at init), FD h = {}, {} steps (Poisson) or {} \
+         (biharmonic), speed = steps until the loss falls {}-fold",
+        text("m"),
+        text("n"),
+        text("activation"),
+        per_problem("scale"),
+        text("threshold"),
+        text("threshold_kind"),
+        list(&RFM_H),
+        text("optimizer").to_uppercase(),
+        text("lr_scale"),
+        list(&NET_H),
+        net_budget(ProblemKind::Poisson1d),
+        net_budget(ProblemKind::Biharmonic1d),
+        10f64.powf(DECADES),
+    )
+}
 
 /// Runs every seed on every problem (in parallel natively) and builds the table.
 /// `progress` is called after each (problem, seed) with the number done so far.
@@ -177,7 +215,7 @@ pub fn run(
         problems: problems.to_vec(),
         networks,
         rows: table(&measures),
-        settings: SETTINGS,
+        settings: settings(),
     })
 }
 
@@ -468,5 +506,20 @@ mod tests {
         assert!((spearman(&[1.0, 2.0, 3.0], &[10.0, 20.0, 35.0]) - 1.0).abs() < 1e-12);
         assert!((spearman(&[1.0, 2.0, 3.0], &[3.0, 2.0, 1.0]) + 1.0).abs() < 1e-12);
         assert!(spearman(&[1.0, 1.0], &[1.0, 2.0]).is_nan());
+    }
+
+    /// The settings line says what the old fixed text said, now read off the table.
+    #[test]
+    fn the_settings_line_states_the_defaults_and_the_claims_settings() {
+        let s = settings();
+        for part in [
+            "m = 400, n = 400, tanh, R = 10 in 1-D, 2 in 2-D, threshold 1e-8 relative, f64",
+            "FD h = 0.1, 0.05, 0.025, 0.01, one h just below",
+            "two-layer, width 50, n = 50 (7×7 in 2-D), R = 5,",
+            "GD at lr = 0.5/λ_max(AD kernel at init), FD h = 0.2, 0.1, 0.05, 400 steps (Poisson) or 1000 (biharmonic)",
+            "the loss falls 100-fold",
+        ] {
+            assert!(s.contains(part), "{part:?} missing from {s:?}");
+        }
     }
 }

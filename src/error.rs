@@ -27,6 +27,15 @@ impl Error {
         }
     }
 
+    /// The same error about the field `field` (a config path renamed to the page's
+    /// control key, a parser's unnamed error given its field); other errors unchanged.
+    pub fn named(self, field: &str) -> Self {
+        match self {
+            Error::Invalid { message, .. } => Error::invalid(field, message),
+            e => e,
+        }
+    }
+
     /// The config field this error is about, if any (the web page puts the message there).
     pub fn field(&self) -> Option<&str> {
         match self {

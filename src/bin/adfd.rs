@@ -1,19 +1,22 @@
 //! `adfd`: the native command line over the same `Config → Report` path as the web page.
 //!
 //! Every subcommand prints a readable table by default, `--json` for the full report
-//! (re-runnable with `--config`), or `--csv`. Bad input prints one line naming the
+//! (re-runnable with `--config`), or `--csv`. The flags of `adfd rfm` and `adfd train`
+//! are the settings table's rows ([`args`]). Bad input prints one line naming the
 //! field and its allowed range, and exits with code 2; so does a run whose estimated
 //! peak memory exceeds what the machine has available.
 
+#[path = "adfd/args.rs"]
+mod args;
+#[path = "adfd/print.rs"]
+mod print;
+
 use adfd::budget;
-use adfd::config::parse_h_list;
+use adfd::config::settings::field;
 use adfd::experiment::{self, Experiment};
-use adfd::problem::{ProblemKind, Sampling};
-use adfd::rfm::Init;
-use adfd::{Activation, Config, Error, Threshold, Valid};
-use adfd::{ModelKind, Optimizer, Precision, RfmComparison, RfmReport};
-use adfd::{TrainComparison, TrainReport};
-use clap::{Args, Parser, Subcommand};
+use adfd::problem::ProblemKind;
+use adfd::{Config, Error, ModelKind, RfmComparison, TrainComparison, Valid};
+use clap::{ArgMatches, Args, Command, FromArgMatches};
 use std::process::ExitCode;
 
 /// mimalloc keeps freed pages for the next matrix of the same size, where glibc's
@@ -21,25 +24,26 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-#[derive(Parser)]
-#[command(
-    name = "adfd",
-    version,
-    about = "AD vs FD for neural PDE solvers: spectra, truncated entropy, training"
-)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Random feature model: least squares with AD and FD operators on the same features and points.
-    Rfm(RfmArgs),
-    /// Train a network with AD and FD residual losses from the same init, one shared learning rate.
-    Train(TrainArgs),
-    /// Measure the paper's claims over many seeds and print how often each holds.
-    Claims(ClaimsArgs),
+/// The whole command line: `rfm` and `train` from the settings table, `claims` derived.
+fn cli() -> Command {
+    let claims = Command::new("claims")
+        .about("Measure the paper's claims over many seeds and print how often each holds.");
+    Command::new("adfd")
+        .version(env!("CARGO_PKG_VERSION"))
+        .about("AD vs FD for neural PDE solvers: spectra, truncated entropy, training")
+        .subcommand_required(true)
+        .arg_required_else_help(true)
+        .subcommand(args::experiment(
+            "rfm",
+            "Random feature model: least squares with AD and FD operators on the same features and points.",
+            ModelKind::Rfm,
+        ))
+        .subcommand(args::experiment(
+            "train",
+            "Train a network with AD and FD residual losses from the same init, one shared learning rate.",
+            ModelKind::Network,
+        ))
+        .subcommand(ClaimsArgs::augment_args(claims))
 }
 
 #[derive(Args)]
@@ -48,7 +52,7 @@ struct ClaimsArgs {
     #[arg(long, value_parser = parse_seeds, default_value = "0..20")]
     seeds: Seeds,
     /// Problems, separated by commas [default: all four]
-    #[arg(long, value_delimiter = ',', value_parser = parse::<ProblemKind>)]
+    #[arg(long, value_delimiter = ',', value_parser = parse_problem)]
     problems: Vec<ProblemKind>,
     /// Skip the network claims (4b–4d), which take most of the time
     #[arg(long)]
@@ -62,22 +66,36 @@ struct ClaimsArgs {
 #[derive(Clone)]
 struct Seeds(Vec<u64>);
 
+/// One seed, read and range-checked by the settings table's `seed` row.
+fn parse_seed(text: &str) -> Result<u64, String> {
+    let row = field("seed").ok_or("the settings table has no seed")?;
+    let mut c = Config::default();
+    row.apply(&mut c, text)
+        .and_then(|()| row.check(&c))
+        .map(|()| c.seed)
+        .map_err(|e| format!("invalid seeds: {}", message(e)))
+}
+
 fn parse_seeds(s: &str) -> Result<Seeds, String> {
-    let bad = |t: &str| format!("invalid seeds: {t:?} is not a whole number 0..=2^53−1");
-    let seed = |t: &str| {
-        t.trim()
-            .parse::<u64>()
-            .ok()
-            .filter(|&v| v <= adfd::config::MAX_SEED)
-            .ok_or_else(|| bad(t))
-    };
     let seeds: Vec<u64> = match s.split_once("..") {
-        Some((a, b)) => (seed(a)?..seed(b)?).collect(),
-        None => s.split(',').map(seed).collect::<Result<_, _>>()?,
+        Some((a, b)) => (parse_seed(a)?..parse_seed(b)?).collect(),
+        None => s.split(',').map(parse_seed).collect::<Result<_, _>>()?,
     };
     match seeds.len() {
         1..=1000 => Ok(Seeds(seeds)),
         n => Err(format!("invalid seeds: {n} seeds given; run 1 to 1000")),
+    }
+}
+
+fn parse_problem(s: &str) -> Result<ProblemKind, String> {
+    s.parse().map_err(|e: Error| e.to_string())
+}
+
+/// An error's message without its field.
+fn message(e: Error) -> String {
+    match e {
+        Error::Invalid { message, .. } => message,
+        e => e.to_string(),
     }
 }
 
@@ -118,7 +136,7 @@ fn claims(args: &ClaimsArgs) -> Result<(), String> {
         seeds.first().unwrap_or(&0),
         seeds.last().unwrap_or(&0),
         seeds.len(),
-        adfd::claims::SETTINGS
+        adfd::claims::settings()
     );
     println!(
         "{:<5} {:<27} {:>9} {:>11} {:>11} {:>11}  statement [setting; effect]",
@@ -141,288 +159,37 @@ fn claims(args: &ClaimsArgs) -> Result<(), String> {
     Ok(())
 }
 
-/// Output format shared by every subcommand.
-#[derive(Args)]
-#[group(multiple = false)]
-struct Output {
-    /// Print the full report as JSON (re-run it with --config).
-    #[arg(long)]
-    json: bool,
-    /// Print one CSV row per run.
-    #[arg(long)]
-    csv: bool,
-}
-
-impl Output {
-    /// Prints `report` as JSON (`--json`), CSV (`--csv`) or the readable `table`.
-    fn print<R: serde::Serialize>(
-        &self,
-        report: &R,
-        csv: fn(&R) -> String,
-        table: fn(&R),
-    ) -> Result<(), String> {
-        if self.json {
-            println!(
-                "{}",
-                serde_json::to_string(report).map_err(|e| e.to_string())?
-            );
-        } else if self.csv {
-            print!("{}", csv(report));
-        } else {
-            table(report);
-        }
-        Ok(())
-    }
-}
-
-/// Problem, points, FD steps and threshold: what every experiment shares. Unset flags
-/// keep the value from --config, or adfd's default for the problem and precision.
-#[derive(Args)]
-struct Common {
-    /// Start from this config: a config JSON, or a report printed by --json (its "config").
-    #[arg(long, value_name = "FILE")]
-    config: Option<std::path::PathBuf>,
-    /// PDE: poisson1d, biharmonic1d, poisson2d, biharmonic2d [default: poisson1d]
-    #[arg(long, value_parser = parse::<ProblemKind>)]
-    problem: Option<ProblemKind>,
-    /// Frequency k of the exact solution Π sin(kπx_i), 1..=16 [default: 1]
-    #[arg(long)]
-    k: Option<u32>,
-    /// Activation: tanh, sin, sigmoid, softplus, gaussian, relu^k [default: tanh]
-    #[arg(long, value_parser = parse::<Activation>)]
-    activation: Option<Activation>,
-    /// Interior collocation points (a 2-D grid uses ⌊√n⌋²) [default: 400]
-    #[arg(long)]
-    n: Option<usize>,
-    /// Boundary points in 2-D; 0 = 4⌈√n⌉ [default: 0]
-    #[arg(long)]
-    n_boundary: Option<usize>,
-    /// Point placement: grid or random [default: grid]
-    #[arg(long, value_parser = parse::<Sampling>)]
-    sampling: Option<Sampling>,
-    /// Boundary weight λ > 0 [default: 1]
-    #[arg(long)]
-    lambda: Option<f64>,
-    /// Seed of all random draws, 0..=2^53−1 [default: 1]
-    #[arg(long)]
-    seed: Option<u64>,
-    /// FD steps h, separated by commas (or spaces), each in (0, 1]; AD always runs too [default: per problem and precision, see README]
-    #[arg(long, value_parser = parse_h, allow_hyphen_values = true)]
-    h: Option<HList>,
-    /// Stencil accuracy order: 2 or 4 [default: 2]
-    #[arg(long)]
-    order: Option<u8>,
-    /// Model evaluation precision: f64 or f32 [default: f64]
-    #[arg(long, value_parser = parse::<Precision>)]
-    precision: Option<Precision>,
-    /// Threshold a of K(a) and H(a): relative (s_i > a·s_1, a in (0,1)) unless --absolute [default: 1e-8 in f64, 1e-5 in f32]
-    #[arg(long)]
-    threshold: Option<f64>,
-    /// Read --threshold as absolute (s_i > a)
-    #[arg(long)]
-    absolute: bool,
-}
-
-#[derive(Args)]
-struct RfmArgs {
-    #[command(flatten)]
-    common: Common,
-    /// Number of random features m, 1..=20000 [default: 400]
-    #[arg(long)]
-    m: Option<usize>,
-    /// Range R of the features: w, b ~ U[−R, R] (or N(0, R²)) [default: 10 in 1-D, 2 in 2-D]
-    #[arg(long)]
-    scale: Option<f64>,
-    /// Feature distribution: uniform or normal [default: uniform]
-    #[arg(long, value_parser = parse::<Init>)]
-    init: Option<Init>,
-    /// Least-squares cut: discard s_i ≤ rcond·s_1, rcond in (0,1) [default: 1e-13]
-    #[arg(long)]
-    rcond: Option<f64>,
-    #[command(flatten)]
-    output: Output,
-}
-
-#[derive(Args)]
-struct TrainArgs {
-    #[command(flatten)]
-    common: Common,
-    /// Width m of every hidden layer, 1..=5000 [default: 100]
-    #[arg(long)]
-    width: Option<usize>,
-    /// Number of hidden layers L, 1..=8 (1 = the two-layer network) [default: 1]
-    #[arg(long)]
-    layers: Option<usize>,
-    /// Init range R of the first layer: w, b ~ U[−R, R] [default: 5]
-    #[arg(long, allow_hyphen_values = true)]
-    scale: Option<f64>,
-    /// Optimizer: gd or adam [default: gd]
-    #[arg(long, value_parser = parse::<Optimizer>)]
-    optimizer: Option<Optimizer>,
-    /// Fixed learning rate shared by all runs, in (0, 1e6]
-    #[arg(long, conflicts_with = "lr_scale", allow_hyphen_values = true)]
-    lr: Option<f64>,
-    /// Shared learning rate c / λ_max of the AD run's initial kernel, c in (0, 100] [default: 0.5]
-    #[arg(long, allow_hyphen_values = true)]
-    lr_scale: Option<f64>,
-    /// Step budget, 1..=1000000 [default: 2000]
-    #[arg(long)]
-    steps: Option<usize>,
-    /// Record the kernel spectrum and true residual every this many steps [default: 50]
-    #[arg(long)]
-    every: Option<usize>,
-    /// q: speed = steps until the loss falls by 10^q, q in (0, 30] [default: 2]
-    #[arg(long, allow_hyphen_values = true)]
-    decades: Option<f64>,
-    /// Stop a run once its loss is ≤ this value
-    #[arg(long, allow_hyphen_values = true)]
-    loss_target: Option<f64>,
-    #[command(flatten)]
-    output: Output,
-}
-
-fn parse<T: std::str::FromStr<Err = Error>>(s: &str) -> Result<T, String> {
-    s.parse().map_err(|e: Error| e.to_string())
-}
-
-/// A list of FD steps `h` (a newtype so clap takes it as one value).
-#[derive(Clone)]
-struct HList(Vec<f64>);
-
-fn parse_h(s: &str) -> Result<HList, String> {
-    parse_h_list(s).map(HList).map_err(|e| e.to_string())
-}
-
-impl Common {
-    /// The base config (from --config or the defaults) with every given flag applied.
-    fn apply(&self) -> Result<Config, String> {
-        let mut c = match &self.config {
-            // adfd's defaults for the problem and precision asked for.
-            None => Config::defaults_for(
-                self.problem.unwrap_or_default(),
-                self.precision.unwrap_or_default(),
-            ),
-            Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|e| format!("invalid config: cannot read {}: {e}", path.display()))?;
-                let value: serde_json::Value =
-                    serde_json::from_str(&text).map_err(|e| format!("invalid config: {e}"))?;
-                let value = value.get("config").cloned().unwrap_or(value);
-                serde_json::from_value(value).map_err(|e| format!("invalid config: {e}"))?
-            }
-        };
-        macro_rules! set {
-            ($($field:ident),*) => { $(if let Some(v) = &self.$field { c.$field = v.clone(); })* };
-        }
-        set!(problem, k, activation, n, n_boundary, sampling, lambda, seed, order, precision);
-        if let Some(HList(h)) = &self.h {
-            c.h = h.clone();
-        }
-        if let Some(a) = self.threshold {
-            c.threshold = if self.absolute {
-                Threshold::Absolute(a)
-            } else {
-                Threshold::Relative(a)
-            };
-        } else if self.absolute {
-            return Err("invalid threshold: --absolute needs --threshold".into());
-        }
-        Ok(c)
-    }
-}
-
-fn rfm_config(args: &RfmArgs) -> Result<Valid<Config>, String> {
-    let mut c = args.common.apply()?;
-    if let Some(m) = args.m {
-        c.rfm.m = m;
-    }
-    if let Some(s) = args.scale {
-        c.rfm.scale = s;
-    }
-    if let Some(i) = args.init {
-        c.rfm.init = i;
-    }
-    if let Some(r) = args.rcond {
-        c.rfm.rcond = r;
-    }
-    c.model = ModelKind::Rfm;
-    c.check().map_err(|e| e.to_string())
-}
-
-fn train_config(args: &TrainArgs) -> Result<Valid<Config>, String> {
-    let mut c = args.common.apply()?;
-    c.model = ModelKind::Network;
-    macro_rules! set {
-        ($($field:ident),*) => { $(if let Some(v) = args.$field { c.net.$field = v; })* };
-    }
-    set!(width, layers, scale);
-    macro_rules! set_train {
-        ($($field:ident),*) => { $(if let Some(v) = args.$field { c.train.$field = v; })* };
-    }
-    set_train!(optimizer, lr_scale, steps, every, decades);
-    if args.lr.is_some() {
-        c.train.lr = args.lr;
-    }
-    if args.lr_scale.is_some() {
-        c.train.lr = None;
-    }
-    if args.loss_target.is_some() {
-        c.train.loss_target = args.loss_target;
-    }
-    c.check().map_err(|e| e.to_string())
-}
-
-fn print_train(report: &TrainReport) {
-    let c = &report.config;
-    println!(
-        "train  {}  k={}  {}  widths={:?}  n={}  scale={}  seed={}  order={}  {}  {}  steps={}",
-        c.problem,
-        c.k,
-        c.activation,
-        c.net.hidden(),
-        c.n,
-        c.net.scale,
-        c.seed,
-        c.order,
-        c.precision,
-        c.train.optimizer,
-        c.train.steps
-    );
-    println!("shared learning rate {:e} ({})", report.lr, report.lr_rule);
-    println!(
-        "threshold: {}   (K, H, exp H of the singular values of J at step 0; G = JJᵀ has their squares)",
-        threshold_label(&c.threshold)
-    );
-    println!(
-        "{:<12} {:>6} {:>8} {:>8} {:>10} {:>11} {:>11} {:>11} {:>9}  stopped",
-        "run", "K0", "H0", "exp H0", "steps_10^q", "loss_0", "loss_end", "res_true", "steps/s"
-    );
-    for r in &report.runs {
-        let k0 = &r.kernel[0];
-        let tr = r.true_residual().unwrap_or(f64::NAN);
+/// Prints `report` as JSON (`--json`), CSV (`--csv`) or the readable `table`.
+fn print<R: serde::Serialize>(
+    m: &ArgMatches,
+    report: &R,
+    csv: fn(&R) -> String,
+    table: fn(&R),
+) -> Result<(), String> {
+    if m.get_flag("json") {
         println!(
-            "{:<12} {:>6} {:>8.4} {:>8.2} {:>10} {:>11.3e} {:>11.3e} {:>11.3e} {:>9.0}  {}",
-            r.mode.to_string(),
-            k0.cutoff,
-            k0.entropy,
-            k0.effective_modes,
-            r.speed
-                .steps_to_target
-                .map_or("-".into(), |s| s.to_string()),
-            r.speed.initial_loss,
-            r.speed.final_loss,
-            tr,
-            r.speed.steps_per_second,
-            r.stopped
-                .as_ref()
-                .map_or("running".into(), |s| s.message.clone())
+            "{}",
+            serde_json::to_string(report).map_err(|e| e.to_string())?
         );
+    } else if m.get_flag("csv") {
+        print!("{}", csv(report));
+    } else {
+        table(report);
     }
-    println!(
-        "steps_10^q = first step with loss ≤ 10^-{} · loss_0; loss = this run's own (AD or FD) loss;",
-        c.train.decades
-    );
-    println!("res_true = mean (Lu−f)² on test points with the exact (AD) operator, at the last measured step.");
+    Ok(())
+}
+
+/// The checked config of `adfd rfm` or `adfd train`; `None` after `--dry-run` printed it.
+fn checked(m: &ArgMatches, model: ModelKind) -> Result<Option<Valid<Config>>, String> {
+    let config = args::config(m, model)?.check().map_err(|e| e.to_string())?;
+    if m.get_flag("dry-run") {
+        println!(
+            "{}",
+            serde_json::to_string(&*config).map_err(|e| e.to_string())?
+        );
+        return Ok(None);
+    }
+    Ok(Some(config))
 }
 
 /// A progress bar on stderr when it is a terminal (none in pipes and tests).
@@ -492,90 +259,29 @@ fn rfm_status(c: &RfmComparison) -> String {
         .map_or(String::new(), |f| format!("{} fitted", f.run.mode))
 }
 
-fn threshold_label(t: &Threshold) -> String {
-    match t {
-        Threshold::Relative(a) => format!("relative, s_i > {a:e}·s_1"),
-        Threshold::Absolute(a) => format!("absolute, s_i > {a:e}"),
-    }
-}
-
-fn print_rfm(report: &RfmReport) {
-    let c = &report.config;
-    println!(
-        "RFM  {}  k={}  {}  m={}  n={}  scale={}  seed={}  order={}  {}",
-        c.problem, c.k, c.activation, c.rfm.m, c.n, c.rfm.scale, c.seed, c.order, c.precision
-    );
-    println!(
-        "threshold: {}   (K, H, exp H: adfd's truncated entropy of the singular values of A)",
-        threshold_label(&c.threshold)
-    );
-    println!(
-        "{:<12} {:>7} {:>8} {:>8} {:>10} {:>11} {:>11} {:>10} {:>10} {:>9}",
-        "run",
-        "K",
-        "H",
-        "exp H",
-        "floor",
-        "res_system",
-        "res_true",
-        "err_L2rel",
-        "err_max",
-        "time_ms"
-    );
-    for r in &report.runs {
-        let k = format!("{}{}", r.cutoff, if r.k_counts_noise { "*" } else { " " });
-        println!(
-            "{:<12} {:>7} {:>8.4} {:>8.2} {:>10.2e} {:>11.3e} {:>11.3e} {:>10.3e} {:>10.3e} {:>9.1}",
-            r.mode.to_string(),
-            k,
-            r.entropy,
-            r.effective_modes,
-            r.noise_floor,
-            r.residual_system,
-            r.residual_true,
-            r.error_l2,
-            r.error_max,
-            r.time_ms
-        );
-    }
-    println!(
-        "floor = estimated round-off floor ‖E‖₂ of A in {} (FD: grows like ε/hᵖ; AD: a lower estimate); singular values below it are noise;",
-        c.precision
-    );
-    if report.runs.iter().any(|r| r.k_counts_noise) {
-        println!("* K counts round-off noise as modes: singular values between the cut and the floor are kept;");
-    }
-    println!("res_system = ‖Aa−F‖²/rows on the run's own system; res_true = mean (Lu−f)² on test points with the exact (AD) operator;");
-    println!(
-        "err_L2rel = ‖u−u*‖/‖u*‖, err_max = max|u−u*| on 1000 (1-D) or 50×50 (2-D) test points;"
-    );
-    println!(
-        "time_ms = each run's own wall time; all {} runs were fitted in {:.1} ms (wall; {} at once).",
-        report.runs.len(),
-        report.time_ms,
-        adfd::experiment::runs_at_once(c)
-    );
-}
-
-fn run(cli: Cli) -> Result<(), String> {
-    match cli.command {
-        Command::Rfm(args) => {
-            let config = rfm_config(&args)?;
+fn run(m: ArgMatches) -> Result<(), String> {
+    match m.subcommand() {
+        Some(("rfm", m)) => {
+            let Some(config) = checked(m, ModelKind::Rfm)? else {
+                return Ok(());
+            };
             let report = run_with_bar::<RfmComparison>(&config, "runs", rfm_status)?;
-            args.output.print(&report, adfd::report::rfm_csv, print_rfm)
+            print(m, &report, adfd::report::rfm_csv, print::print_rfm)
         }
-        Command::Train(args) => {
-            let config = train_config(&args)?;
+        Some(("train", m)) => {
+            let Some(config) = checked(m, ModelKind::Network)? else {
+                return Ok(());
+            };
             let report = run_with_bar::<TrainComparison>(&config, "steps", train_status)?;
-            args.output
-                .print(&report, adfd::report::train_csv, print_train)
+            print(m, &report, adfd::report::train_csv, print::print_train)
         }
-        Command::Claims(args) => claims(&args),
+        Some(("claims", m)) => claims(&ClaimsArgs::from_arg_matches(m).map_err(|e| e.to_string())?),
+        _ => Err("a subcommand is needed: rfm, train or claims".into()),
     }
 }
 
 fn main() -> ExitCode {
-    match run(Cli::parse()) {
+    match run(cli().get_matches()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("adfd: {message}");
