@@ -289,3 +289,34 @@ fn main() -> ExitCode {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seeds_are_a_range_or_a_list_read_by_the_seed_row() {
+        assert_eq!(parse_seeds("3..6").unwrap().0, [3, 4, 5]);
+        assert_eq!(parse_seeds("0, 7,9").unwrap().0, [0, 7, 9]);
+        let max = adfd::config::MAX_SEED;
+        assert_eq!(parse_seeds(&max.to_string()).unwrap().0, [max]);
+        for (bad, says) in [
+            (
+                format!("{}", max + 1),
+                "out of range; allowed 0..=9007199254740991",
+            ),
+            ("x".into(), "\"x\" is not a whole number"),
+            ("99999999999999999999".into(), "is too large"),
+            ("0..1001".into(), "1001 seeds given; run 1 to 1000"),
+            ("5..5".into(), "0 seeds given"),
+        ] {
+            let Err(e) = parse_seeds(&bad) else {
+                panic!("{bad} accepted")
+            };
+            assert!(
+                e.starts_with("invalid seeds: ") && e.contains(says),
+                "{bad}: {e}"
+            );
+        }
+    }
+}
