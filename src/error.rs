@@ -36,6 +36,15 @@ impl Error {
         }
     }
 
+    /// What the error says, without its field (for a caller that names the field
+    /// itself: the CLI names the flag).
+    pub fn message(&self) -> String {
+        match self {
+            Error::Invalid { message, .. } => message.clone(),
+            e => e.to_string(),
+        }
+    }
+
     /// The config field this error is about, if any (the web page puts the message there).
     pub fn field(&self) -> Option<&str> {
         match self {

@@ -73,7 +73,7 @@ fn parse_seed(text: &str) -> Result<u64, String> {
     row.apply(&mut c, text)
         .and_then(|()| row.check(&c))
         .map(|()| c.seed)
-        .map_err(|e| format!("invalid seeds: {}", message(e)))
+        .map_err(|e| format!("invalid seeds: {}", e.message()))
 }
 
 fn parse_seeds(s: &str) -> Result<Seeds, String> {
@@ -89,14 +89,6 @@ fn parse_seeds(s: &str) -> Result<Seeds, String> {
 
 fn parse_problem(s: &str) -> Result<ProblemKind, String> {
     s.parse().map_err(|e: Error| e.to_string())
-}
-
-/// An error's message without its field.
-fn message(e: Error) -> String {
-    match e {
-        Error::Invalid { message, .. } => message,
-        e => e.to_string(),
-    }
 }
 
 fn claims(args: &ClaimsArgs) -> Result<(), String> {

@@ -34,6 +34,8 @@ pub mod settings;
 pub const MAX_MATRIX_ENTRIES: usize = 50_000_000;
 /// Largest seed: seeds must survive a round trip through JavaScript numbers.
 pub const MAX_SEED: u64 = (1 << 53) - 1;
+/// Most collocation points (interior `n`, 2-D boundary) and random features `m`.
+pub const MAX_POINTS: u64 = 20_000;
 /// Most FD steps `h` in one comparison.
 pub const MAX_STEPS_H: usize = 12;
 
@@ -396,10 +398,11 @@ impl Config {
             field.check(&self)?;
         }
         let problem = self.problem();
-        if problem.dim() == 2 && self.n_boundary == 0 && self.boundary_points() > 20_000 {
+        if problem.dim() == 2 && self.n_boundary == 0 && self.boundary_points() as u64 > MAX_POINTS
+        {
             return Err(Error::invalid(
                 "n_boundary",
-                "too many boundary points; at most 20000",
+                format!("too many boundary points; at most {MAX_POINTS}"),
             ));
         }
         if let Activation::ReluPow(k) = self.activation {

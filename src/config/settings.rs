@@ -19,7 +19,7 @@
 //! variant (an optimizer) appears on the page and the CLI by itself.
 
 use super::field::{Field, Kind, Models, Narrow, Range, Slider};
-use super::{parse, Config, ModelKind, MAX_SEED, MAX_STEPS_H};
+use super::{parse, Config, ModelKind, MAX_POINTS, MAX_SEED, MAX_STEPS_H};
 use crate::error::Result;
 use crate::jet::Precision;
 use crate::optimizer::Optimizer;
@@ -42,8 +42,7 @@ pub const ORDER_CHOICES: &[&str] = &["2", "4"];
 /// Threshold kinds: `a` relative to `s₁`, or absolute.
 pub const THRESHOLD_KINDS: &[&str] = &["relative", "absolute"];
 
-/// Largest whole-number settings: points and features, network widths, step counts.
-const MAX_POINTS: u64 = 20_000;
+/// Largest whole-number settings: network widths, hidden layers, step counts.
 const MAX_WIDTH: u64 = 5000;
 const MAX_LAYERS: usize = 8;
 const MAX_STEPS: u64 = 1_000_000;

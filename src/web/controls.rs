@@ -16,7 +16,7 @@ use serde::ser::{Serialize, SerializeStruct, Serializer};
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
-pub use crate::config::settings::{ACTIVATION_CHOICES, MODEL_CHOICES, TWO_LAYER};
+pub use crate::config::settings::TWO_LAYER;
 
 /// Every control, in the order the page shows them: the fields the page shows.
 pub static CONTROLS: LazyLock<Vec<&'static Field>> =

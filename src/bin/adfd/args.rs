@@ -11,21 +11,13 @@
 
 use adfd::config::field::Field;
 use adfd::config::settings::{field, FIELDS};
-use adfd::{Config, Error, ModelKind};
+use adfd::{Config, ModelKind};
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use std::path::PathBuf;
 
 /// The rows a subcommand for `model` has flags for.
 fn fields_of(model: ModelKind) -> impl Iterator<Item = &'static Field> {
     FIELDS.iter().filter(move |f| f.cli && f.applies_to(model))
-}
-
-/// An error's message without its field (clap names the flag).
-fn message(e: Error) -> String {
-    match e {
-        Error::Invalid { message, .. } => message,
-        e => e.to_string(),
-    }
 }
 
 /// The help line of a row: `Sentence [allowed: 1..=20000] [default: 400]`.
@@ -47,7 +39,8 @@ fn flag(f: &'static Field) -> Arg {
         .help(help(f))
         .allow_hyphen_values(true)
         .value_parser(move |text: &str| -> Result<String, String> {
-            f.apply(&mut Config::default(), text).map_err(message)?;
+            f.apply(&mut Config::default(), text)
+                .map_err(|e| e.message())?;
             Ok(text.to_owned())
         });
     if f.flag() != f.key {
