@@ -48,7 +48,7 @@ fn cli() -> Command {
 
 #[derive(Args)]
 struct ClaimsArgs {
-    /// Seeds to run: a range `A..B` (B excluded) or a list `0,3,7` [default: 0..20]
+    /// Seeds to run: a range `A..B` (B excluded) or a list `0,3,7`
     #[arg(long, value_parser = parse_seeds, default_value = "0..20")]
     seeds: Seeds,
     /// Problems, separated by commas [default: all four]
