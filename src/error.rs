@@ -27,6 +27,24 @@ impl Error {
         }
     }
 
+    /// The same error about the field `field` (a config path renamed to the page's
+    /// control key, a parser's unnamed error given its field); other errors unchanged.
+    pub fn named(self, field: &str) -> Self {
+        match self {
+            Error::Invalid { message, .. } => Error::invalid(field, message),
+            e => e,
+        }
+    }
+
+    /// What the error says, without its field (for a caller that names the field
+    /// itself: the CLI names the flag).
+    pub fn message(&self) -> String {
+        match self {
+            Error::Invalid { message, .. } => message.clone(),
+            e => e.to_string(),
+        }
+    }
+
     /// The config field this error is about, if any (the web page puts the message there).
     pub fn field(&self) -> Option<&str> {
         match self {

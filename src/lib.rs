@@ -22,7 +22,9 @@
 //! ```
 //!
 //! * [`config`] — [`Config`], its model and training settings, and [`Valid`]: the
-//!   checked config, the only way into an experiment.
+//!   checked config, the only way into an experiment; and the one table of settings
+//!   fields ([`config::settings`]) that its checks, the page's controls and the CLI's
+//!   flags are generated from.
 //! * [`jet`] — truncated Taylor polynomials, [`Precision`], and the [`jet::Number`]
 //!   trait that activations and models are written against, so one definition serves
 //!   values, finite differences and derivatives.

@@ -11,7 +11,6 @@
 //!   classical 3-point `u''`, 5-point `u''''`, 5-point Laplacian and 13-point
 //!   biharmonic stencils.
 
-use crate::error::{Error, Result};
 use crate::jet::{Jet, Number, Real};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -57,25 +56,6 @@ pub enum DiffMode {
 }
 
 impl DiffMode {
-    /// Checks `h ∈ (0, 1]`, finite, and `order ∈ {2, 4}`.
-    pub fn check(&self) -> Result<()> {
-        if let DiffMode::Fd { h, order } = *self {
-            if !(h.is_finite() && h > 0.0 && h <= 1.0) {
-                return Err(Error::invalid(
-                    "h",
-                    format!("step {h} must be a finite number in (0, 1]"),
-                ));
-            }
-            if order != 2 && order != 4 {
-                return Err(Error::invalid(
-                    "order",
-                    format!("stencil order {order} must be 2 or 4"),
-                ));
-            }
-        }
-        Ok(())
-    }
-
     /// The step `h`, or `None` for AD.
     pub fn h(&self) -> Option<f64> {
         match self {

@@ -18,6 +18,7 @@
 //! and `exp H(a)` is the effective number of modes.
 
 use crate::error::{Error, Result};
+use crate::jet::Precision;
 use faer::MatRef;
 use nalgebra::DMatrix;
 use serde::{Deserialize, Serialize};
@@ -32,10 +33,20 @@ pub enum Threshold {
     Absolute(f64),
 }
 
-/// adfd's default: relative, `a = 10⁻⁸`.
+/// adfd's default threshold in `precision`, the only one: relative `a = 10⁻⁸` in f64,
+/// `10⁻⁵` in f32 (f32's ε ≈ 1.2·10⁻⁷ lies above 10⁻⁸, so there the default would count
+/// round-off as modes). `Config::defaults_for` takes it per precision.
+pub fn default_threshold(precision: Precision) -> Threshold {
+    match precision {
+        Precision::F64 => Threshold::Relative(1e-8),
+        Precision::F32 => Threshold::Relative(1e-5),
+    }
+}
+
+/// [`default_threshold`] in the default precision (f64).
 impl Default for Threshold {
     fn default() -> Self {
-        Threshold::Relative(1e-8)
+        default_threshold(Precision::default())
     }
 }
 
@@ -44,11 +55,11 @@ impl Threshold {
     pub fn check(&self) -> Result<()> {
         match *self {
             Threshold::Relative(a) if !(a > 0.0 && a < 1.0) => Err(Error::invalid(
-                "threshold",
+                "threshold.a",
                 format!("relative threshold {a} must lie in (0, 1), e.g. 1e-8"),
             )),
             Threshold::Absolute(a) if !(a.is_finite() && a > 0.0) => Err(Error::invalid(
-                "threshold",
+                "threshold.a",
                 format!("absolute threshold {a} must be a finite number > 0"),
             )),
             _ => Ok(()),

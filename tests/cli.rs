@@ -54,10 +54,10 @@ fn table_labels_its_numbers() {
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     for needle in [
-        "threshold: relative",
-        "res_system",
-        "res_true",
-        "err_L2rel",
+        "threshold relative",
+        "system residual",
+        "true residual",
+        "L2 error",
         "AD",
         "FD",
     ] {

@@ -1,29 +1,32 @@
 //! Property tests (fuzzing) of everything that reads untrusted settings: `Config::check`,
-//! the page's form parser (`config_from_form` / `form_from_config`) and the h-list
-//! parser. Generated inputs mix valid values with extreme ones (0, `usize::MAX`, NaN,
+//! the page's form parser (`config_from_form` / `form_from_config`) and the h list (the
+//! settings table's `h` row). Generated inputs mix valid values with extreme ones (0, `usize::MAX`, NaN,
 //! ±∞, 1e308, subnormals, garbage text, unicode, markup, unknown and prototype keys).
 //!
 //! Properties, for every input: no panic; each case finishes within [`CASE_LIMIT`] (a
 //! watchdog thread aborts the whole binary, naming the input, if one runs past
 //! [`HANG_LIMIT`], so a true hang cannot stall CI); a rejection names its field (a
 //! config path, or a control key for the form) and, where it is a range, the range;
-//! and acceptance agrees with an independent reading of the documented limits (the doc
-//! comments of `Config`, `RfmConfig`, `NetConfig`, `TrainConfig`, …), with every accepted
-//! form reading back through `form_from_config` to the same config.
+//! and acceptance agrees with an independent reading of the limits (each field's range
+//! as the settings table states it, compared here; the rules across fields from the doc
+//! comments of `Config`), with every accepted form reading back through
+//! `form_from_config` to the same config.
 //!
 //! Case counts (≥ 10⁵ in all) scale with `FUZZ_SCALE` (default 1; `FUZZ_SCALE=10` for a
 //! longer local run). Proptest prints the shrunk failing input and its seed.
 #![cfg(not(target_arch = "wasm32"))]
 
 use adfd::activation::Activation;
-use adfd::config::{parse_h_list, Config, ModelKind, NetConfig, RfmConfig, TrainConfig};
+use adfd::config::field::{Field, Kind, Range};
+use adfd::config::settings::{field, FIELDS};
+use adfd::config::{Config, ModelKind, NetConfig, RfmConfig, TrainConfig};
 use adfd::error::Error;
 use adfd::jet::Precision;
 use adfd::optimizer::Optimizer;
 use adfd::problem::{ProblemKind, Sampling};
 use adfd::rfm::Init;
 use adfd::spectrum::Threshold;
-use adfd::web::controls::{Kind, CONTROLS};
+use adfd::web::controls::CONTROLS;
 use adfd::web::form::{config_from_form, form_from_config};
 use proptest::prelude::*;
 use proptest::test_runner::{Config as Runner, TestCaseError};
@@ -105,12 +108,47 @@ fn timed<I: Debug, T>(input: &I, f: impl FnOnce() -> T) -> Result<T, TestCaseErr
 /// of f64).
 const ENTRIES: usize = 50_000_000;
 
-fn positive(v: f64, hi: f64) -> bool {
-    v.is_finite() && v > 0.0 && v <= hi
+/// Whether the number written `text` lies in `range`: the ends are the settings
+/// table's, the reading and comparing this test's own.
+fn in_range(text: &str, range: Range) -> bool {
+    match range {
+        Range::Whole(lo, hi) => text.parse::<u64>().is_ok_and(|v| lo <= v && v <= hi),
+        Range::Real {
+            min,
+            min_open,
+            max,
+            max_open,
+        } => text.parse::<f64>().is_ok_and(|v| {
+            let above = if min_open { v > min } else { v >= min };
+            let below = if max_open { v < max } else { v <= max };
+            above && below
+        }),
+    }
 }
 
-fn whole_in(v: usize, lo: usize, hi: usize) -> bool {
-    (lo..=hi).contains(&v)
+/// Whether `c` breaks the table's row `f`: a choice not offered (unless the row
+/// accepts more names), a list longer than the row allows, or a number (each item of a
+/// list; an optional's `none` word has none) outside the row's range.
+fn breaks(f: &Field, c: &Config) -> bool {
+    let text = (f.get)(c);
+    let items: Vec<&str> = match f.kind {
+        Kind::Choice => return f.more.is_none() && !f.choices.contains(&text.as_str()),
+        Kind::Reals { max_len } | Kind::Wholes { max_len } => {
+            let items: Vec<&str> = text.split(", ").filter(|t| !t.is_empty()).collect();
+            if items.len() > max_len {
+                return true;
+            }
+            items
+        }
+        Kind::Optional { none } if text == none => Vec::new(),
+        _ => vec![text.as_str()],
+    };
+    f.range
+        .is_some_and(|r| items.iter().any(|t| !in_range(t, r)))
+}
+
+fn row(key: &str) -> &'static Field {
+    field(key).unwrap_or_else(|| panic!("no row {key}"))
 }
 
 /// Residual rows, from `Config::rows`' doc: the interior points used (`⌊√n⌋²` on a 2-D
@@ -138,8 +176,9 @@ fn rows(c: &Config) -> usize {
     interior + boundary * ops
 }
 
-/// Every field whose documented limit `c` breaks, by path, read from the doc comments
-/// (not from `check`): an accepted config has none, and a rejection names one of them.
+/// Every field whose limit `c` breaks, by path: each row of the settings table read
+/// by [`breaks`], and the rules across fields read from the doc comments (not from
+/// `check`): an accepted config has none, and a rejection names one of them.
 fn violations(c: &Config) -> BTreeSet<&'static str> {
     let mut v = BTreeSet::new();
     let mut bad = |ok: bool, field: &'static str| {
@@ -147,16 +186,9 @@ fn violations(c: &Config) -> BTreeSet<&'static str> {
             v.insert(field);
         }
     };
-    bad(whole_in(c.k as usize, 1, 16), "k");
-    bad(whole_in(c.n, 1, 20_000), "n");
-    bad(whole_in(c.n_boundary, 0, 20_000), "n_boundary");
-    bad(positive(c.lambda, 1e8), "lambda");
-    bad(c.seed < 1 << 53, "seed");
-    bad(
-        c.h.len() <= 12 && c.h.iter().all(|&h| positive(h, 1.0)),
-        "h",
-    );
-    bad(c.order == 2 || c.order == 4, "order");
+    for f in FIELDS {
+        bad(!breaks(f, c), f.path);
+    }
     // relu^k needs k ≥ p + 1 for an operator of order p (2 for Poisson, 4 biharmonic).
     let p = match c.problem {
         ProblemKind::Poisson1d | ProblemKind::Poisson2d => 2,
@@ -167,55 +199,26 @@ fn violations(c: &Config) -> BTreeSet<&'static str> {
         !matches!(c.activation, Activation::ReluPow(k) if k < p + 1 || k > 12),
         "activation",
     );
+    // A relative threshold keeps s_i > a·s₁: a < 1.
     bad(
-        match c.threshold {
-            Threshold::Relative(a) => a > 0.0 && a < 1.0,
-            Threshold::Absolute(a) => a.is_finite() && a > 0.0,
-        },
-        "threshold",
+        !matches!(c.threshold, Threshold::Relative(a) if a >= 1.0),
+        "threshold.a",
     );
-    let sized = whole_in(c.n, 1, 20_000) && whole_in(c.n_boundary, 0, 20_000);
+    let sized = !breaks(row("n"), c) && !breaks(row("n_boundary"), c);
     // Both models' settings are held to their ranges (they travel with the config);
     // only the model that runs is held to the memory bound.
-    let r = &c.rfm;
-    bad(whole_in(r.m, 1, 20_000), "rfm.m");
-    bad(positive(r.scale, 1e4), "rfm.scale");
-    bad(r.rcond > 0.0 && r.rcond < 1.0, "rfm.rcond");
-    let net = &c.net;
-    bad(whole_in(net.width, 1, 5000), "net.width");
-    bad(whole_in(net.layers, 1, 8), "net.layers");
-    bad(
-        net.widths.len() <= 8 && net.widths.iter().all(|&w| whole_in(w, 1, 5000)),
-        "net.widths",
-    );
-    bad(positive(net.scale, 1e4), "net.scale");
-    let t = &c.train;
-    bad(t.lr.is_none_or(|lr| positive(lr, 1e6)), "train.lr");
-    bad(positive(t.lr_scale, 100.0), "train.lr_scale");
-    bad(whole_in(t.steps, 1, 1_000_000), "train.steps");
-    bad(whole_in(t.every, 1, 1_000_000), "train.every");
-    bad(positive(t.decades, 30.0), "train.decades");
-    bad(
-        t.loss_target.is_none_or(|l| l.is_finite() && l >= 0.0),
-        "train.loss_target",
-    );
-    bad((0.0..1.0).contains(&t.beta1), "train.beta1");
-    bad((0.0..1.0).contains(&t.beta2), "train.beta2");
-    bad(positive(t.epsilon, 1.0), "train.epsilon");
-    bad(positive(t.mu0, 1e8), "train.mu0");
-    bad(positive(t.mu_max, 1e12), "train.mu_max");
-    bad(
-        t.mu0 <= t.mu_max || !positive(t.mu0, 1e8) || !positive(t.mu_max, 1e12),
-        "train.mu0",
-    );
     match c.model {
         ModelKind::Rfm => {
-            bad(!sized || rows(c).saturating_mul(r.m) <= ENTRIES, "rfm.m");
+            bad(
+                !sized || rows(c).saturating_mul(c.rfm.m) <= ENTRIES,
+                "rfm.m",
+            );
         }
         ModelKind::Network => {
+            let net = &c.net;
             // Parameters of the network: Σ (fan_in + 1)·m_l, plus the output layer.
             let hidden = if net.widths.is_empty() {
-                (net.layers <= 8).then(|| vec![net.width; net.layers])
+                (!breaks(row("layers"), c)).then(|| vec![net.width; net.layers])
             } else {
                 Some(net.widths.clone())
             };
@@ -600,7 +603,7 @@ fn wild_text() -> BoxedStrategy<String> {
 /// Text for `control`: often a value it accepts (a choice, a number in range, a list
 /// of steps), otherwise [`wild_text`].
 fn control_text(key: &'static str) -> BoxedStrategy<String> {
-    let c = CONTROLS.iter().find(|c| c.key == key).unwrap();
+    let c = row(key);
     let valid: BoxedStrategy<String> = match c.kind {
         Kind::Choice => prop::sample::select(c.choices.to_vec())
             .prop_flat_map(|s| {
@@ -611,13 +614,16 @@ fn control_text(key: &'static str) -> BoxedStrategy<String> {
                 ]
             })
             .boxed(),
-        Kind::Whole => (c.min.unwrap() as u64..=c.max.unwrap() as u64)
-            .prop_map(|v| v.to_string())
-            .boxed(),
-        Kind::Log | Kind::Number if key == "threshold" => (-16.0..-0.01f64)
+        Kind::Whole => {
+            let Some(Range::Whole(lo, hi)) = c.range else {
+                panic!("{key}: a whole number without a whole range")
+            };
+            (lo..=hi).prop_map(|v| v.to_string()).boxed()
+        }
+        Kind::Log(_) => (-16.0..-0.01f64)
             .prop_map(|e| format!("{:e}", 10f64.powf(e)))
             .boxed(),
-        Kind::Text if key == "h" => prop::collection::vec(
+        Kind::Reals { .. } => prop::collection::vec(
             (
                 1e-6..=1.0f64,
                 prop::sample::select(vec![", ", ",", " ", ";", " ; ", "\t"]),
@@ -626,13 +632,13 @@ fn control_text(key: &'static str) -> BoxedStrategy<String> {
         )
         .prop_map(|steps| steps.iter().map(|(h, sep)| format!("{h}{sep}")).collect())
         .boxed(),
-        Kind::Text => prop_oneof![
-            Just("auto".to_owned()),
+        Kind::Optional { none } => prop_oneof![
+            Just(none.to_owned()),
             (1e-6..1e3f64).prop_map(|v| format!("{v:e}"))
         ]
         .boxed(),
-        Kind::Number if key == "rcond" => (1e-16..0.5f64).prop_map(|v| v.to_string()).boxed(),
-        Kind::Number | Kind::Log => (1e-3..100.0f64).prop_map(|v| v.to_string()).boxed(),
+        Kind::Real if key == "rcond" => (1e-16..0.5f64).prop_map(|v| v.to_string()).boxed(),
+        Kind::Real | Kind::Wholes { .. } => (1e-3..100.0f64).prop_map(|v| v.to_string()).boxed(),
     };
     prop_oneof![3 => valid, 1 => wild_text()].boxed()
 }
@@ -802,7 +808,9 @@ fn forms_never_panic_name_their_control_and_read_back() {
 #[test]
 fn h_lists_parse_every_token_or_name_the_bad_one() {
     proptest!(cases(H_CASES), |(text in h_text())| {
-        let result = timed(&text, || parse_h_list(&text))?;
+        let h = row("h");
+        let mut c = Config::default();
+        let result = timed(&text, || h.apply(&mut c, &text).map(|()| c.h.clone()))?;
         let tokens: Vec<&str> = text
             .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
             .filter(|s| !s.is_empty())
@@ -812,7 +820,9 @@ fn h_lists_parse_every_token_or_name_the_bad_one() {
                 prop_assert_eq!(steps.len(), tokens.len());
                 // Written back as the page writes it, the list reads back bit for bit.
                 let written = steps.iter().map(|h| format!("{h:e}")).collect::<Vec<_>>().join(", ");
-                let back = parse_h_list(&written).unwrap();
+                let mut again = Config::default();
+                h.apply(&mut again, &written).unwrap();
+                let back = again.h;
                 // (NaN's sign bit is not written: any NaN reads back as NaN.)
                 let bits = |v: &[f64]| v.iter().map(|h| if h.is_nan() { None } else { Some(h.to_bits()) }).collect::<Vec<_>>();
                 prop_assert_eq!(bits(&back), bits(&steps));

@@ -63,6 +63,7 @@ fn nan_is_an_error_not_a_hang() {
     assert!(singular_values(&a, "A").is_err());
 }
 
+/// The error names the config path of `a` (`threshold.a`, as the config serializes it).
 #[test]
 fn thresholds_outside_their_range_are_rejected_with_the_field_name() {
     for t in [
@@ -72,7 +73,7 @@ fn thresholds_outside_their_range_are_rejected_with_the_field_name() {
         Threshold::Absolute(-1.0),
     ] {
         let err = truncated_entropy(&[1.0], t).unwrap_err();
-        assert_eq!(err.field(), Some("threshold"), "{t:?}");
+        assert_eq!(err.field(), Some("threshold.a"), "{t:?}");
     }
 }
 

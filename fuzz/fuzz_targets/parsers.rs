@@ -1,12 +1,13 @@
 //! Arbitrary bytes through the page's parsers: the bytes are read as a settings link
 //! (`key=value` pairs separated by `&` or new lines; the first byte picks the base
 //! config), applied with `config_from_form`, and, when accepted, written back with
-//! `form_from_config` and read again; the whole text is also an h-list for
-//! `parse_h_list`. A crash is a panic, an abort (say, a huge allocation), a rejection
+//! `form_from_config` and read again; the whole text is also an h-list for the
+//! settings table's `h` row. A crash is a panic, an abort (say, a huge allocation), a rejection
 //! that names no control, or an accepted form that does not read back.
 #![no_main]
 
-use adfd::config::{parse_h_list, Config, ModelKind};
+use adfd::config::settings::field;
+use adfd::config::{Config, ModelKind};
 use adfd::jet::Precision;
 use adfd::problem::ProblemKind;
 use adfd::web::controls::{control, CONTROLS};
@@ -62,10 +63,13 @@ fuzz_target!(|data: &[u8]| {
         }
     }
 
-    if let Ok(steps) = parse_h_list(&text) {
-        let written: Vec<String> = steps.iter().map(|h| format!("{h:e}")).collect();
-        let back = parse_h_list(&written.join(", ")).expect("a written h-list parses");
-        assert_eq!(back.len(), steps.len());
+    let h = field("h").expect("the table has h");
+    let mut c = Config::default();
+    if h.apply(&mut c, &text).is_ok() {
+        let mut back = Config::default();
+        h.apply(&mut back, &(h.get)(&c))
+            .expect("a written h-list parses");
+        assert_eq!(back.h.len(), c.h.len());
     }
 });
 

@@ -236,13 +236,20 @@ impl Run {
                 self.mu = Some(mu);
                 Ok(loss)
             }
-            Outcome::NoDecrease { mu, .. } => Err(Stopped {
+            Outcome::NoDecrease { mu, trials } => Err(Stopped {
                 reason: StopReason::NoDecrease,
                 step: self.step,
-                message: format!(
-                    "no decrease at μ = {mu:.1e}: no damped Gauss–Newton step with μ up to mu_max = {:e} lowered the loss after step {}; kept its parameters",
-                    damping.mu_max, self.step
-                ),
+                message: if trials == 0 {
+                    format!(
+                        "no step tried: the damping μ = {mu:e} is above the bound mu_max = {:e}",
+                        damping.mu_max
+                    )
+                } else {
+                    format!(
+                        "no decrease at μ = {mu:.1e}: no damped Gauss–Newton step with μ up to mu_max = {:e} lowered the loss after step {}; kept its parameters",
+                        damping.mu_max, self.step
+                    )
+                },
             }),
         }
     }

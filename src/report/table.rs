@@ -329,6 +329,36 @@ mod tests {
         assert_eq!(digits(2.74443, 4), "2.744");
     }
 
+    /// Every figure's column is defined in a note (the run, its step and why it
+    /// stopped speak for themselves).
+    #[test]
+    fn every_column_is_defined_in_the_notes() {
+        let row = TrainRow {
+            mode: DiffMode::Ad,
+            step: 3,
+            spectrum0: (5, 1.0, 2.7),
+            loss: 1.0,
+            steps_to_target: None,
+            measured: (1.0, 0.1, 0.2),
+            mu: Some(1e-3),
+            steps_per_second: 10.0,
+            stopped: None,
+        };
+        let t = Threshold::Relative(1e-8);
+        let tables = [
+            train(&[row], &t, 2.0, true, 1),
+            rfm(std::iter::empty(), &t, Precision::F64, 2),
+        ];
+        for table in tables {
+            let notes = table.notes.join(" ");
+            for c in &table.columns {
+                if !["run", "step", "stopped"].contains(&c.as_str()) {
+                    assert!(notes.contains(c.as_str()), "{c} is not defined in: {notes}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn text_aligns_columns_and_ends_with_the_notes() {
         let t = Table {

@@ -2,8 +2,8 @@
 //!
 //! The page sends every control's value as a string (`{"m": "400", "h": "1e-1, 1e-2"}`);
 //! all parsing happens here, in Rust, so JavaScript does no numerics and every error
-//! names the control it belongs to ([`Error::field`]). Both directions walk the one
-//! table of controls, [`CONTROLS`]. Unknown keys are ignored (the URL hash may carry
+//! names the control it belongs to ([`Error::field`]). Both directions walk the page's
+//! rows of the one table of settings fields, [`CONTROLS`]. Unknown keys are ignored (the URL hash may carry
 //! keys from a newer page); missing keys keep the base config's values.
 //! Plain Rust, compiled on every target so it is tested natively.
 
@@ -12,14 +12,6 @@ use crate::budget::{self, Budget};
 use crate::config::{Config, Valid};
 use crate::error::{Error, Result};
 use std::collections::BTreeMap;
-
-/// The error with its field renamed to the control `key`.
-fn named(e: Error, key: &str) -> Error {
-    match e {
-        Error::Invalid { message, .. } => Error::invalid(key, message),
-        e => e,
-    }
-}
 
 /// The control that shows the config field at `path` (`rfm.m` → `m`, `net.scale` →
 /// `net_scale`); a field without a control keeps its path.
@@ -32,9 +24,9 @@ pub fn control_of(path: &str) -> &str {
 /// hidden layers of `width` (no per-layer widths).
 pub fn config_from_form(form: &BTreeMap<String, String>, base: &Config) -> Result<Valid<Config>> {
     let mut c = base.clone();
-    for control in CONTROLS {
+    for control in CONTROLS.iter() {
         if let Some(text) = form.get(control.key) {
-            (control.set)(&mut c, text).map_err(|e| named(e, control.key))?;
+            control.apply(&mut c, text)?;
         }
     }
     if form.get("model").map(|m| m.trim()) == Some(TWO_LAYER) {
@@ -49,7 +41,7 @@ fn for_controls(e: Error) -> Error {
     match e.field() {
         Some(field) => {
             let key = control_of(field).to_owned();
-            named(e, &key)
+            e.named(&key)
         }
         None => e,
     }
@@ -102,8 +94,9 @@ pub fn form_from_config(c: &Config) -> BTreeMap<String, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::controls::{control, Kind, Only};
+    use super::super::controls::control;
     use super::*;
+    use crate::config::field::{Kind, Models, Range};
     use crate::config::ModelKind;
     use crate::spectrum::Threshold;
     use serde_json::Value;
@@ -117,8 +110,8 @@ mod tests {
 
     /// The form that reaches `key`'s field: network controls need a network.
     fn reaching(key: &str, value: &str) -> BTreeMap<String, String> {
-        match control(key).unwrap().only {
-            Some(Only::Net | Only::Mlp) => form(&[("model", "mlp"), (key, value)]),
+        match control(key).unwrap().models {
+            Models::Net | Models::Mlp => form(&[("model", "mlp"), (key, value)]),
             _ => form(&[(key, value)]),
         }
     }
@@ -184,18 +177,14 @@ mod tests {
     #[test]
     fn every_control_edits_the_field_at_its_path() {
         let default = json(&Config::default());
-        for c in CONTROLS {
+        for c in CONTROLS.iter() {
             // A valid value unlike the default: the last other choice, a range's end,
             // or 0.25 (in range for every number here).
-            let value = match c.kind {
-                Kind::Choice => *c
-                    .choices
-                    .iter()
-                    .rev()
-                    .find(|&&x| x != c.default_text())
-                    .unwrap(),
-                Kind::Whole => &c.max.unwrap().to_string(),
-                Kind::Number | Kind::Text | Kind::Log => "0.25",
+            let text = (c.get)(&Config::default());
+            let value = match (c.kind, c.range) {
+                (Kind::Choice, _) => *c.choices.iter().rev().find(|&&x| x != text).unwrap(),
+                (Kind::Whole, Some(Range::Whole(_, max))) => &max.to_string(),
+                _ => "0.25",
             };
             let set = config_from_form(&reaching(c.key, value), &Config::default())
                 .unwrap_or_else(|e| panic!("{}={value}: {e}", c.key));
@@ -225,18 +214,18 @@ mod tests {
 
     #[test]
     fn every_control_names_itself_in_its_errors() {
-        for c in CONTROLS {
+        for c in CONTROLS.iter() {
             // Text that is no value at all fails while parsing…
             let err = config_from_form(&reaching(c.key, "no such value"), &Config::default())
                 .unwrap_err();
             assert_eq!(err.field(), Some(c.key), "{}: {err}", c.key);
             // …and an out-of-range value fails in Config::check, by field path.
-            let bad = match c.kind {
-                Kind::Choice if c.key == "order" => "3".to_owned(),
-                Kind::Choice => continue,
-                Kind::Whole => (c.max.unwrap() + 1.0).to_string(),
-                Kind::Log => "2".to_owned(),
-                Kind::Number | Kind::Text => "-1".to_owned(),
+            let bad = match (c.kind, c.range) {
+                (Kind::Choice, _) if c.key == "order" => "3".to_owned(),
+                (Kind::Choice, _) => continue,
+                (Kind::Whole, Some(Range::Whole(_, max))) => (max + 1).to_string(),
+                (Kind::Log(_), _) => "2".to_owned(),
+                _ => "-1".to_owned(),
             };
             let err = config_from_form(&reaching(c.key, &bad), &Config::default()).unwrap_err();
             assert_eq!(err.field(), Some(c.key), "{}={bad}: {err}", c.key);
@@ -246,7 +235,9 @@ mod tests {
     #[test]
     fn whole_number_ranges_are_the_ones_check_enforces() {
         for c in CONTROLS.iter().filter(|c| c.kind == Kind::Whole) {
-            let (min, max) = (c.min.unwrap() as u64, c.max.unwrap() as u64);
+            let Some(Range::Whole(min, max)) = c.range else {
+                panic!("{}: a whole number without a whole range", c.key)
+            };
             for ok in [min, max] {
                 let r = config_from_form(&reaching(c.key, &ok.to_string()), &Config::default());
                 assert!(r.is_ok(), "{}={ok}: {:?}", c.key, r.err());

@@ -1,9 +1,9 @@
 //! The browser side of adfd.
 //!
-//! * [`controls`] — the one table of the page's controls (kinds, choices, ranges,
-//!   labels, config paths, defaults), exported to the page as `controlSchema()`.
+//! * [`controls`] — the page's controls: the rows of the settings table
+//!   ([`crate::config::settings`]) the page shows, exported as `controlSchema()`.
 //! * [`form`] — the page's controls (text) to a validated [`Config`](crate::Config)
-//!   and back, by walking that table; plain Rust, tested natively.
+//!   and back, by walking those rows; plain Rust, tested natively.
 //! * `session` (wasm32 only) — the Web Worker's facade: configure, step, reset, new
 //!   seed, sweep, and the snapshot (built by [`driver`]).
 //! * [`snapshot`] — the one schema of what the worker sends the page.

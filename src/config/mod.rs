@@ -3,9 +3,15 @@
 //! The ground floor of adfd: a `Config` names the problem, the model, the
 //! differentiation modes, training and the entropy threshold. [`Config::check`] is the
 //! only way to a [`Valid<Config>`], and a `Valid<Config>` is the only way into an
-//! experiment, so validation runs exactly once per run. Each model's settings check
-//! their own limits ([`RfmConfig::check`], [`NetConfig::check`], [`TrainConfig::check`]);
-//! every error names its field by path (`rfm.m`, `net.scale`, `train.lr`).
+//! experiment, so validation runs exactly once per run. Every field's range is a row of
+//! the one table of settings fields, [`settings::FIELDS`], which `check` walks; the
+//! rules that are not the range of one field (memory bounds, activation smoothness, a
+//! relative threshold below 1) are code in [`Config::check`]. Every error names its
+//! field by path (`rfm.m`, `net.scale`, `train.lr`).
+//!
+//! * [`field`] — what a row of the table is, and what is derived from it;
+//! * [`settings`] — the table;
+//! * [`parse`] — the one set of parsers for numbers, lists and choices.
 
 use crate::activation::Activation;
 use crate::error::{Error, Result};
@@ -15,28 +21,23 @@ use crate::operator::DiffMode;
 use crate::optimizer::Optimizer;
 use crate::problem::{Points, Problem, ProblemKind, Sampling};
 use crate::rfm::{Features, Init};
+pub use crate::spectrum::default_threshold;
 use crate::spectrum::Threshold;
 use serde::{Deserialize, Serialize};
 use std::ops::Deref;
+
+pub mod field;
+pub mod parse;
+pub mod settings;
 
 /// Largest number of matrix entries adfd will allocate (8 bytes each, ~400 MB).
 pub const MAX_MATRIX_ENTRIES: usize = 50_000_000;
 /// Largest seed: seeds must survive a round trip through JavaScript numbers.
 pub const MAX_SEED: u64 = (1 << 53) - 1;
+/// Most collocation points (interior `n`, 2-D boundary) and random features `m`.
+pub const MAX_POINTS: u64 = 20_000;
 /// Most FD steps `h` in one comparison.
 pub const MAX_STEPS_H: usize = 12;
-
-/// Parses a list of FD steps `h` such as `1e-1, 1e-2 1e-3`: numbers separated by
-/// commas, semicolons or white space (the CLI's `--h` and the page's control alike).
-pub fn parse_h_list(text: &str) -> Result<Vec<f64>> {
-    text.split(|c: char| c == ',' || c == ';' || c.is_whitespace())
-        .filter(|s| !s.is_empty())
-        .map(|s| {
-            s.parse::<f64>()
-                .map_err(|_| Error::invalid("h", format!("{s:?} is not a number")))
-        })
-        .collect()
-}
 
 /// Which model a run trains.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,10 +76,9 @@ impl Default for RfmConfig {
 }
 
 impl RfmConfig {
-    /// Checks `m ∈ 1..=20000`, `R ∈ (0, 10⁴]`, `rcond ∈ (0, 1)`, and that the
-    /// `rows × m` matrix `A` fits in [`MAX_MATRIX_ENTRIES`].
-    pub fn check(&self, rows: usize) -> Result<()> {
-        self.check_ranges()?;
+    /// Checks that the `rows × m` matrix `A` fits in [`MAX_MATRIX_ENTRIES`] (the
+    /// fields' ranges are [`settings::FIELDS`]' and already checked).
+    fn check_memory(&self, rows: usize) -> Result<()> {
         if rows.saturating_mul(self.m) > MAX_MATRIX_ENTRIES {
             return Err(Error::invalid(
                 "rfm.m",
@@ -86,20 +86,6 @@ impl RfmConfig {
                     "the {rows} × {} matrix would not fit in memory; keep rows × m ≤ {MAX_MATRIX_ENTRIES}",
                     self.m
                 ),
-            ));
-        }
-        Ok(())
-    }
-
-    /// Checks `m ∈ 1..=20000`, `R ∈ (0, 10⁴]` and `rcond ∈ (0, 1)`, without the
-    /// memory bound (for a config that trains a network and only carries these).
-    pub fn check_ranges(&self) -> Result<()> {
-        check_range("rfm.m", self.m, 1, 20_000)?;
-        check_positive("rfm.scale", self.scale, 1e4)?;
-        if !(self.rcond > 0.0 && self.rcond < 1.0) {
-            return Err(Error::invalid(
-                "rfm.rcond",
-                format!("{} must lie in (0, 1), e.g. 1e-13", self.rcond),
             ));
         }
         Ok(())
@@ -133,7 +119,7 @@ impl Default for NetConfig {
 
 impl NetConfig {
     /// The number of hidden layers actually used: `widths.len()`, or `layers` when
-    /// `widths` is empty (without allocating, so safe before [`NetConfig::check`]).
+    /// `widths` is empty (without allocating, so safe before [`Config::check`]).
     pub fn depth(&self) -> usize {
         if self.widths.is_empty() {
             self.layers
@@ -161,12 +147,11 @@ impl NetConfig {
         }
     }
 
-    /// Checks widths in `1..=5000`, `1..=8` layers, `R ∈ (0, 10⁴]`, and that the
-    /// Jacobian `J` (`rows × P`) of the network on inputs of dimension `dim` fits in
-    /// [`MAX_MATRIX_ENTRIES`]. The architecture is built only once the layer count is
-    /// in range (`layers = 10¹²` must be an error, not a 10¹²-entry allocation).
-    pub fn check(&self, rows: usize, dim: usize) -> Result<()> {
-        self.check_ranges()?;
+    /// Checks that the Jacobian `J` (`rows × P`) of the network on inputs of dimension
+    /// `dim` fits in [`MAX_MATRIX_ENTRIES`]. Call it once the fields' ranges are
+    /// checked: the architecture is built from the layer count (`layers = 10¹²` must be
+    /// a range error, not a 10¹²-entry allocation).
+    fn check_memory(&self, rows: usize, dim: usize) -> Result<()> {
         // The parameter count does not depend on the activation.
         let params = self.architecture(dim, Activation::Tanh).num_params();
         if rows.saturating_mul(params) > MAX_MATRIX_ENTRIES {
@@ -178,23 +163,6 @@ impl NetConfig {
             ));
         }
         Ok(())
-    }
-
-    /// Checks widths in `1..=5000`, `1..=8` layers and `R ∈ (0, 10⁴]`, without the
-    /// memory bound (for a config that fits the RFM and only carries these).
-    pub fn check_ranges(&self) -> Result<()> {
-        check_range("net.width", self.width, 1, 5000)?;
-        check_range("net.layers", self.layers, 1, 8)?;
-        if self.widths.len() > 8 {
-            return Err(Error::invalid(
-                "net.widths",
-                format!("{} layers given; at most 8", self.widths.len()),
-            ));
-        }
-        for &w in &self.widths {
-            check_range("net.widths", w, 1, 5000)?;
-        }
-        check_positive("net.scale", self.scale, 1e4)
     }
 }
 
@@ -247,46 +215,6 @@ impl Default for TrainConfig {
             mu0: 1e-3,
             mu_max: 1e8,
         }
-    }
-}
-
-impl TrainConfig {
-    /// Checks every training field against its range (`lr ∈ (0, 10⁶]`, `c ∈ (0, 100]`,
-    /// `1..=10⁶` steps, `β ∈ [0, 1)`, `μ₀ ∈ (0, 10⁸]`, `μ_max ∈ (0, 10¹²]`, `μ₀ ≤ μ_max`, …).
-    pub fn check(&self) -> Result<()> {
-        if let Some(lr) = self.lr {
-            check_positive("train.lr", lr, 1e6)?;
-        }
-        check_positive("train.lr_scale", self.lr_scale, 100.0)?;
-        check_range("train.steps", self.steps, 1, 1_000_000)?;
-        check_range("train.every", self.every, 1, 1_000_000)?;
-        check_positive("train.decades", self.decades, 30.0)?;
-        if let Some(target) = self.loss_target {
-            if !(target.is_finite() && target >= 0.0) {
-                return Err(Error::invalid(
-                    "train.loss_target",
-                    format!("{target} must be a finite number ≥ 0"),
-                ));
-            }
-        }
-        for (field, v) in [("train.beta1", self.beta1), ("train.beta2", self.beta2)] {
-            if !(0.0..1.0).contains(&v) {
-                return Err(Error::invalid(field, format!("{v} must lie in [0, 1)")));
-            }
-        }
-        check_positive("train.epsilon", self.epsilon, 1.0)?;
-        check_positive("train.mu0", self.mu0, 1e8)?;
-        check_positive("train.mu_max", self.mu_max, 1e12)?;
-        if self.mu0 > self.mu_max {
-            return Err(Error::invalid(
-                "train.mu0",
-                format!(
-                    "μ₀ = {} must not exceed the bound mu_max = {}",
-                    self.mu0, self.mu_max
-                ),
-            ));
-        }
-        Ok(())
     }
 }
 
@@ -355,16 +283,6 @@ fn problem_defaults(problem: ProblemKind) -> ProblemDefaults {
     }
 }
 
-/// adfd's default threshold in `precision`: relative `a = 10⁻⁸` in f64, `10⁻⁵` in
-/// f32 (f32's ε ≈ 1.2·10⁻⁷ lies above 10⁻⁸, so there the default would count
-/// round-off as modes).
-pub fn default_threshold(precision: Precision) -> Threshold {
-    match precision {
-        Precision::F64 => Threshold::Relative(1e-8),
-        Precision::F32 => Threshold::Relative(1e-5),
-    }
-}
-
 impl Config {
     /// adfd's defaults for `problem` in `precision`: the shared settings of
     /// [`Config::default`] with the problem's feature scale `R`, FD steps `h` and the
@@ -404,28 +322,6 @@ impl Config {
 impl Default for Config {
     fn default() -> Self {
         Config::defaults_for(ProblemKind::Poisson1d, Precision::F64)
-    }
-}
-
-fn check_range<T: PartialOrd + std::fmt::Display>(field: &str, v: T, lo: T, hi: T) -> Result<()> {
-    if v >= lo && v <= hi {
-        Ok(())
-    } else {
-        Err(Error::invalid(
-            field,
-            format!("{v} is out of range; allowed {lo}..={hi}"),
-        ))
-    }
-}
-
-fn check_positive(field: &str, v: f64, hi: f64) -> Result<()> {
-    if v.is_finite() && v > 0.0 && v <= hi {
-        Ok(())
-    } else {
-        Err(Error::invalid(
-            field,
-            format!("{v} must be a finite number in (0, {hi}]"),
-        ))
     }
 }
 
@@ -497,59 +393,44 @@ impl Config {
         n + self.boundary_points() * problem.boundary().len()
     }
 
-    /// Checks every field against its allowed range (the other model's settings too,
-    /// so a checked config is finite everywhere and its JSON reads back), and the
-    /// running model's matrices against [`MAX_MATRIX_ENTRIES`], once; the error names
-    /// the field by path. The only way to a [`Valid<Config>`].
+    /// Checks every field against its row of [`settings::FIELDS`] (the other model's
+    /// settings too, so a checked config is finite everywhere and its JSON reads back),
+    /// then the rules that span fields: 2-D boundary points from `n`, `relu^k`'s `k ∈
+    /// 1..=12` and smoothness `k ≥ p + 1` for an operator of order `p`, a relative
+    /// threshold below 1, and the running model's matrices against
+    /// [`MAX_MATRIX_ENTRIES`]. The error names the field by path. The only way to a
+    /// [`Valid<Config>`].
     pub fn check(self) -> Result<Valid<Config>> {
+        for field in settings::FIELDS {
+            field.check(&self)?;
+        }
         let problem = self.problem();
-        check_range("k", self.k, 1, 16)?;
-        check_range("n", self.n, 1, 20_000)?;
-        check_range("n_boundary", self.n_boundary, 0, 20_000)?;
-        if problem.dim() == 2 && self.n_boundary == 0 && self.boundary_points() > 20_000 {
+        if problem.dim() == 2 && self.n_boundary == 0 && self.boundary_points() as u64 > MAX_POINTS
+        {
             return Err(Error::invalid(
                 "n_boundary",
-                "too many boundary points; at most 20000",
+                format!("too many boundary points; at most {MAX_POINTS}"),
             ));
-        }
-        check_positive("lambda", self.lambda, 1e8)?;
-        check_range("seed", self.seed, 0, MAX_SEED)?;
-        if self.h.len() > MAX_STEPS_H {
-            return Err(Error::invalid(
-                "h",
-                format!("{} steps h given; at most {MAX_STEPS_H}", self.h.len()),
-            ));
-        }
-        if self.order != 2 && self.order != 4 {
-            return Err(Error::invalid(
-                "order",
-                format!("stencil order {} must be 2 or 4", self.order),
-            ));
-        }
-        for mode in self.modes() {
-            mode.check()?;
         }
         if let Activation::ReluPow(k) = self.activation {
             // The range the activation's name accepts (`relu^k`), so the config's
             // JSON reads back.
-            check_range("activation", k, 1, 12)?;
+            if !(1..=12).contains(&k) {
+                return Err(Error::invalid(
+                    "activation",
+                    format!("relu^{k} is out of range; allowed relu^k with k = 1..=12"),
+                ));
+            }
         }
         self.activation.check_smoothness(problem.order())?;
         self.threshold.check()?;
         // The other model's settings are unused but travel with the config (the page's
-        // hidden controls, the exported JSON): they must be in range too, though only
+        // hidden controls, the exported JSON): they are in range (above), though only
         // the model that runs is held to the memory bound.
         match self.model {
-            ModelKind::Rfm => {
-                self.rfm.check(self.rows())?;
-                self.net.check_ranges()?;
-            }
-            ModelKind::Network => {
-                self.net.check(self.rows(), problem.dim())?;
-                self.rfm.check_ranges()?;
-            }
+            ModelKind::Rfm => self.rfm.check_memory(self.rows())?,
+            ModelKind::Network => self.net.check_memory(self.rows(), problem.dim())?,
         }
-        self.train.check()?;
         Ok(Valid(self))
     }
 }
