@@ -202,36 +202,42 @@ class Setup:
         return lambda x: jnp.trace(jax.hessian(f)(x))
 
     def operator(self, op, mode, h):
-        """(theta, points (N, d)) -> op u at the points, by AD or the stencil of step h."""
+        """(theta, x of shape (d,)) -> op u(x), by AD or the stencil of step h."""
         if mode == "ad":
             def at(theta, x):
                 f = lambda y: self.u(theta, y)
                 for _ in range(ORDER[op] // 2):
                     f = self.laplacian(f)
                 return f(x)
-            return jax.vmap(at, in_axes=(None, 0))
+            return at
         offsets, weights, p = stencil(op, self.dim)
         offsets, weights = jnp.asarray(offsets), jnp.asarray(weights)
-        values = jax.vmap(jax.vmap(self.u, in_axes=(None, 0)), in_axes=(None, 0))
+        values = jax.vmap(self.u, in_axes=(None, 0))
+        return lambda theta, x: values(theta, x + h * offsets) @ weights / h**p
 
-        def fd(theta, xs):
-            taps = xs[:, None, :] + h * offsets[None, :, :]  # (N, T, d)
-            return values(theta, taps) @ weights / h**p
-        return fd
+    def blocks(self, mode, h):
+        """Per block of rows: (one row's r~ as (theta, x, target) -> scalar, points, targets)."""
+        n_b = self.boundary.shape[0] * len(self.bops)
+        specs = [(self.op, self.coef, self.interior, 1.0 / self.n)]
+        specs += [(op, 1.0, self.boundary, self.lam / n_b) for op in self.bops]
+        out = []
+        for op, c, x, w in specs:
+            f, s = self.operator(op, mode, h), math.sqrt(w)
+            out.append((lambda theta, x, g, f=f, c=c, s=s: s * (c * f(theta, x) - g),
+                        jnp.asarray(x), jnp.asarray(c * exact_op(op, self.k, x))))
+        return out
 
     def residual(self, mode, h=None):
         """theta -> the scaled residual vector r~ (interior rows, then boundary blocks)."""
-        n_b = self.boundary.shape[0] * len(self.bops)
-        blocks = [(self.operator(self.op, mode, h), self.coef, self.interior,
-                   self.coef * exact_op(self.op, self.k, self.interior), 1.0 / self.n)]
-        for op in self.bops:
-            blocks.append((self.operator(op, mode, h), 1.0, self.boundary,
-                           exact_op(op, self.k, self.boundary), self.lam / n_b))
-        blocks = [(f, c, jnp.asarray(x), jnp.asarray(g), math.sqrt(w)) for f, c, x, g, w in blocks]
+        blocks = [(jax.vmap(row, in_axes=(None, 0, 0)), x, g) for row, x, g in self.blocks(mode, h)]
+        return lambda theta: jnp.concatenate([rows(theta, x, g) for rows, x, g in blocks])
 
-        def r(theta):
-            return jnp.concatenate([s * (c * f(theta, x) - g) for f, c, x, g, s in blocks])
-        return r
+    def jacobian(self, mode, h=None, jac="rev"):
+        """theta -> J = dr~/dtheta (rows x params), each row's gradient by jax.jacrev
+        (or jax.jacfwd), vmapped over the rows' points: a row depends on its point only."""
+        d = jax.jacrev if jac == "rev" else jax.jacfwd
+        blocks = [(jax.vmap(d(row), in_axes=(None, 0, 0)), x, g) for row, x, g in self.blocks(mode, h)]
+        return lambda theta: jnp.concatenate([rows(theta, x, g) for rows, x, g in blocks])
 
     def loss(self, mode, h=None):
         r = self.residual(mode, h)
@@ -239,7 +245,7 @@ class Setup:
 
     def true_residual(self):
         """theta -> mean over the test points of (c op_AD u - f)^2 (adfd's true_residual)."""
-        f = self.operator(self.op, "ad", None)
+        f = jax.vmap(self.operator(self.op, "ad", None), in_axes=(None, 0))
         x = jnp.asarray(self.test)
         target = jnp.asarray(self.coef * exact_op(self.op, self.k, self.test))
         return lambda theta: jnp.mean((self.coef * f(theta, x) - target) ** 2)
