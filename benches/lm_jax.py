@@ -39,8 +39,9 @@ without a report uses adfd's grid points and a seeded init ("init": "seed").
 
 Prints one JSON object per line:
   speed:    {"problem", "m", "n", "layers", "mode", "h", "optimizer": "lm", "jac", "rows",
-             "params", "init", "steps_per_second", "median_s", "trials_per_step",
-             "accepted"}  (trials_per_step and accepted over the k timed steps)
+             "params", "laplacian", "init", "steps_per_second", "median_s",
+             "trials_per_step", "accepted"}  (the last two over the k timed steps;
+             laplacian: how AD takes the trace of the Hessian, null for FD)
   accuracy: the same keys without steps_per_second/median_s/trials_per_step, and
             {"target", "steps", "trials", "seconds", "seconds_with_compile",
              "final_error_l2", "stopped": "target" | "no decrease" | "max steps"}
@@ -54,7 +55,7 @@ difference of r~ along a random v, and the two solve formulas for delta against 
 other at mu = 1e-3 (1e-6 each).
 
 Usage: lm_jax.py [--reports R.json ...] [--parts speed,accuracy] [--jac rev|fwd]
-                 [--h 0.1] [--repeats 5] [--min-time 1.0] [--accuracy-repeats 3]
+                 [--laplacian jvp|hessian] [--h 0.1] [--repeats 5] [--min-time 1.0] [--accuracy-repeats 3]
                  [--max-steps 2000]
        lm_jax.py --check R.json [...] [--check-tol 1e-12]
 """
@@ -135,7 +136,8 @@ def row(setup, mode, h, jac, **fields):
     return {"problem": setup.problem, "m": setup.widths[0], "n": setup.n,
             "layers": len(setup.widths), "mode": mode, "h": h if mode == "fd" else None,
             "optimizer": "lm", "jac": jac, "rows": setup.rows, "params": setup.num_params(),
-            "init": setup.init, **fields}
+            "laplacian": setup.laplacian_by if mode == "ad" else None, "init": setup.init,
+            **fields}
 
 
 def speed(setup, mode, h, jac, repeats, min_time):
@@ -148,8 +150,11 @@ def speed(setup, mode, h, jac, repeats, min_time):
 def time_to_accuracy(setup, jac, target, repeats, max_steps):
     step, error = make_step(setup, "ad", None, jac), setup.error_l2()
 
-    def run():
-        step_and_error = jax.jit(lambda s: (lambda t: (t, error(t.theta)))(step(s)))
+    def step_and_error(s):
+        s = step(s)
+        return s, error(s.theta)
+
+    def run(step_and_error):
         s, stopped = initial_state(setup, "ad", None), "max steps"
         t0 = time.perf_counter()
         for i in range(1, max_steps + 1):
@@ -166,8 +171,9 @@ def time_to_accuracy(setup, jac, target, repeats, max_steps):
     with_compile, compiled = [], []
     for _ in range(repeats):
         jax.clear_caches()
-        with_compile.append(run()[0])
-        seconds, steps, trials, error_l2, stopped = run()
+        compiled_step = jax.jit(step_and_error)
+        with_compile.append(run(compiled_step)[0])
+        seconds, steps, trials, error_l2, stopped = run(compiled_step)
         compiled.append(seconds)
     median = lambda v: sorted(v)[len(v) // 2]
     return row(setup, "ad", None, jac, target=target, steps=steps, trials=trials,
@@ -175,11 +181,11 @@ def time_to_accuracy(setup, jac, target, repeats, max_steps):
                final_error_l2=error_l2, stopped=stopped)
 
 
-def check(path, jac, tol):
+def check(path, jac, laplacian, tol):
     """Lines comparing this code with adfd's report at its init; True if all within tol."""
     with open(path) as f:
         report = json.load(f)
-    setup = Setup.from_report(report)
+    setup = Setup.from_report(report, laplacian)
     theta, ok = setup.theta0, True
 
     def line(mode, h, quantity, reference, ours, tolerance=tol):
@@ -215,6 +221,7 @@ def main():
     ap.add_argument("--reports", nargs="*", default=[], help="adfd training reports (--json)")
     ap.add_argument("--parts", default="speed,accuracy")
     ap.add_argument("--jac", choices=["rev", "fwd"], default="rev")
+    ap.add_argument("--laplacian", choices=["jvp", "hessian"], default="jvp")
     ap.add_argument("--h", type=float, default=0.1)
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--min-time", type=float, default=1.0)
@@ -224,18 +231,19 @@ def main():
     ap.add_argument("--check-tol", type=float, default=1e-12)
     args = ap.parse_args()
     if args.check:
-        sys.exit(0 if all([check(p, args.jac, args.check_tol) for p in args.check]) else 1)
-    reports = load_reports(args.reports)
+        sys.exit(0 if all([check(p, args.jac, args.laplacian, args.check_tol)
+                            for p in args.check]) else 1)
+    reports = load_reports(args.reports, args.laplacian)
     parts = args.parts.split(",")
     if "speed" in parts:
         for problem, m, n in SPEED_CASES:
-            setup = setup_for(reports, problem, [m], n)
+            setup = setup_for(reports, problem, [m], n, args.laplacian)
             for mode in ["ad", "fd"]:
                 print(json.dumps(speed(setup, mode, args.h, args.jac, args.repeats,
                                        args.min_time)), flush=True)
     if "accuracy" in parts:
         for problem, m, n, target in ACCURACY_CASES:
-            setup = setup_for(reports, problem, [m], n)
+            setup = setup_for(reports, problem, [m], n, args.laplacian)
             print(json.dumps(time_to_accuracy(setup, args.jac, target, args.accuracy_repeats,
                                               args.max_steps)), flush=True)
 

@@ -15,8 +15,11 @@ h1 = tanh(W1 x + b1), hl = tanh(Wl h(l-1) / sqrt(m_(l-1)) + bl), u = a . hL / sq
 for L = 1 the two-layer network u(x) = (1/sqrt(m)) sum_k a_k tanh(w_k . x + b_k).
 theta is one flat vector in adfd's layout: per layer Wl (row-major) then bl, then a.
 
-Operators: AD by nested jax.grad in 1-D and the trace of jax.hessian in 2-D (the
-bilaplacian is the Laplacian of the Laplacian); FD by adfd's order-2 central stencils of
+Operators: AD as the trace of the Hessian, sum_i d^2 f / dx_i^2 with each term by
+forward-over-forward jax.jvp along e_i (laplacian="jvp"), or by nested jax.grad in 1-D
+and jnp.trace(jax.hessian(f)) in 2-D (laplacian="hessian"); the bilaplacian is the
+Laplacian of the Laplacian. "jvp" is the default: at biharmonic2d, 20 x 20, width 200,
+jax.hessian's forward-over-reverse made J and the GD step about 10x slower. FD by adfd's order-2 central stencils of
 step h (3-point u'', 5-point u'''', 5-point 2-D Laplacian, 13-point 2-D biharmonic),
 built like src/operator.rs: taps merged and sorted by offset. Every operator, boundary
 ones included, uses the mode's operator.
@@ -141,8 +144,10 @@ def stencil(op, dim):
 class Setup:
     """One problem instance: network shape, points, loss weights and the initial theta."""
 
-    def __init__(self, problem, widths, interior, boundary, theta0, k=1, lam=1.0, init="seed"):
+    def __init__(self, problem, widths, interior, boundary, theta0, k=1, lam=1.0, init="seed",
+                 laplacian="jvp"):
         self.problem, self.widths, self.k, self.lam, self.init = problem, list(widths), k, lam, init
+        self.laplacian_by = laplacian
         self.dim, (self.op, self.coef), self.bops = PROBLEMS[problem]
         self.interior, self.boundary = np.asarray(interior, float), np.asarray(boundary, float)
         self.theta0 = jnp.asarray(theta0, dtype=jnp.float64)
@@ -153,7 +158,7 @@ class Setup:
         assert self.theta0.shape == (self.num_params(),)
 
     @classmethod
-    def grid(cls, problem, widths, n, seed=0, scale=5.0):
+    def grid(cls, problem, widths, n, laplacian="jvp", seed=0, scale=5.0):
         """adfd's grid points and a numpy-seeded init of adfd's distribution."""
         rng = np.random.default_rng(seed)
         dim = PROBLEMS[problem][0]
@@ -163,10 +168,11 @@ class Setup:
             theta.append(rng.uniform(-r, r, m * fan_in + m))
             fan_in = m
         theta.append(rng.uniform(-(3**0.5), 3**0.5, fan_in))
-        return cls(problem, widths, *grid_points(problem, n), np.concatenate(theta))
+        return cls(problem, widths, *grid_points(problem, n), np.concatenate(theta),
+                   laplacian=laplacian)
 
     @classmethod
-    def from_report(cls, report):
+    def from_report(cls, report, laplacian="jvp"):
         """Init, points, k and lambda of an adfd training report (parsed JSON)."""
         c, init = report["config"], report["init"]
         layers = init.get("layers", [{"w": init.get("w"), "b": init.get("b")}])
@@ -174,7 +180,8 @@ class Setup:
         theta.append(np.array(init["a"], float))
         pts = report["points"]
         return cls(c["problem"], [len(l["b"]) for l in layers], pts["interior"], pts["boundary"],
-                   np.concatenate(theta), k=c["k"], lam=c["lambda"], init="adfd")
+                   np.concatenate(theta), k=c["k"], lam=c["lambda"], init="adfd",
+                   laplacian=laplacian)
 
     def num_params(self):
         p, fan_in = 0, self.dim
@@ -195,7 +202,10 @@ class Setup:
         return theta[off:] @ h / math.sqrt(fan_in)
 
     def laplacian(self, f):
-        """x -> Lap f(x): nested jax.grad in 1-D, trace of jax.hessian in 2-D."""
+        """x -> Lap f(x), the trace of f's Hessian (module docstring: "jvp" or "hessian")."""
+        if self.laplacian_by == "jvp":
+            second = lambda x, e: jax.jvp(lambda y: jax.jvp(f, (y,), (e,))[1], (x,), (e,))[1]
+            return lambda x: sum(second(x, e) for e in np.eye(self.dim))
         if self.dim == 1:
             g = lambda t: f(jnp.reshape(t, (1,)))
             return lambda x: jax.grad(jax.grad(g))(x[0])
@@ -257,20 +267,20 @@ class Setup:
         return lambda theta: jnp.linalg.norm(values(theta, x) - ue) / jnp.linalg.norm(ue)
 
 
-def load_reports(paths):
+def load_reports(paths, laplacian="jvp"):
     """Setups of adfd reports keyed by (problem, widths, config n)."""
     out = {}
     for path in paths:
         with open(path) as f:
             report = json.load(f)
-        s = Setup.from_report(report)
+        s = Setup.from_report(report, laplacian)
         out[(s.problem, tuple(s.widths), report["config"]["n"])] = s
     return out
 
 
-def setup_for(reports, problem, widths, n):
+def setup_for(reports, problem, widths, n, laplacian="jvp"):
     """The report's setup for this configuration, else adfd's grid with a seeded init."""
-    return reports.get((problem, tuple(widths), n)) or Setup.grid(problem, widths, n)
+    return reports.get((problem, tuple(widths), n)) or Setup.grid(problem, widths, n, laplacian)
 
 
 def median_seconds(step, state, repeats, min_time):
