@@ -45,6 +45,11 @@ import os
 import time
 
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
+# jaxlib's LAPACK calls (Cholesky, triangular solves) run in scipy's OpenBLAS, whose
+# threads spin against XLA's own pool: on a shared 2-core machine that made the LM step
+# at poisson2d 20 x 20, width 200, swing between 18 and 790 ms, against 11-17 ms with
+# one OpenBLAS thread. Set before jax (and with it scipy's OpenBLAS) is loaded.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import jax  # noqa: E402
 import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
