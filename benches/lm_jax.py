@@ -45,6 +45,8 @@ Prints one JSON object per line:
   accuracy: the same keys without steps_per_second/median_s/trials_per_step, and
             {"target", "steps", "trials", "seconds", "seconds_with_compile",
              "final_error_l2", "stopped": "target" | "no decrease" | "max steps"}
+            and with --trace "trace": [[step, loss, mu, trials so far, error_l2], ...]
+            after every step (an untimed extra run), to follow adfd step by step
 
 --check REPORT.json [...] instead checks this JAX code at the report's init and points,
 one line per run and quantity ({"check", "problem", "m", "n", "layers", "mode", "h",
@@ -56,7 +58,7 @@ other at mu = 1e-3 (1e-6 each).
 
 Usage: lm_jax.py [--reports R.json ...] [--parts speed,accuracy] [--jac rev|fwd]
                  [--laplacian jvp|hessian] [--h 0.1] [--repeats 5] [--min-time 1.0] [--accuracy-repeats 3]
-                 [--max-steps 2000]
+                 [--max-steps 2000] [--trace]
        lm_jax.py --check R.json [...] [--check-tol 1e-12]
 """
 import argparse
@@ -147,19 +149,21 @@ def speed(setup, mode, h, jac, repeats, min_time):
                trials_per_step=int(last.trials) / k, accepted=f"{int(last.accepted)}/{k}")
 
 
-def time_to_accuracy(setup, jac, target, repeats, max_steps):
+def time_to_accuracy(setup, jac, target, repeats, max_steps, trace):
     step, error = make_step(setup, "ad", None, jac), setup.error_l2()
 
     def step_and_error(s):
         s = step(s)
         return s, error(s.theta)
 
-    def run(step_and_error):
+    def run(step_and_error, steps=None):
         s, stopped = initial_state(setup, "ad", None), "max steps"
         t0 = time.perf_counter()
         for i in range(1, max_steps + 1):
             s, e = step_and_error(s)
             e = float(e)
+            if steps is not None:
+                steps.append([i, float(s.loss), float(s.mu), int(s.trials), e])
             if e <= target:
                 stopped = "target"
                 break
@@ -176,9 +180,13 @@ def time_to_accuracy(setup, jac, target, repeats, max_steps):
         seconds, steps, trials, error_l2, stopped = run(compiled_step)
         compiled.append(seconds)
     median = lambda v: sorted(v)[len(v) // 2]
+    extra = {}
+    if trace:
+        extra["trace"] = []
+        run(compiled_step, extra["trace"])
     return row(setup, "ad", None, jac, target=target, steps=steps, trials=trials,
                seconds=median(compiled), seconds_with_compile=median(with_compile),
-               final_error_l2=error_l2, stopped=stopped)
+               final_error_l2=error_l2, stopped=stopped, **extra)
 
 
 def check(path, jac, laplacian, tol):
@@ -227,6 +235,7 @@ def main():
     ap.add_argument("--min-time", type=float, default=1.0)
     ap.add_argument("--accuracy-repeats", type=int, default=3)
     ap.add_argument("--max-steps", type=int, default=2000)
+    ap.add_argument("--trace", action="store_true", help="accuracy rows list every step")
     ap.add_argument("--check", nargs="+", metavar="REPORT")
     ap.add_argument("--check-tol", type=float, default=1e-12)
     args = ap.parse_args()
@@ -245,7 +254,7 @@ def main():
         for problem, m, n, target in ACCURACY_CASES:
             setup = setup_for(reports, problem, [m], n, args.laplacian)
             print(json.dumps(time_to_accuracy(setup, args.jac, target, args.accuracy_repeats,
-                                              args.max_steps)), flush=True)
+                                              args.max_steps, args.trace)), flush=True)
 
 
 if __name__ == "__main__":
