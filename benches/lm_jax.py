@@ -34,8 +34,8 @@ poisson2d (m = 100, n = 196) to 1e-4. Each repeat clears JAX's caches and runs t
 run, compiled; both are medians over --accuracy-repeats.
 
 Init and points: adfd's, from training reports given by --reports (`adfd train
---problem P --width M --n N --steps 1 --json`), matched by problem, width and n; a case
-without a report uses adfd's grid points and a seeded init ("init": "seed").
+--problem P --width M --n N --h 0.1 --steps 1 --json`), matched by problem, width and n;
+a case without a report uses adfd's grid points and a seeded init ("init": "seed").
 
 Prints one JSON object per line:
   speed:    {"problem", "m", "n", "layers", "mode", "h", "optimizer": "lm", "jac", "rows",
@@ -57,8 +57,8 @@ difference of r~ along a random v, and the two solve formulas for delta against 
 other at mu = 1e-3 (1e-6 each).
 
 Usage: lm_jax.py [--reports R.json ...] [--parts speed,accuracy] [--jac rev|fwd]
-                 [--laplacian jvp|hessian] [--h 0.1] [--repeats 5] [--min-time 1.0] [--accuracy-repeats 3]
-                 [--max-steps 2000] [--trace]
+                 [--laplacian jvp|hessian] [--h 0.1] [--repeats 5] [--min-time 1.0]
+                 [--accuracy-repeats 3] [--max-steps 2000] [--trace]
        lm_jax.py --check R.json [...] [--check-tol 1e-12]
 """
 import argparse

@@ -19,10 +19,10 @@ Operators: AD as the trace of the Hessian, sum_i d^2 f / dx_i^2 with each term b
 forward-over-forward jax.jvp along e_i (laplacian="jvp"), or by nested jax.grad in 1-D
 and jnp.trace(jax.hessian(f)) in 2-D (laplacian="hessian"); the bilaplacian is the
 Laplacian of the Laplacian. "jvp" is the default: at biharmonic2d, 20 x 20, width 200,
-jax.hessian's forward-over-reverse made J and the GD step about 10x slower. FD by adfd's order-2 central stencils of
-step h (3-point u'', 5-point u'''', 5-point 2-D Laplacian, 13-point 2-D biharmonic),
-built like src/operator.rs: taps merged and sorted by offset. Every operator, boundary
-ones included, uses the mode's operator.
+jax.hessian's forward-over-reverse made J and the GD step about 10x slower. FD by
+adfd's order-2 central stencils of step h (3-point u'', 5-point u'''', 5-point 2-D
+Laplacian, 13-point 2-D biharmonic), built like src/operator.rs: taps merged and sorted
+by offset. Every operator, boundary ones included, uses the mode's operator.
 
 Residual (src/net/residual.rs): rows r = c op(u)(x) - target, interior rows first, then
 one block per boundary operator; scaled r~ = sqrt(w) r with w = 1/n inside and
@@ -180,6 +180,10 @@ class Setup:
     def from_report(cls, report, laplacian="jvp"):
         """Init, points, k and lambda of an adfd training report (parsed JSON)."""
         c, init = report["config"], report["init"]
+        modelled = {"activation": "tanh", "order": 2, "precision": "f64"}
+        if any(c[key] != value for key, value in modelled.items()):
+            raise ValueError(f"only {modelled} is modelled here, not the report's "
+                             f"{ {key: c[key] for key in modelled} }")
         layers = init.get("layers", [{"w": init.get("w"), "b": init.get("b")}])
         theta = [np.concatenate([np.ravel(np.array(l["w"], float)), l["b"]]) for l in layers]
         theta.append(np.array(init["a"], float))
@@ -244,14 +248,16 @@ class Setup:
 
     def residual(self, mode, h=None):
         """theta -> the scaled residual vector r~ (interior rows, then boundary blocks)."""
-        blocks = [(jax.vmap(row, in_axes=(None, 0, 0)), x, g) for row, x, g in self.blocks(mode, h)]
+        blocks = [(jax.vmap(row, in_axes=(None, 0, 0)), x, g)
+                  for row, x, g in self.blocks(mode, h)]
         return lambda theta: jnp.concatenate([rows(theta, x, g) for rows, x, g in blocks])
 
     def jacobian(self, mode, h=None, jac="rev"):
         """theta -> J = dr~/dtheta (rows x params), each row's gradient by jax.jacrev
         (or jax.jacfwd), vmapped over the rows' points: a row depends on its point only."""
         d = jax.jacrev if jac == "rev" else jax.jacfwd
-        blocks = [(jax.vmap(d(row), in_axes=(None, 0, 0)), x, g) for row, x, g in self.blocks(mode, h)]
+        blocks = [(jax.vmap(d(row), in_axes=(None, 0, 0)), x, g)
+                  for row, x, g in self.blocks(mode, h)]
         return lambda theta: jnp.concatenate([rows(theta, x, g) for rows, x, g in blocks])
 
     def loss(self, mode, h=None):
@@ -285,12 +291,14 @@ def load_reports(paths, laplacian="jvp"):
 
 def setup_for(reports, problem, widths, n, laplacian="jvp"):
     """The report's setup for this configuration, else adfd's grid with a seeded init."""
-    return reports.get((problem, tuple(widths), n)) or Setup.grid(problem, widths, n, laplacian)
+    found = reports.get((problem, tuple(widths), n))
+    return found or Setup.grid(problem, widths, n, laplacian)
 
 
 def median_seconds(step, state, repeats, min_time):
-    """Median seconds per call of step (state -> state), compiled beforehand: k calls
-    chained from the same state per repeat, k calibrated to take >= min_time / 4."""
+    """(median seconds per call, k, last state) of step (state -> state), compiled
+    beforehand: k calls chained from the same state per repeat, k calibrated to take
+    >= min_time / 4."""
     jax.block_until_ready(step(state))
     k = 1
     while True:
