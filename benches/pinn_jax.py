@@ -205,7 +205,12 @@ class Setup:
         for l, m in enumerate(self.widths):
             W = theta[off:off + m * fan_in].reshape(m, fan_in)
             b = theta[off + m * fan_in:off + m * fan_in + m]
-            z = W @ h if l == 0 else W @ h / math.sqrt(fan_in)
+            if l > 0:
+                z = W @ h / math.sqrt(fan_in)
+            elif fan_in == 1:  # a broadcast product: XLA ran 1-D AD GD steps up to 2x faster
+                z = W[:, 0] * h[0]
+            else:  # in 2-D the dot: a sum of broadcast products made AD GD 2-3x slower
+                z = W @ h
             h = jnp.tanh(z + b)
             off, fan_in = off + m * fan_in + m, m
         return theta[off:] @ h / math.sqrt(fan_in)
@@ -230,9 +235,10 @@ class Setup:
                 return f(x)
             return at
         offsets, weights, p = stencil(op, self.dim)
-        offsets, weights = jnp.asarray(offsets), jnp.asarray(weights)
-        values = jax.vmap(self.u, in_axes=(None, 0))
-        return lambda theta, x: values(theta, x + h * offsets) @ weights / h**p
+        # taps unrolled rather than vmapped: each is then one product batched over the
+        # points, which made FD GD steps in 1-D about 2x faster
+        taps = list(zip(jnp.asarray(offsets), weights))
+        return lambda theta, x: sum(w * self.u(theta, x + h * off) for off, w in taps) / h**p
 
     def blocks(self, mode, h):
         """Per block of rows: (one row's r~ as (theta, x, target) -> scalar, points, targets)."""
