@@ -60,14 +60,14 @@ fn check(name: &str, c: &Config) {
 }
 
 fn rfm(problem: ProblemKind, precision: Precision, m: usize, n: usize) -> Config {
-    let mut c = Config::defaults_for(problem, precision);
+    let mut c = Config::defaults_for(problem, precision, ModelKind::Rfm);
     c.rfm.m = m;
     c.n = n;
     c
 }
 
 fn network(problem: ProblemKind, layers: usize, width: usize, n: usize, opt: Optimizer) -> Config {
-    let mut c = Config::defaults_for(problem, Precision::F64);
+    let mut c = Config::defaults_for(problem, Precision::F64, ModelKind::Network);
     c.model = ModelKind::Network;
     c.net.layers = layers;
     c.net.width = width;
@@ -184,6 +184,17 @@ fn time_estimates_are_within_4x_of_measured_runs() {
             network(ProblemKind::Poisson1d, 1, 200, 150, Optimizer::Lm),
         ),
     ];
+    let defaults = [
+        ProblemKind::Biharmonic1d,
+        ProblemKind::Poisson2d,
+        ProblemKind::Biharmonic2d,
+    ]
+    .map(|p| {
+        (
+            "network defaults (LM)",
+            Config::defaults_for(p, Precision::F64, ModelKind::Network),
+        )
+    });
     // The page's prior for an unmeasured machine must be slower than this one.
     for (model, here, slow) in [
         ("rfm", rates.rfm, adfd::budget::Rates::SLOW.rfm),
@@ -194,7 +205,7 @@ fn time_estimates_are_within_4x_of_measured_runs() {
             "{model}: measured {here:.3e} flops/s is not 2x above Rates::SLOW ({slow:.3e})"
         );
     }
-    for (name, c) in cases {
+    for (name, c) in cases.into_iter().chain(defaults) {
         let estimate = Budget::of(&c).seconds(&rates);
         let measured = measured_seconds(&c).min(measured_seconds(&c));
         let ratio = estimate / measured;

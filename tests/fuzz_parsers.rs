@@ -694,11 +694,12 @@ fn form() -> impl Strategy<Value = BTreeMap<String, String>> {
 /// problem and precision, on either model.
 fn base() -> impl Strategy<Value = Config> {
     (problem(), any::<bool>(), any::<bool>()).prop_map(|(p, f32, network)| {
-        let mut c = Config::defaults_for(p, if f32 { Precision::F32 } else { Precision::F64 });
-        if network {
-            c.model = ModelKind::Network;
-        }
-        c
+        let model = if network {
+            ModelKind::Network
+        } else {
+            ModelKind::Rfm
+        };
+        Config::defaults_for(p, if f32 { Precision::F32 } else { Precision::F64 }, model)
     })
 }
 
@@ -783,7 +784,7 @@ fn forms_never_panic_name_their_control_and_read_back() {
                 let again = again.unwrap();
                 prop_assert_eq!(format!("{again:?}"), format!("{c:?}"), "{:?} read back differently", text);
                 // ...and, with no other input, from any base of the same problem.
-                let again = config_from_form(&text, &Config::defaults_for(c.problem, c.precision)).unwrap();
+                let again = config_from_form(&text, &Config::defaults_for(c.problem, c.precision, c.model)).unwrap();
                 prop_assert_eq!(format!("{:?}", again), format!("{:?}", c));
                 FORMS_ACCEPTED.fetch_add(1, Ordering::Relaxed);
             }

@@ -10,7 +10,6 @@
 //! * `wider_entropy_gap_than` `{problem, h}` — RFM: `H_AD − H_FD(h)` exceeds the same gap
 //!   with only the problem changed.
 //! * `entropy_close` `{h, within}` — RFM: `|H_FD(h) − H_AD| < within`.
-//! * `ad_error_below` `{at_most}` — RFM: AD's relative L2 error.
 //! * `entropy_falls_with_h` — RFM (`H` of `A`) or network (`H₀` of `J` at step 0): AD
 //!   highest, and the FD runs' entropy is lower for larger `h`.
 //! * `ad_fastest_coarsest_slowest` — network: AD reaches `10⁻ᵠ` of its initial loss
@@ -19,6 +18,14 @@
 //!   `res_true(FD h) ≥ at_least · res_true(AD)`.
 //! * `lower_loss_worse_truth` `{h, at_least}` — network: after training FD h's own loss
 //!   is below AD's while its true residual is at least `at_least` × AD's.
+//! * `error_below` / `error_above` `{h?, at_most | at_least}` — RFM or network: the
+//!   relative L2 error of the run with step `h` (AD when `h` is absent) at the end.
+//! * `error_halving` `{between: [lo, hi]}` — network: for each FD step `h` of the link
+//!   whose half is also in it, `error(h) / error(h/2)` lies in `[lo, hi]` (4 for a
+//!   second-order stencil's `h²`).
+//! * `error_ratio` `{h, over, at_least}` — `error(h) ≥ at_least · error(over)`.
+//! * `error_near_ad` `{h, within}` — `error(h) ≤ within · error(AD)`.
+//! * `own_loss_below` `{h, at_most}` — network: FD h's own loss at the end.
 //!
 //! Built with optimizations only (`./scripts/test` runs it with `--release`): the
 //! network lessons train 2000 steps.
@@ -65,7 +72,11 @@ fn config(hash: &str, seed: u64) -> Config {
         .get("precision")
         .map_or(Ok(Precision::default()), |p| p.parse())
         .unwrap();
-    let base = Config::defaults_for(problem, precision);
+    let model = match form.get("model").map(String::as_str) {
+        Some("two-layer" | "mlp" | "network") => ModelKind::Network,
+        _ => ModelKind::Rfm,
+    };
+    let base = Config::defaults_for(problem, precision, model);
     config_from_form(&form, &base)
         .unwrap_or_else(|e| panic!("lesson link {hash:?} is rejected: {e}"))
         .into_inner()
@@ -135,6 +146,19 @@ fn entropies(seed: &Seed) -> Vec<f64> {
     }
 }
 
+/// Each run's relative L2 error at the end (AD first): of the fit, or of the network.
+fn errors(seed: &Seed) -> Vec<f64> {
+    match seed.c.model {
+        ModelKind::Rfm => seed.rfm().runs.iter().map(|r| r.error_l2).collect(),
+        ModelKind::Network => seed.train().runs.iter().map(|r| r.error_l2).collect(),
+    }
+}
+
+/// The run a check names by its optional `h` (AD when absent).
+fn run_of(c: &Config, check: &Value) -> usize {
+    check["h"].as_f64().map_or(0, |h| at(c, h))
+}
+
 /// Checks one `check` of a lesson on the config of one seed; the error says why not.
 fn holds(check: &Value, seed: &Seed) -> Result<(), String> {
     let c = &seed.c;
@@ -183,9 +207,43 @@ fn holds(check: &Value, seed: &Seed) -> Result<(), String> {
             let d = (r.runs[at(c, f(check, "h"))].entropy - r.runs[0].entropy).abs();
             ok(d < f(check, "within"), format!("|ΔH| = {d}"))
         }
-        "ad_error_below" => {
-            let e = seed.rfm().runs[0].error_l2;
-            ok(e <= f(check, "at_most"), format!("AD L2 error {e:e}"))
+        "error_below" | "error_above" => {
+            let e = errors(seed)[run_of(c, check)];
+            let cond = match kind {
+                "error_below" => e <= f(check, "at_most"),
+                _ => e >= f(check, "at_least"),
+            };
+            ok(cond, format!("L2 error {e:e}"))
+        }
+        "error_halving" => {
+            let e = errors(seed);
+            let range = check["between"].as_array().expect("between [lo, hi]");
+            let (lo, hi) = (range[0].as_f64().unwrap(), range[1].as_f64().unwrap());
+            let halved: Vec<f64> =
+                c.h.iter()
+                    .filter(|&&h| c.h.contains(&(h / 2.0)))
+                    .map(|&h| e[at(c, h)] / e[at(c, h / 2.0)])
+                    .collect();
+            ok(
+                !halved.is_empty() && halved.iter().all(|r| (lo..=hi).contains(r)),
+                format!("error(h)/error(h/2): {halved:?}"),
+            )
+        }
+        "error_ratio" | "error_near_ad" => {
+            let e = errors(seed);
+            let (mine, other) = match kind {
+                "error_ratio" => (e[at(c, f(check, "h"))], e[at(c, f(check, "over"))]),
+                _ => (e[0], e[at(c, f(check, "h"))]),
+            };
+            let cond = match kind {
+                "error_ratio" => mine >= f(check, "at_least") * other,
+                _ => other <= f(check, "within") * mine,
+            };
+            ok(cond, format!("errors {mine:e} vs {other:e}"))
+        }
+        "own_loss_below" => {
+            let loss = seed.train().runs[run_of(c, check)].speed.final_loss;
+            ok(loss <= f(check, "at_most"), format!("own loss {loss:e}"))
         }
         "entropy_falls_with_h" => {
             let h = entropies(seed);
@@ -278,17 +336,21 @@ fn the_first_lesson_is_the_first_visit_and_trains_a_network() {
     );
 }
 
-/// The first visit (the first lesson) and every problem's defaults are light at the
-/// slow prior the page uses before it has measured this machine (`Rates::SLOW`), so
-/// they start at once; the worker measures the machine after the first result.
+/// The first visit (the first lesson) and every problem's RFM and 1-D network defaults
+/// are light at the slow prior the page uses before it has measured this machine
+/// (`Rates::SLOW`), so they start at once; the worker measures the machine after the
+/// first result. The 2-D network defaults (Levenberg–Marquardt on a 20 × 20 grid, about
+/// 3·10¹⁰ flops) are heavy at that prior: the page measures the machine first (0.5–1.2
+/// s) and then runs them, light at this machine's rates.
 #[test]
 fn the_first_visit_and_the_defaults_start_without_measuring_the_machine() {
-    use adfd::budget::Budget;
+    use adfd::budget::{Budget, Rates};
     let first = &lessons()[0];
     let mut configs = vec![(
         "the first lesson".to_owned(),
         config(first["hash"].as_str().unwrap(), 1),
     )];
+    let here = Rates::measure();
     for problem in [
         ProblemKind::Poisson1d,
         ProblemKind::Biharmonic1d,
@@ -296,8 +358,16 @@ fn the_first_visit_and_the_defaults_start_without_measuring_the_machine() {
         ProblemKind::Biharmonic2d,
     ] {
         for precision in [Precision::F64, Precision::F32] {
-            let c = Config::defaults_for(problem, precision);
-            configs.push((format!("defaults {problem} {precision}"), c));
+            for model in [ModelKind::Rfm, ModelKind::Network] {
+                let c = Config::defaults_for(problem, precision, model);
+                let name = format!("defaults {problem} {precision} {model:?}");
+                if model == ModelKind::Network && problem.dim() == 2 {
+                    let e = Budget::of(&c).estimate(Some(&here));
+                    assert!(!e.heavy, "{name}: {} at this machine's rates", e.summary);
+                } else {
+                    configs.push((name, c));
+                }
+            }
         }
     }
     for (name, c) in configs {

@@ -22,7 +22,7 @@ use faer::MatRef;
 /// and (b) by the RFM with the same features, its boundary weight chosen so that its
 /// least-squares objective is proportional to the network's loss.
 fn frozen_hidden_layer(problem: ProblemKind, width: usize, n: usize) -> (Vec<f64>, Vec<f64>) {
-    let mut c = Config::defaults_for(problem, Precision::F64);
+    let mut c = Config::defaults_for(problem, Precision::F64, ModelKind::Network);
     c.model = ModelKind::Network;
     c.n = n;
     c.net.width = width;
@@ -94,7 +94,7 @@ fn one_undamped_step_with_the_hidden_layer_frozen_is_the_rfm_least_squares_fit()
 
 #[test]
 fn a_training_run_never_raises_its_loss_and_learns_the_solution() {
-    let mut c = Config::defaults_for(ProblemKind::Poisson1d, Precision::F64);
+    let mut c = Config::defaults_for(ProblemKind::Poisson1d, Precision::F64, ModelKind::Network);
     c.model = ModelKind::Network;
     c.n = 60;
     c.net.width = 40;

@@ -308,6 +308,8 @@ fn train_config(problem: ProblemKind, m: usize, n: usize, seed: u64) -> Config {
     };
     c.net.width = m;
     c.h = vec![];
+    // The theory's optimizer; Levenberg–Marquardt is tested in tests/lm.rs.
+    c.train.optimizer = Optimizer::Gd;
     c
 }
 

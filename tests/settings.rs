@@ -117,7 +117,7 @@ fn cli_accepts(f: &Field, text: &str) -> Option<bool> {
         f.apply(&mut given, text).unwrap();
         let mut expected = Config {
             model: model_of(f),
-            ..Config::defaults_for(given.problem, given.precision)
+            ..Config::defaults_for(given.problem, given.precision, model_of(f))
         };
         f.apply(&mut expected, text).unwrap();
         assert_eq!(config, expected, "{flag} {text}");
@@ -223,7 +223,7 @@ fn the_help_states_each_flags_range_and_default_from_the_table() {
                 "{subcommand}: {flag}"
             );
             if help.contains(&flag) {
-                let default = format!("[default: {}]", f.default_summary());
+                let default = format!("[default: {}]", f.default_summary(model));
                 assert!(help.contains(&default), "{subcommand} {flag}: {default}");
             }
         }

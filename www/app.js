@@ -282,7 +282,7 @@ function loadLink(hash = location.hash) {
   controls.cancelChange();
   controls.unlockAll();
   controls.clearErrors();
-  state.defaults = defaultsFor(link.values.problem ?? '', link.values.precision ?? '');
+  state.defaults = defaultsFor(link.values.problem ?? '', link.values.precision ?? '', link.values.model ?? '');
   touched = new Set(Object.keys(link.values));
   document.getElementById('defaults-note').textContent = '';
   controls.write({ ...state.defaults, ...link.values });
@@ -292,8 +292,8 @@ function loadLink(hash = location.hash) {
   apply({ restart: true });
 }
 
-// A hand-made change: remember the control; after a change of problem or precision,
-// move the untouched settings to adfd's defaults for the new pair and say so.
+// A hand-made change: remember the control; after a change of problem, precision or
+// model, move the untouched settings to adfd's defaults for the new choice and say so.
 function onControlChange(e) {
   const key = (e.target.name || '').replace(/_slider$/, '');
   if (!key) return;
@@ -301,13 +301,13 @@ function onControlChange(e) {
   // settings are sent (after the debounce) and the worker has answered.
   state.editing = true;
   touched.add(key);
-  if (key !== 'problem' && key !== 'precision') return;
+  if (!['problem', 'precision', 'model'].includes(key)) return;
   const now = controls.read();
-  const d = defaultsFor(now.problem, now.precision);
+  const d = defaultsFor(now.problem, now.precision, now.model);
   const moved = Object.keys(d).filter((k) => !touched.has(k) && now[k] !== d[k]);
   controls.write(Object.fromEntries(moved.map((k) => [k, d[k]])));
   document.getElementById('defaults-note').textContent = moved.length
-    ? `Moved ${moved.join(', ')} to adfd's defaults for ${now.problem} in ${now.precision}; settings you changed stay.`
+    ? `Moved ${moved.join(', ')} to adfd's defaults for the ${now.model === 'rfm' ? 'RFM' : 'network'} on ${now.problem} in ${now.precision}; settings you changed stay.`
     : '';
 }
 

@@ -141,7 +141,7 @@ pub fn settings() -> String {
     let one = measure::claim_size(1).label(1);
     let two = measure::claim_size(2).label(2);
     format!(
-        "RFM: adfd's defaults per problem (m = n = 400, tanh, f64, threshold 1e-8 relative), FD h = 0.1, 0.05, 0.025, 0.01, one h just below the round-off floor and one deep below it; networks: two-layer, tanh, {one} (1-D) and {two} (2-D), init R = 5 (1-D) or 3 (2-D), FD h = 0.2, 0.1, 0.05, from one initialization trained by GD at lr = 0.5/λ_max(AD kernel at init) for 400 (Poisson) or 1000 (biharmonic) steps and by Levenberg–Marquardt (μ₀ = 1e-3) for 100 (1-D) or 300 (2-D) steps"
+        "RFM: adfd's defaults per problem (m = n = 400, tanh, f64, threshold 1e-8 relative), FD h = 0.1, 0.05, 0.025, 0.01, one h just below the round-off floor and one deep below it; networks: two-layer, tanh, {one} (1-D) and {two} (2-D), init R = 5 (1-D) or 3 (2-D), FD h = 0.2, 0.1, 0.05, from one initialization trained by GD at lr = 0.5/λ_max(AD kernel at init) for 400 (Poisson) or 1000 (biharmonic) steps and by Levenberg–Marquardt (μ₀ = 1e-3) for 200 (1-D) or 300 (2-D) steps"
     )
 }
 

@@ -394,12 +394,13 @@ impl Field {
         }
     }
 
-    /// The field's text in adfd's defaults ([`Config::defaults_for`]) for every
-    /// problem and precision, summarized by the coarsest description that determines
-    /// it: `400`; `10 in 1-D, 2 in 2-D`; `1e-8 in f64, 1e-5 in f32`; or per problem
-    /// and precision. The problem and the precision pick the defaults, so theirs are
-    /// [`Config::default`]'s; an empty text (no per-layer widths) reads `empty`.
-    pub fn default_summary(&self) -> String {
+    /// The field's text in adfd's defaults for `model` ([`Config::defaults_for`]) for
+    /// every problem and precision, summarized by the coarsest description that
+    /// determines it: `400`; `10 in 1-D, 2 in 2-D`; `1e-8 in f64, 1e-5 in f32`; or per
+    /// problem and precision. The problem and the precision pick the defaults, so
+    /// theirs are [`Config::default`]'s; an empty text (no per-layer widths) reads
+    /// `empty`.
+    pub fn default_summary(&self, model: ModelKind) -> String {
         if SELECTORS.contains(&self.path) {
             return (self.get)(&Config::default());
         }
@@ -407,7 +408,7 @@ impl Field {
         let cases: Vec<(ProblemKind, Precision, String)> = problems
             .flat_map(|p| Precision::NAMES.iter().map(move |q| (p, q)))
             .filter_map(|(p, q)| Some((p, q.parse().ok()?)))
-            .map(|(p, q)| (p, q, (self.get)(&Config::defaults_for(p, q))))
+            .map(|(p, q)| (p, q, (self.get)(&Config::defaults_for(p, q, model))))
             .map(|(p, q, text)| {
                 (
                     p,

@@ -170,7 +170,7 @@ impl NetConfig {
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TrainConfig {
-    /// Full-batch gradient descent or Adam.
+    /// Full-batch gradient descent, Adam or Levenberg–Marquardt.
     pub optimizer: Optimizer,
     /// A fixed learning rate shared by all runs; `None`: `lr_scale / λ_max` of the AD run's initial kernel.
     pub lr: Option<f64>,
@@ -199,14 +199,16 @@ pub struct TrainConfig {
     pub mu_max: f64,
 }
 
+/// Levenberg–Marquardt, 200 steps recorded every 10: a two-layer network's defaults on
+/// the 1-D problems (see [`Config::defaults_for`]).
 impl Default for TrainConfig {
     fn default() -> Self {
         TrainConfig {
-            optimizer: Optimizer::Gd,
+            optimizer: Optimizer::Lm,
             lr: None,
             lr_scale: 0.5,
-            steps: 2000,
-            every: 50,
+            steps: 200,
+            every: 10,
             decades: 2.0,
             loss_target: None,
             beta1: 0.9,
@@ -256,9 +258,9 @@ pub struct Config {
     pub train: TrainConfig,
 }
 
-/// adfd's defaults for one problem (README, "adfd's own choices"): the feature scale
-/// `R` and the FD steps `h` in each precision, chosen so that the AD fit is good and
-/// every FD step sits in the truncation regime (above its round-off floor).
+/// adfd's RFM defaults for one problem (README, "adfd's own choices"): the feature
+/// scale `R` and the FD steps `h` in each precision, chosen so that the AD fit is good
+/// and every FD step sits in the truncation regime (above its round-off floor).
 struct ProblemDefaults {
     /// Feature scale `R`: 10 in 1-D; 2 in 2-D, where 400 features of scale 10
     /// oscillate faster than a 20 × 20 grid resolves and even AD fits poorly.
@@ -283,27 +285,77 @@ fn problem_defaults(problem: ProblemKind) -> ProblemDefaults {
     }
 }
 
+/// adfd's network defaults for one problem (README, "adfd's own choices"): sizes and
+/// a Levenberg–Marquardt step budget at which AD's network learns the solution (a
+/// relative L2 error ≤ 10⁻⁶ in 1-D, ≤ 10⁻⁴ on Poisson 2-D, ≤ 10⁻³ on biharmonic 2-D,
+/// seeds 0–9) in a few seconds on 2 cores (tests/defaults.rs).
+struct NetDefaults {
+    /// Interior points: 100 in 1-D, a 20 × 20 grid in 2-D.
+    n: usize,
+    /// Hidden width.
+    width: usize,
+    /// Init range `R` of the first layer: 5 in 1-D, 2 on Poisson 2-D, 3 on biharmonic 2-D.
+    scale: f64,
+    /// Levenberg–Marquardt steps.
+    steps: usize,
+    /// Record every this many steps (the error curve's resolution).
+    every: usize,
+}
+
+fn net_defaults(problem: ProblemKind) -> NetDefaults {
+    let (n, width, scale, steps, every) = match problem {
+        ProblemKind::Poisson1d | ProblemKind::Biharmonic1d => (100, 150, 5.0, 200, 10),
+        ProblemKind::Poisson2d => (400, 60, 2.0, 300, 10),
+        ProblemKind::Biharmonic2d => (400, 50, 3.0, 300, 10),
+    };
+    NetDefaults {
+        n,
+        width,
+        scale,
+        steps,
+        every,
+    }
+}
+
+/// A network's FD steps `h`: each half the one before, so that the stencil's `h²` shows
+/// as a fourfold error; f32 stops at 0.1, where its round-off `ε/hᵖ` is still small.
+fn net_h(precision: Precision) -> Vec<f64> {
+    match precision {
+        Precision::F64 => vec![2e-1, 1e-1, 5e-2],
+        Precision::F32 => vec![2e-1, 1e-1],
+    }
+}
+
 impl Config {
-    /// adfd's defaults for `problem` in `precision`: the shared settings of
-    /// [`Config::default`] with the problem's feature scale `R`, FD steps `h` and the
-    /// precision's threshold ([`default_threshold`]). The CLI starts from these for the
-    /// flags it is not given; the page moves the settings a user has not touched to
-    /// them when the problem or precision changes.
-    pub fn defaults_for(problem: ProblemKind, precision: Precision) -> Config {
+    /// adfd's defaults for `model` on `problem` in `precision`: the shared settings of
+    /// [`Config::default`] with the precision's threshold ([`default_threshold`]), the
+    /// problem's RFM feature scale `R` and the problem's network sizes and training
+    /// (Levenberg–Marquardt); the points `n` and FD steps `h` are the model's. The CLI
+    /// starts from these for the flags it is not given; the page moves the settings a
+    /// user has not touched to them when the problem, precision or model changes.
+    pub fn defaults_for(problem: ProblemKind, precision: Precision, model: ModelKind) -> Config {
         let d = problem_defaults(problem);
+        let net = net_defaults(problem);
+        let (n, h) = match model {
+            ModelKind::Rfm => (
+                400,
+                match precision {
+                    Precision::F64 => d.h_f64.to_vec(),
+                    Precision::F32 => d.h_f32.to_vec(),
+                },
+            ),
+            ModelKind::Network => (net.n, net_h(precision)),
+        };
         Config {
             problem,
             k: 1,
             activation: Activation::Tanh,
-            n: 400,
+            n,
             n_boundary: 0,
             sampling: Sampling::Grid,
             lambda: 1.0,
             seed: 1,
-            h: match precision {
-                Precision::F64 => d.h_f64.to_vec(),
-                Precision::F32 => d.h_f32.to_vec(),
-            },
+            h,
             order: 2,
             precision,
             threshold: default_threshold(precision),
@@ -311,17 +363,25 @@ impl Config {
                 scale: d.scale,
                 ..RfmConfig::default()
             },
-            model: ModelKind::Rfm,
-            net: NetConfig::default(),
-            train: TrainConfig::default(),
+            model,
+            net: NetConfig {
+                width: net.width,
+                scale: net.scale,
+                ..NetConfig::default()
+            },
+            train: TrainConfig {
+                steps: net.steps,
+                every: net.every,
+                ..TrainConfig::default()
+            },
         }
     }
 }
 
-/// Poisson 1-D in f64: [`Config::defaults_for`]`(poisson1d, f64)`.
+/// The RFM on Poisson 1-D in f64: [`Config::defaults_for`]`(poisson1d, f64, rfm)`.
 impl Default for Config {
     fn default() -> Self {
-        Config::defaults_for(ProblemKind::Poisson1d, Precision::F64)
+        Config::defaults_for(ProblemKind::Poisson1d, Precision::F64, ModelKind::Rfm)
     }
 }
 

@@ -355,7 +355,8 @@ mod tests {
     fn defaults_pass_every_row_and_read_back() {
         for p in ProblemKind::NAMES {
             for q in Precision::NAMES {
-                let c = Config::defaults_for(p.parse().unwrap(), q.parse().unwrap());
+                let c =
+                    Config::defaults_for(p.parse().unwrap(), q.parse().unwrap(), ModelKind::Rfm);
                 for f in FIELDS {
                     f.check(&c).unwrap_or_else(|e| panic!("{p} {q}: {e}"));
                     let mut again = c.clone();
@@ -370,21 +371,30 @@ mod tests {
     fn the_help_states_range_and_default_per_problem() {
         let f = field("scale").unwrap();
         assert_eq!(f.allowed().unwrap(), "(0, 10000]");
-        assert_eq!(f.default_summary(), "10 in 1-D, 2 in 2-D");
+        assert_eq!(f.default_summary(ModelKind::Rfm), "10 in 1-D, 2 in 2-D");
         assert_eq!(
-            field("threshold").unwrap().default_summary(),
+            field("threshold").unwrap().default_summary(ModelKind::Rfm),
             "1e-8 in f64, 1e-5 in f32"
         );
-        assert_eq!(field("m").unwrap().default_summary(), "400");
-        assert_eq!(field("problem").unwrap().default_summary(), "poisson1d");
-        assert_eq!(field("precision").unwrap().default_summary(), "f64");
-        assert_eq!(field("widths").unwrap().default_summary(), "empty");
+        assert_eq!(field("m").unwrap().default_summary(ModelKind::Rfm), "400");
+        assert_eq!(
+            field("problem").unwrap().default_summary(ModelKind::Rfm),
+            "poisson1d"
+        );
+        assert_eq!(
+            field("precision").unwrap().default_summary(ModelKind::Rfm),
+            "f64"
+        );
+        assert_eq!(
+            field("widths").unwrap().default_summary(ModelKind::Rfm),
+            "empty"
+        );
         assert_eq!(field("lr").unwrap().allowed().unwrap(), "(0, 1e6] or auto");
         assert_eq!(
             field("h").unwrap().allowed().unwrap(),
             "each in (0, 1], at most 12"
         );
-        let h = field("h").unwrap().default_summary();
+        let h = field("h").unwrap().default_summary(ModelKind::Rfm);
         assert!(
             h.starts_with("1e-1, 1e-2, 1e-3 for poisson1d in f64; "),
             "{h}"

@@ -11,7 +11,7 @@
 
 use crate::config::field::{Field, Kind, Models, Range};
 use crate::config::settings::FIELDS;
-use crate::config::Config;
+use crate::config::{Config, ModelKind};
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -113,16 +113,28 @@ pub fn control_schema() -> std::result::Result<wasm_bindgen::JsValue, wasm_bindg
         .map_err(Into::into)
 }
 
-/// Every control's text for adfd's defaults for `problem` in `precision`
-/// ([`Config::defaults_for`]): what a link's unlisted controls take, and where the page
-/// moves the settings a user has not touched when the problem or precision changes.
-/// Unknown names fall back to poisson1d / f64.
-pub fn defaults_for(problem: &str, precision: &str) -> BTreeMap<&'static str, String> {
+/// Every control's text for adfd's defaults for the page's `model` (`rfm`, `two-layer`,
+/// `mlp`) on `problem` in `precision` ([`Config::defaults_for`]): what a link's
+/// unlisted controls take, and where the page moves the settings a user has not
+/// touched when the problem, precision or model changes. Unknown names fall back to
+/// poisson1d / f64 / rfm; the model control keeps the text it was given.
+pub fn defaults_for(problem: &str, precision: &str, model: &str) -> BTreeMap<&'static str, String> {
+    let kind = if ["two-layer", "mlp", "network"].contains(&model.trim()) {
+        ModelKind::Network
+    } else {
+        ModelKind::Rfm
+    };
     let config = Config::defaults_for(
         problem.parse().unwrap_or_default(),
         precision.parse().unwrap_or_default(),
+        kind,
     );
-    CONTROLS.iter().map(|c| (c.key, (c.get)(&config))).collect()
+    let mut texts: BTreeMap<&'static str, String> =
+        CONTROLS.iter().map(|c| (c.key, (c.get)(&config))).collect();
+    if kind == ModelKind::Network {
+        texts.insert("model", model.trim().to_owned());
+    }
+    texts
 }
 
 /// [`defaults_for`] for the page, as a plain object `{key: text}`.
@@ -131,8 +143,9 @@ pub fn defaults_for(problem: &str, precision: &str) -> BTreeMap<&'static str, St
 pub fn defaults_for_js(
     problem: &str,
     precision: &str,
+    model: &str,
 ) -> std::result::Result<wasm_bindgen::JsValue, wasm_bindgen::JsValue> {
-    defaults_for(problem, precision)
+    defaults_for(problem, precision, model)
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(Into::into)
 }
@@ -239,7 +252,7 @@ mod tests {
             *width,
             json!({"key": "width", "label": "width", "path": "net.width", "kind": "whole",
                 "choices": [], "min": 1.0, "max": 5000.0, "step": null, "only": "net",
-                "narrow": null, "default": "100"})
+                "narrow": null, "default": "150"})
         );
         let lr = v
             .as_array()
@@ -255,13 +268,23 @@ mod tests {
 
     #[test]
     fn defaults_for_a_problem_are_that_problems_config() {
-        let d = defaults_for("biharmonic2d", "f32");
-        let c = Config::defaults_for(ProblemKind::Biharmonic2d, Precision::F32);
+        let d = defaults_for("biharmonic2d", "f32", "rfm");
+        let c = Config::defaults_for(ProblemKind::Biharmonic2d, Precision::F32, ModelKind::Rfm);
         assert_eq!(d["problem"], "biharmonic2d");
         assert_eq!(d["scale"], (control("scale").unwrap().get)(&c));
         assert_eq!(d["h"], (control("h").unwrap().get)(&c));
-        assert_ne!(d["h"], defaults_for("poisson1d", "f64")["h"]);
+        assert_ne!(d["h"], defaults_for("poisson1d", "f64", "rfm")["h"]);
         assert_eq!(d.len(), CONTROLS.len());
+        // A network's points and FD steps are its own; the model keeps its text.
+        let net = defaults_for("biharmonic2d", "f32", "mlp");
+        let c = Config::defaults_for(
+            ProblemKind::Biharmonic2d,
+            Precision::F32,
+            ModelKind::Network,
+        );
+        assert_eq!(net["model"], "mlp");
+        assert_eq!(net["n"], (control("n").unwrap().get)(&c));
+        assert_ne!(net["h"], d["h"]);
     }
 
     #[test]

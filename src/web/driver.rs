@@ -683,7 +683,8 @@ mod tests {
     fn configure_sets_nothing_up_and_the_first_unit_of_work_does() {
         // A setup that takes seconds (the 2-D test operator is 2500 × 20000) is not
         // part of configure: the worker answers at once and can be stopped.
-        let mut heavy = Config::defaults_for(ProblemKind::Poisson2d, Precision::F64);
+        let mut heavy =
+            Config::defaults_for(ProblemKind::Poisson2d, Precision::F64, ModelKind::Rfm);
         heavy.rfm.m = 20_000;
         heavy.n = 50;
         let mut d = Driver::new(small());

@@ -134,6 +134,16 @@ mod tests {
         }
     }
 
+    /// The config the per-control tests start from: adfd's defaults on fewer points,
+    /// so that the widest network a control allows (8 layers of the default width)
+    /// still fits the memory bound.
+    fn base() -> Config {
+        Config {
+            n: 100,
+            ..Config::default()
+        }
+    }
+
     fn json(c: &Config) -> Value {
         serde_json::to_value(c).unwrap()
     }
@@ -176,17 +186,17 @@ mod tests {
 
     #[test]
     fn every_control_edits_the_field_at_its_path() {
-        let default = json(&Config::default());
+        let default = json(&base());
         for c in CONTROLS.iter() {
             // A valid value unlike the default: the last other choice, a range's end,
             // or 0.25 (in range for every number here).
-            let text = (c.get)(&Config::default());
+            let text = (c.get)(&base());
             let value = match (c.kind, c.range) {
                 (Kind::Choice, _) => *c.choices.iter().rev().find(|&&x| x != text).unwrap(),
                 (Kind::Whole, Some(Range::Whole(_, max))) => &max.to_string(),
                 _ => "0.25",
             };
-            let set = config_from_form(&reaching(c.key, value), &Config::default())
+            let set = config_from_form(&reaching(c.key, value), &base())
                 .unwrap_or_else(|e| panic!("{}={value}: {e}", c.key));
             let mut changed = Vec::new();
             differences(&default, &json(&set), "", &mut changed);
@@ -194,7 +204,7 @@ mod tests {
             assert_eq!(changed, [c.path], "{}={value} changed {changed:?}", c.key);
             // Read back: the control's text for that config gives the same config.
             let text = form_from_config(&set)[c.key].clone();
-            let again = config_from_form(&reaching(c.key, &text), &Config::default()).unwrap();
+            let again = config_from_form(&reaching(c.key, &text), &base()).unwrap();
             assert_eq!(again, set, "{}: {value} read back as {text}", c.key);
         }
     }
@@ -205,7 +215,7 @@ mod tests {
             for choice in c.choices {
                 // layers = 3 so that "mlp" is a deep network (two-layer pins it at 1).
                 let f = form(&[(c.key, choice), ("layers", "3")]);
-                let set = config_from_form(&f, &Config::default())
+                let set = config_from_form(&f, &base())
                     .unwrap_or_else(|e| panic!("{}={choice}: {e}", c.key));
                 assert_eq!(form_from_config(&set)[c.key], *choice);
             }
@@ -216,7 +226,7 @@ mod tests {
     fn every_control_names_itself_in_its_errors() {
         for c in CONTROLS.iter() {
             // Text that is no value at all fails while parsing…
-            let err = config_from_form(&reaching(c.key, "no such value"), &Config::default())
+            let err = config_from_form(&reaching(c.key, "no such value"), &base())
                 .unwrap_err();
             assert_eq!(err.field(), Some(c.key), "{}: {err}", c.key);
             // …and an out-of-range value fails in Config::check, by field path.
@@ -227,7 +237,7 @@ mod tests {
                 (Kind::Log(_), _) => "2".to_owned(),
                 _ => "-1".to_owned(),
             };
-            let err = config_from_form(&reaching(c.key, &bad), &Config::default()).unwrap_err();
+            let err = config_from_form(&reaching(c.key, &bad), &base()).unwrap_err();
             assert_eq!(err.field(), Some(c.key), "{}={bad}: {err}", c.key);
         }
     }
@@ -239,13 +249,13 @@ mod tests {
                 panic!("{}: a whole number without a whole range", c.key)
             };
             for ok in [min, max] {
-                let r = config_from_form(&reaching(c.key, &ok.to_string()), &Config::default());
+                let r = config_from_form(&reaching(c.key, &ok.to_string()), &base());
                 assert!(r.is_ok(), "{}={ok}: {:?}", c.key, r.err());
             }
             let mut outside = vec![max + 1];
             outside.extend(min.checked_sub(1));
             for bad in outside {
-                let err = config_from_form(&reaching(c.key, &bad.to_string()), &Config::default())
+                let err = config_from_form(&reaching(c.key, &bad.to_string()), &base())
                     .unwrap_err();
                 assert_eq!(err.field(), Some(c.key), "{}={bad}: {err}", c.key);
             }

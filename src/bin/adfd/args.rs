@@ -20,23 +20,23 @@ fn fields_of(model: ModelKind) -> impl Iterator<Item = &'static Field> {
     FIELDS.iter().filter(move |f| f.cli && f.applies_to(model))
 }
 
-/// The help line of a row: `Sentence [allowed: 1..=20000] [default: 400]`.
-fn help(f: &Field) -> String {
+/// The help line of a row for `model`: `Sentence [allowed: 1..=20000] [default: 400]`.
+fn help(f: &Field, model: ModelKind) -> String {
     let allowed = f.allowed().map(|a| format!(" [allowed: {a}]"));
     format!(
         "{}{} [default: {}]",
         f.help,
         allowed.unwrap_or_default(),
-        f.default_summary()
+        f.default_summary(model)
     )
 }
 
-/// The flag of a row.
-fn flag(f: &'static Field) -> Arg {
+/// The flag of a row on the subcommand for `model`.
+fn flag(f: &'static Field, model: ModelKind) -> Arg {
     let mut arg = Arg::new(f.key)
         .long(f.flag())
         .value_name(f.key.to_uppercase())
-        .help(help(f))
+        .help(help(f, model))
         .allow_hyphen_values(true)
         .value_parser(move |text: &str| -> Result<String, String> {
             f.apply(&mut Config::default(), text)
@@ -70,7 +70,7 @@ pub fn experiment(name: &'static str, about: &'static str, model: ModelKind) -> 
     let command = Command::new(name)
         .about(about)
         .arg(config)
-        .args(fields_of(model).map(flag))
+        .args(fields_of(model).map(|f| flag(f, model)))
         .arg(absolute)
         .arg(switch(
             "json",
@@ -115,6 +115,7 @@ pub fn config(m: &ArgMatches, model: ModelKind) -> Result<Config, String> {
             given("precision")
                 .and_then(|t| t.parse().ok())
                 .unwrap_or_default(),
+            model,
         ),
     };
     for f in fields_of(model) {
@@ -195,8 +196,19 @@ mod tests {
         let c = parse(&["rfm", "--problem", "poisson2d", "--precision", "f32"]).unwrap();
         assert_eq!(
             c,
-            Config::defaults_for("poisson2d".parse().unwrap(), "f32".parse().unwrap())
+            Config::defaults_for(
+                "poisson2d".parse().unwrap(),
+                "f32".parse().unwrap(),
+                ModelKind::Rfm
+            )
         );
+        let c = parse(&["train", "--problem", "biharmonic2d"]).unwrap();
+        let network = Config::defaults_for(
+            "biharmonic2d".parse().unwrap(),
+            "f64".parse().unwrap(),
+            ModelKind::Network,
+        );
+        assert_eq!(c, network, "a network's own n, h and training");
         let c = parse(&["rfm", "--threshold", "1e-3", "--absolute"]).unwrap();
         assert_eq!(c.threshold, adfd::Threshold::Absolute(1e-3));
         assert!(parse(&["rfm", "--absolute"])
