@@ -13,7 +13,7 @@ mod cli;
 use adfd::config::field::{Field, Kind, Models, Range};
 use adfd::config::settings::FIELDS;
 use adfd::web::form::config_from_form;
-use adfd::{Config, ModelKind};
+use adfd::{Config, ModelKind, Precision, ProblemKind};
 use std::collections::BTreeMap;
 
 /// The values to try for a row: its range's ends and their neighbours (for reals also
@@ -71,12 +71,15 @@ fn model_of(f: &Field) -> ModelKind {
     }
 }
 
+/// adfd's defaults for the model a row is tried on (Poisson 1-D, f64): where the CLI's
+/// subcommand and the page start.
+fn base_of(f: &Field) -> Config {
+    Config::defaults_for(ProblemKind::Poisson1d, Precision::F64, model_of(f))
+}
+
 /// `Config::check` on adfd's defaults with the row set to `text` (a parse error refuses).
 fn check_accepts(f: &Field, text: &str) -> bool {
-    let mut c = Config {
-        model: model_of(f),
-        ..Config::default()
-    };
+    let mut c = base_of(f);
     f.apply(&mut c, text).is_ok() && c.check().is_ok()
 }
 
@@ -90,7 +93,7 @@ fn form_accepts(f: &Field, text: &str) -> Option<bool> {
     if model_of(f) == ModelKind::Network && f.key != "model" {
         form.insert("model".into(), "mlp".into());
     }
-    let result = config_from_form(&form, &Config::default());
+    let result = config_from_form(&form, &base_of(f));
     if let Err(e) = &result {
         assert_eq!(e.field(), Some(f.key), "form {}={text}: {e}", f.key);
     }
