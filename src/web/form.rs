@@ -226,8 +226,7 @@ mod tests {
     fn every_control_names_itself_in_its_errors() {
         for c in CONTROLS.iter() {
             // Text that is no value at all fails while parsing…
-            let err = config_from_form(&reaching(c.key, "no such value"), &base())
-                .unwrap_err();
+            let err = config_from_form(&reaching(c.key, "no such value"), &base()).unwrap_err();
             assert_eq!(err.field(), Some(c.key), "{}: {err}", c.key);
             // …and an out-of-range value fails in Config::check, by field path.
             let bad = match (c.kind, c.range) {
@@ -255,8 +254,8 @@ mod tests {
             let mut outside = vec![max + 1];
             outside.extend(min.checked_sub(1));
             for bad in outside {
-                let err = config_from_form(&reaching(c.key, &bad.to_string()), &base())
-                    .unwrap_err();
+                let err =
+                    config_from_form(&reaching(c.key, &bad.to_string()), &base()).unwrap_err();
                 assert_eq!(err.field(), Some(c.key), "{}={bad}: {err}", c.key);
             }
         }
