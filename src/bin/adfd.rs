@@ -40,7 +40,7 @@ fn cli() -> Command {
         ))
         .subcommand(args::experiment(
             "train",
-            "Train a network with AD and FD residual losses from the same init, one shared learning rate.",
+            "Train a network with AD and FD residual losses from the same init (Levenberg–Marquardt, GD or Adam).",
             ModelKind::Network,
         ))
         .subcommand(ClaimsArgs::augment_args(claims))
@@ -54,9 +54,13 @@ struct ClaimsArgs {
     /// Problems, separated by commas [default: all four]
     #[arg(long, value_delimiter = ',', value_parser = parse_problem)]
     problems: Vec<ProblemKind>,
-    /// Skip the network claims (4b–4d), which take most of the time
+    /// Skip the network claims (4b–4f, 6a–6c), which take most of the time
     #[arg(long)]
     no_networks: bool,
+    /// Measure the network claims at three sizes (the smallest 7 × 7 / width 50 in 2-D,
+    /// the largest the claim size), to show how each changes with size
+    #[arg(long)]
+    sizes: bool,
     /// Print the whole report as JSON
     #[arg(long)]
     json: bool,
@@ -109,7 +113,7 @@ fn claims(args: &ClaimsArgs) -> Result<(), String> {
     }
     let options = adfd::claims::Options {
         networks: !args.no_networks,
-        sizes: false,
+        sizes: args.sizes,
     };
     let report = adfd::claims::run(&problems, seeds, options, &|_, _, done| {
         if let Some(bar) = &bar {

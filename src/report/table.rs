@@ -215,7 +215,8 @@ impl TrainRow {
     }
 }
 
-/// The network runs' table. `decades` is `q`; `lm` adds the damping column.
+/// The network runs' table, with a note for every run that stopped before its budget.
+/// `decades` is `q`; `lm` adds the damping column.
 pub fn train(
     rows: &[TrainRow],
     threshold: &Threshold,
@@ -239,7 +240,7 @@ pub fn train(
         columns.push("μ".into());
     }
     columns.extend(["ms/step".into(), "stopped".into()]);
-    let rows = rows
+    let cells = rows
         .iter()
         .map(|r| {
             let (k0, h0, e0) = r.spectrum0;
@@ -282,9 +283,18 @@ pub fn train(
         notes.push("μ: Levenberg–Marquardt's damping of the latest recorded step (small μ: a Gauss–Newton step; large: a short gradient step).".into());
     }
     notes.push("ms/step: wall time per training step of this run.".into());
+    for r in rows {
+        if let Some(s) = r
+            .stopped
+            .as_ref()
+            .filter(|s| s.reason != StopReason::Budget)
+        {
+            notes.push(format!("{} stopped: {}.", r.mode, s.message));
+        }
+    }
     Table {
         columns,
-        rows,
+        rows: cells,
         notes,
     }
 }
@@ -295,7 +305,7 @@ pub fn of_rfm(report: &RfmReport) -> Table {
     rfm(&report.runs, &c.threshold, c.precision, c.problem().dim())
 }
 
-/// The table of a training report, with a note for every run that stopped early.
+/// The table of a training report.
 pub fn of_train(report: &TrainReport) -> Table {
     let c = &report.config;
     let rows: Vec<TrainRow> = report.runs.iter().map(|r| r.row()).collect();
