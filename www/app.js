@@ -50,7 +50,7 @@ function describe(snap) {
   const parts = [snap.problem, net ? 'network' : 'RFM', `seed ${snap.seed}`];
   const { done, total } = snap.progress;
   if (total) parts.push(`${net ? 'step' : 'run'} ${done}/${total}`);
-  if (snap.training) parts.push(`${snap.training.optimizer}, lr ${snap.training.lr.toExponential(2)}`);
+  if (snap.training) parts.push(snap.training.optimizer === 'lm' ? 'Levenberg–Marquardt' : `${snap.training.optimizer}, lr ${snap.training.lr.toExponential(2)}`);
   if (snap.msPerStep !== undefined) parts.push(`${snap.msPerStep.toFixed(net ? 1 : 0)} ms per ${net ? 'step (all runs)' : 'run'}`);
   if (snap.sweep) parts.push(`sweep ${snap.sweep.progress.done}/${snap.sweep.progress.total}`);
   const frames = view.stats.frames;

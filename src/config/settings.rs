@@ -183,13 +183,13 @@ pub const FIELDS: &[Field] = &[
         |c, v| put(&mut c.train.optimizer, v.parse::<Optimizer>()))
     .choices(Optimizer::NAMES)
     .only(Models::Net),
-    Field::new("train.lr", "lr", Kind::Optional { none: "auto" }, "learning rate (auto: c/λmax)",
+    Field::new("train.lr", "lr", Kind::Optional { none: "auto" }, "GD/Adam learning rate (auto: c/λmax)",
         "Fixed learning rate shared by all runs; auto: c/λ_max of the AD run's initial kernel",
         |c| c.train.lr.map_or("auto".to_owned(), exp),
         |c, v| put(&mut c.train.lr, parse::number_or(v, "auto")))
     .range(Range::above(0.0, 1e6))
     .only(Models::Net),
-    Field::new("train.lr_scale", "lr_scale", Kind::Real, "c in c/λmax",
+    Field::new("train.lr_scale", "lr_scale", Kind::Real, "GD/Adam c in c/λmax",
         "c of the shared learning rate c/λ_max of the AD run's initial kernel (lr auto)",
         |c| c.train.lr_scale.to_string(),
         |c, v| put(&mut c.train.lr_scale, parse::number(v)))

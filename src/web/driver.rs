@@ -1,29 +1,18 @@
 //! What the browser worker runs, as plain Rust: the settings, the comparison in
-//! progress, an optional sweep over `h`, the history of finished runs, and the
-//! [`Snapshot`] the page draws. The wasm `Session` is a thin facade over a [`Driver`];
-//! everything here is tested natively.
+//! progress, an optional sweep over `h`, the history of finished runs
+//! ([`super::history`]), and the [`Snapshot`] the page draws, assembled from
+//! [`super::views`]. The wasm `Session` is a thin facade over a [`Driver`]; everything
+//! here is tested natively.
 
-use super::snapshot::{
-    HistoryView, PlotGrid, RunTraining, RunView, Snapshot, SpectrumView, SweepPoint, SweepView,
-    Training,
-};
+use super::history::{outcomes, History, Source};
+use super::snapshot::{Snapshot, Training};
+use super::views::{self, NetSolution};
 use crate::config::{Config, ModelKind, Valid, MAX_SEED};
 use crate::error::Result;
-use crate::experiment::{self, Comparison, Experiment, Progress, Run};
-use crate::optimizer::Optimizer;
+use crate::experiment::{self, Comparison, Experiment, Progress};
 use crate::problem::{PointSet, Points};
-use crate::report::table::{self, Table};
 use crate::report::Report;
-use crate::spectrum::Threshold;
-use std::collections::VecDeque;
 
-/// Points per axis of the grid the solution panel is drawn on, in 1-D and 2-D.
-const PLOT_1D: usize = 201;
-const PLOT_2D: usize = 48;
-/// Most finished runs kept for the entropy scatter.
-pub const HISTORY: usize = 400;
-/// Most points of a loss curve sent to the page (longer curves are thinned evenly).
-const CURVE_POINTS: usize = 1500;
 /// Most training steps of one run in a network sweep.
 const SWEEP_TRAINING_STEPS: usize = 500;
 
@@ -35,114 +24,6 @@ pub fn sweep_h(model: ModelKind) -> Vec<f64> {
     (0..count)
         .map(|i| 10f64.powf(-1.0 - 0.5 * i as f64))
         .collect()
-}
-
-/// One finished run, for the entropy scatter.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Outcome {
-    /// The run was a network's (else the RFM's).
-    pub network: bool,
-    /// The FD step `h` (`None` for AD).
-    pub h: Option<f64>,
-    /// `H(a)` (RFM: of `A`; network: of `J` at step 0).
-    pub entropy: f64,
-    /// `exp H(a)`.
-    pub effective_modes: f64,
-    /// The true residual (RFM: of the fit; network: at the last measurement).
-    pub residual_true: f64,
-    /// Network only: `loss_end / loss₀`.
-    pub loss_ratio: f64,
-}
-
-impl Outcome {
-    /// What the scatter plots against entropy: the RFM's true residual, a network's
-    /// loss ratio.
-    fn y(&self) -> f64 {
-        if self.network {
-            self.loss_ratio
-        } else {
-            self.residual_true
-        }
-    }
-}
-
-/// The finished runs of a comparison (all once it is finished; none before setup).
-fn outcomes(c: Option<&Comparison>) -> Vec<Outcome> {
-    match c {
-        None => Vec::new(),
-        Some(Comparison::Rfm(c)) => c
-            .fits()
-            .iter()
-            .map(|f| Outcome {
-                network: false,
-                h: f.run.mode.h(),
-                entropy: f.run.entropy,
-                effective_modes: f.run.effective_modes,
-                residual_true: f.run.residual_true,
-                loss_ratio: f64::NAN,
-            })
-            .collect(),
-        Some(Comparison::Train(c)) => c
-            .runs()
-            .iter()
-            .filter(|r| r.is_finished())
-            .map(|r| {
-                let k0 = r.kernels().first();
-                Outcome {
-                    network: true,
-                    h: r.mode().h(),
-                    entropy: k0.map_or(f64::NAN, |k| k.entropy),
-                    effective_modes: k0.map_or(f64::NAN, |k| k.effective_modes),
-                    residual_true: r.latest_true_residual().map_or(f64::NAN, |t| t.1),
-                    loss_ratio: 1.0 / r.speed(c.config().train.decades).loss_reduction,
-                }
-            })
-            .collect(),
-    }
-}
-
-/// The most recent finished runs, oldest dropped first: at most [`HISTORY`].
-#[derive(Clone, Debug, Default)]
-pub struct History(VecDeque<Outcome>);
-
-impl History {
-    /// Adds a finished run, dropping the oldest when full.
-    pub fn push(&mut self, outcome: Outcome) {
-        if self.0.len() == HISTORY {
-            self.0.pop_front();
-        }
-        self.0.push_back(outcome);
-    }
-
-    /// Runs kept.
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    /// True when no run is kept.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// The scatter's data: the runs of one model kind.
-    fn view(&self, network: bool) -> HistoryView {
-        let mine: Vec<&Outcome> = self.0.iter().filter(|o| o.network == network).collect();
-        let (x_label, y_label) = if network {
-            (
-                "truncated entropy H(a) of J at step 0",
-                "loss after training / initial loss",
-            )
-        } else {
-            ("truncated entropy H(a) of A", "true PDE residual")
-        };
-        HistoryView {
-            entropy: mine.iter().map(|o| o.entropy).collect(),
-            y: mine.iter().map(|o| o.y()).collect(),
-            ad: mine.iter().map(|o| o.h.is_none()).collect(),
-            x_label: x_label.into(),
-            y_label: y_label.into(),
-        }
-    }
 }
 
 /// A job: its settings, its comparison once set up, and whether a numerical failure
@@ -196,13 +77,6 @@ impl Job {
     }
 }
 
-/// The solution of one network run on the plot grid at one measured step.
-#[derive(Clone, Debug, Default)]
-struct NetView {
-    step: usize,
-    plot: Vec<f64>,
-}
-
 /// The worker's state: see the module docs.
 #[derive(Clone, Debug)]
 pub struct Driver {
@@ -220,20 +94,7 @@ pub struct Driver {
     recorded: bool,
     error: Option<String>,
     /// Cached per network run: its solution at the latest measured step.
-    views: Vec<Option<NetView>>,
-}
-
-fn plot_grid(dim: usize) -> PointSet {
-    if dim == 1 {
-        PointSet {
-            dim,
-            coords: (0..PLOT_1D)
-                .map(|i| -1.0 + 2.0 * i as f64 / (PLOT_1D - 1) as f64)
-                .collect(),
-        }
-    } else {
-        PointSet::midpoints(2, PLOT_2D)
-    }
+    views: Vec<Option<NetSolution>>,
 }
 
 impl Driver {
@@ -242,7 +103,7 @@ impl Driver {
     pub fn new(config: Valid<Config>) -> Driver {
         let problem = config.problem();
         Driver {
-            grid: plot_grid(problem.dim()),
+            grid: views::plot_grid(problem.dim()),
             test: Points::test(&problem),
             job: Job::new(config),
             generation: 0,
@@ -312,7 +173,7 @@ impl Driver {
         self.job = job;
         self.generation = self.generation.wrapping_add(1);
         let problem = self.config().problem();
-        self.grid = plot_grid(problem.dim());
+        self.grid = views::plot_grid(problem.dim());
         self.test = Points::test(&problem);
         self.work_ms = (0.0, 0);
         self.recorded = false;
@@ -385,29 +246,7 @@ impl Driver {
             Some(Comparison::Rfm(cmp)) => cmp
                 .fits()
                 .iter()
-                .map(|fit| {
-                    let r = &fit.run;
-                    RunView {
-                        label: r.mode.to_string(),
-                        h: r.mode.h(),
-                        spectrum: Some(spectrum_view(
-                            &r.singular_values,
-                            threshold,
-                            r.cutoff,
-                            r.entropy,
-                            r.effective_modes,
-                            0,
-                            Some(r.noise_floor),
-                        )),
-                        residual_system: r.residual_system,
-                        residual_true: Some(r.residual_true),
-                        error_l2: r.error_l2,
-                        error_max: r.error_max,
-                        time_ms: r.time_ms,
-                        u: cmp.features().values(&fit.coefficients, &self.grid),
-                        training: None,
-                    }
-                })
+                .map(|fit| views::rfm_run(cmp, fit, threshold, &self.grid))
                 .collect(),
             Some(Comparison::Train(cmp)) => {
                 self.views.resize(cmp.runs().len(), None);
@@ -417,11 +256,11 @@ impl Driver {
                     .zip(self.views.iter_mut())
                     .map(|(run, view)| {
                         let measured = run.latest_kernel().map_or(0, |k| k.step);
-                        if view.as_ref().is_none_or(|v| v.step != measured) {
-                            *view = Some(net_view(run, &self.grid, measured));
+                        if view.as_ref().is_none_or(|v| v.step() != measured) {
+                            *view = Some(views::net_solution(run, &self.grid, measured));
                         }
                         let view = view.as_ref().expect("just filled");
-                        net_run_view(run, view, threshold, decades)
+                        views::net_run(run, view, threshold, decades)
                     })
                     .collect()
             }
@@ -435,27 +274,7 @@ impl Driver {
             _ => None,
         };
         let progress = self.job.progress();
-        let network = c.model == ModelKind::Network;
-        let readouts = match &self.job.comparison {
-            None => Table::default(),
-            Some(Comparison::Rfm(cmp)) => table::rfm(
-                cmp.fits().iter().map(|f| &f.run),
-                &threshold,
-                c.precision,
-                problem.dim(),
-            ),
-            Some(Comparison::Train(cmp)) => {
-                let t = &cmp.config().train;
-                let rows: Vec<_> = cmp.runs().iter().map(|r| r.row(t.decades)).collect();
-                table::train(
-                    &rows,
-                    &threshold,
-                    t.decades,
-                    t.optimizer == Optimizer::Lm,
-                    problem.dim(),
-                )
-            }
-        };
+        let readouts = views::readouts(self.job.comparison.as_ref(), c);
         Snapshot {
             generation: self.generation,
             set_up: self.job.comparison.is_some(),
@@ -470,161 +289,14 @@ impl Driver {
             progress,
             training,
             runs,
-            grid: PlotGrid {
-                dim: self.grid.dim,
-                n: if self.grid.dim == 1 { PLOT_1D } else { PLOT_2D },
-                x: if self.grid.dim == 1 {
-                    self.grid.coords.clone()
-                } else {
-                    Vec::new()
-                },
-                exact: self.grid.iter().map(|x| problem.exact(x)).collect(),
-            },
-            sweep: self.sweep.as_ref().map(sweep_view),
-            history: self.history.view(network),
+            grid: views::plot_grid_view(&self.grid, &problem),
+            sweep: self
+                .sweep
+                .as_ref()
+                .map(|j| views::sweep(&j.config, j.comparison.as_ref(), j.progress())),
+            history: self.history.view(Source::of(c)),
             readouts,
         }
-    }
-}
-
-fn spectrum_view(
-    singular_values: &[f64],
-    threshold: Threshold,
-    cutoff: usize,
-    entropy: f64,
-    effective_modes: f64,
-    step: usize,
-    noise_floor: Option<f64>,
-) -> SpectrumView {
-    SpectrumView {
-        singular_values: singular_values.to_vec(),
-        cut: threshold.cut(singular_values.first().copied().unwrap_or(0.0)),
-        cutoff,
-        entropy,
-        effective_modes,
-        step,
-        noise_floor,
-    }
-}
-
-fn net_view(run: &Run, grid: &PointSet, step: usize) -> NetView {
-    let net = run.network();
-    NetView {
-        step,
-        plot: grid.iter().map(|x| net.value(x)).collect(),
-    }
-}
-
-/// Evenly thins `(step, value)` pairs to at most [`CURVE_POINTS`], keeping the last.
-fn thin(points: Vec<(f64, f64)>) -> (Vec<f64>, Vec<f64>) {
-    let stride = points.len().div_ceil(CURVE_POINTS).max(1);
-    let last = points.len().saturating_sub(1);
-    points
-        .into_iter()
-        .enumerate()
-        .filter(|(i, _)| i % stride == 0 || *i == last)
-        .map(|(_, p)| p)
-        .unzip()
-}
-
-fn net_run_view(run: &Run, view: &NetView, threshold: Threshold, decades: f64) -> RunView {
-    let curve = run.loss_curve();
-    let (loss_step, loss) = thin(curve.iter().map(|p| (p.step as f64, p.loss)).collect());
-    let records = run.records();
-    let (true_step, true_residual) = thin(
-        records
-            .iter()
-            .map(|r| (r.step as f64, r.true_residual))
-            .collect(),
-    );
-    let (_, error_l2) = thin(
-        records
-            .iter()
-            .map(|r| (r.step as f64, r.error_l2))
-            .collect(),
-    );
-    let latest = run.latest_record();
-    let speed = run.speed(decades);
-    RunView {
-        label: run.mode().to_string(),
-        h: run.mode().h(),
-        spectrum: run.latest_kernel().map(|k| {
-            spectrum_view(
-                &k.singular_values,
-                threshold,
-                k.cutoff,
-                k.entropy,
-                k.effective_modes,
-                k.step,
-                None,
-            )
-        }),
-        residual_system: run.latest_loss(),
-        residual_true: run.latest_true_residual().map(|r| r.1),
-        error_l2: latest.map_or(f64::NAN, |r| r.error_l2),
-        error_max: latest.map_or(f64::NAN, |r| r.error_max),
-        time_ms: if speed.steps_per_second > 0.0 {
-            1e3 / speed.steps_per_second
-        } else {
-            f64::NAN
-        },
-        u: view.plot.clone(),
-        training: Some(RunTraining {
-            step: run.step(),
-            entropy0: run.kernels().first().map_or(f64::NAN, |k| k.entropy),
-            loss_step,
-            loss,
-            true_step,
-            true_residual,
-            error_l2,
-            mu: latest.and_then(|r| r.mu),
-            steps_to_target: speed.steps_to_target,
-            loss_reduction: speed.loss_reduction,
-            stopped: run.stopped().map(|s| s.message.clone()),
-        }),
-    }
-}
-
-fn sweep_view(job: &Job) -> SweepView {
-    let (done, total) = match &job.comparison {
-        Some(Comparison::Train(c)) => (
-            c.runs().iter().map(Run::step).sum(),
-            c.runs().len() * c.config().train.steps,
-        ),
-        _ if job.config.model == ModelKind::Network => {
-            (0, job.config.modes().len() * job.config.train.steps)
-        }
-        _ => {
-            let p = job.progress();
-            (p.done, p.total)
-        }
-    };
-    let network = job.config.model == ModelKind::Network;
-    let runs = outcomes(job.comparison.as_ref());
-    let fd: Vec<&Outcome> = runs.iter().filter(|r| r.h.is_some()).collect();
-    SweepView {
-        progress: Progress { done, total },
-        entropy_label: if network {
-            "exp H of J at step 0"
-        } else {
-            "exp H of A"
-        }
-        .into(),
-        y_label: if network {
-            "true residual after training"
-        } else {
-            "true PDE residual"
-        }
-        .into(),
-        h: fd.iter().map(|r| r.h.unwrap_or(f64::NAN)).collect(),
-        entropy: fd.iter().map(|r| r.entropy).collect(),
-        effective_modes: fd.iter().map(|r| r.effective_modes).collect(),
-        residual_true: fd.iter().map(|r| r.residual_true).collect(),
-        ad: runs.iter().find(|r| r.h.is_none()).map(|r| SweepPoint {
-            entropy: r.entropy,
-            effective_modes: r.effective_modes,
-            residual_true: r.residual_true,
-        }),
     }
 }
 
@@ -653,7 +325,7 @@ mod tests {
         assert_eq!(s.runs.len(), 3);
         assert_eq!(s.runs[0].label, "AD");
         assert_eq!(s.runs[1].label, "FD h=1e-1");
-        assert_eq!(s.runs[0].u.len(), PLOT_1D);
+        assert_eq!(s.runs[0].u.len(), views::PLOT_1D);
         // Each RFM run's round-off floor; FD's grows like 1/h² (the interior rows').
         let floor = |i: usize| s.runs[i].spectrum.as_ref().unwrap().noise_floor.unwrap();
         assert!(floor(0) < floor(1));
@@ -725,23 +397,6 @@ mod tests {
             assert_eq!(d.work_ms.1, progress);
             assert!(d.snapshot().ms_per_step.is_some_and(|ms| ms > 0.0));
         }
-    }
-
-    #[test]
-    fn history_is_bounded() {
-        let mut h = History::default();
-        let o = Outcome {
-            network: false,
-            h: None,
-            entropy: 1.0,
-            effective_modes: 1.0,
-            residual_true: 1.0,
-            loss_ratio: 1.0,
-        };
-        for _ in 0..HISTORY + 10 {
-            h.push(o);
-        }
-        assert_eq!(h.len(), HISTORY);
     }
 
     #[test]

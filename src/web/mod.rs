@@ -5,7 +5,9 @@
 //! * [`form`] — the page's controls (text) to a validated [`Config`](crate::Config)
 //!   and back, by walking those rows; plain Rust, tested natively.
 //! * `session` (wasm32 only) — the Web Worker's facade: configure, step, reset, new
-//!   seed, sweep, and the snapshot (built by [`driver`]).
+//!   seed, sweep, and the snapshot (built by [`driver`]: the job, the sweep, and the
+//!   snapshot assembled from [`views`] and [`history`], the finished runs the entropy
+//!   scatter plots).
 //! * [`snapshot`] — the one schema of what the worker sends the page.
 //! * [`charts`] — the main thread's facade (wasm32 only) that draws snapshots on
 //!   canvases, one module per panel; its axis spans and palette are plain Rust,
@@ -16,7 +18,9 @@
 pub mod controls;
 pub mod driver;
 pub mod form;
+pub mod history;
 pub mod snapshot;
+pub mod views;
 
 pub mod charts;
 #[cfg(target_arch = "wasm32")]

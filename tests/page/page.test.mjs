@@ -85,6 +85,17 @@ try {
   assert.ok(lossInk > 300, `the loss panel is drawn (${lossInk} pixels)`);
   bench.first_visit_steps_after_ms = [later.ms, later.done];
   step(`first visit trains live: step ${early.done} → ${later.done}, ${later.done} steps after ${later.ms.toFixed(0)} ms`);
+  // The first visit's point (issue 23): under Levenberg–Marquardt AD's solution error
+  // falls below 1e-5 (1e-6 soon after), while FD h = 0.2's flattens at its stencil's
+  // truncation error, above 1e-3. The error curves are the snapshot's (src/web/snapshot.rs).
+  await first.waitForFunction(() => Math.min(...(window.adfd.state.lastSnap?.runs[0].training?.errorL2 ?? [1])) <= 1e-6, null, { timeout: LONG });
+  bench.first_visit_ad_error_1e6_ms = await first.evaluate(() => performance.now() - window.adfd.t0);
+  await first.waitForFunction(() => window.adfd.state.finished, null, { timeout: LONG });
+  const errors = await first.evaluate(() => window.adfd.state.lastSnap.runs.map((r) => ({ h: r.h ?? null, error: r.training.errorL2 })));
+  const ad = errors.find((r) => r.h === null), coarse = errors.find((r) => r.h === 0.2);
+  assert.ok(Math.min(...ad.error) < 1e-5, `AD's error falls below 1e-5: ${ad.error}`);
+  assert.ok(coarse.error.slice(1).every((e) => e > 1e-3), `FD h = 0.2's error stays above 1e-3: ${coarse.error}`);
+  step(`first visit: AD's error ≤ 1e-6 after ${bench.first_visit_ad_error_1e6_ms.toFixed(0)} ms (page load included), ends at ${ad.error.at(-1).toExponential(1)}; FD h = 0.2 ends at ${coarse.error.at(-1).toExponential(1)}`);
   await first.screenshot({ path: join(out, 'page-first-visit.png'), fullPage: false });
   await first.close();
 

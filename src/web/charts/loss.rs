@@ -1,6 +1,6 @@
 //! The loss panel. A network: above, each run's training loss (solid) and true PDE
 //! residual (dashed) against the step; below, the relative L2 error of its solution
-//! (AD solid, each FD dashed); log scales. The RFM is fitted in one least-squares solve,
+//! (AD solid, each FD dashed, as the legend of both shows); log scales. The RFM is fitted in one least-squares solve,
 //! so it has no curve; instead `K(a)` (solid) and `exp H(a)` (dashed) of each spectrum
 //! against the relative threshold `a`, the chosen `a` dashed black.
 
@@ -55,7 +55,7 @@ fn training_curves(frame: &Frame, root: &Area, snap: &Snapshot) -> Result<(), Js
         },
         Side {
             axis: y,
-            desc: "loss (solid), true residual (dashed)",
+            desc: "loss, true residual",
             ticks: Ticks::Format(pow_label),
         },
     )?;
@@ -66,13 +66,14 @@ fn training_curves(frame: &Frame, root: &Area, snap: &Snapshot) -> Result<(), Js
     for &(i, run, t) in &curves {
         let c = rgb(palette::colour(i));
         frame.line(&mut chart, curve(&y, &t.loss_step, &t.loss), c, 2.0)?;
-        legend.add(run.label.clone(), solid_sample(c, 3));
         let points = curve(&y, &t.true_step, &t.true_residual);
         if points.len() > 1 {
             frame.dashed(&mut chart, points, c, 1.5, (5.0, 4.0))?;
         }
+        legend.add(run.label.clone(), run_sample(i));
     }
-    frame.legend(&chart, SeriesLabelPosition::UpperRight, &legend)?;
+    // Middle right: the losses fall below it and the true residuals stay above.
+    frame.legend(&chart, SeriesLabelPosition::MiddleRight, &legend)?;
     // The solution's error, which neither loss shows: an FD run can drive its own loss
     // to round-off while its solution stays at its stencil's truncation error.
     let y = Axis::log_fit(
@@ -91,19 +92,17 @@ fn training_curves(frame: &Frame, root: &Area, snap: &Snapshot) -> Result<(), Js
         },
         Side {
             axis: y,
-            desc: "L2 error of u (AD solid, FD dashed)",
+            desc: "L2 error of u",
             ticks: Ticks::Format(pow_label),
         },
     )?;
-    let mut legend = Legend::default();
-    for &(i, run, t) in &curves {
+    for &(i, _, t) in &curves {
         let points = curve(&y, &t.true_step, &t.error_l2);
         if points.len() > 1 {
             frame.run_line(&mut chart, points, i, 2.0)?;
         }
-        legend.add(run.label.clone(), run_sample(i));
     }
-    frame.legend(&chart, SeriesLabelPosition::UpperRight, &legend)
+    Ok(())
 }
 
 /// The relative thresholds the RFM panel evaluates, in decades: `10⁻¹⁶ … 10⁻¹`.
