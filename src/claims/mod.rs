@@ -87,8 +87,11 @@ pub struct ClaimRow {
     pub meaning: String,
     /// The problem (or `biharmonic1d vs poisson1d`).
     pub problem: String,
-    /// The network size (`n = 100, width 100`; `20 × 20, width 200`), empty for the RFM.
+    /// The network size (`n = 100, width 150`; `20 × 20, width 200`), empty for the RFM.
     pub size: String,
+    /// Measured at the claims' own size ([`measure::claim_size`]; the RFM claims
+    /// always), not only in the `--sizes` scan.
+    pub at_claim_size: bool,
     /// The settings of the statement.
     pub setting: String,
     /// Seeds on which the statement holds.
@@ -255,6 +258,7 @@ fn summarize(evaluations: &[Evaluation]) -> Vec<ClaimRow> {
                 meaning: claim.map_or("", |c| c.meaning).into(),
                 problem: first.problem.clone(),
                 size: first.size.map_or(String::new(), |s| s.label(dim)),
+                at_claim_size: first.size.is_none_or(|s| s == measure::claim_size(dim)),
                 setting: first.setting.clone(),
                 holds: group.iter().filter(|e| e.holds).count(),
                 seeds: group.len(),
