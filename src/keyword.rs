@@ -1,7 +1,8 @@
 //! Names for the fieldless enums of a config (`poisson1d`, `grid`, `adam`, …).
 
 /// Implements `Display` and `FromStr` for a fieldless enum from one table of
-/// `Variant => "name"` pairs, plus `NAMES`, every accepted name in order. Parsing
+/// `Variant => "name"` pairs, plus `NAMES`, every accepted name in order, and `ALL`,
+/// every variant in that order. Parsing
 /// trims and ignores case; an unknown name is an [`Error::Invalid`](crate::Error)
 /// for `field` that lists the choices.
 macro_rules! keyword_enum {
@@ -9,6 +10,8 @@ macro_rules! keyword_enum {
         impl $ty {
             /// Every accepted name, in order.
             pub const NAMES: &'static [&'static str] = &[$($name),+];
+            /// Every variant, in the order of [`Self::NAMES`].
+            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
         }
 
         impl std::fmt::Display for $ty {

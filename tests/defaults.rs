@@ -19,16 +19,9 @@
 
 use adfd::{run_rfm, run_train, Config, ModelKind, Optimizer, Precision, ProblemKind};
 
-const PROBLEMS: [ProblemKind; 4] = [
-    ProblemKind::Poisson1d,
-    ProblemKind::Biharmonic1d,
-    ProblemKind::Poisson2d,
-    ProblemKind::Biharmonic2d,
-];
-
 #[test]
 fn the_ad_fit_is_good_at_every_problems_defaults_on_ten_seeds() {
-    for problem in PROBLEMS {
+    for &problem in ProblemKind::ALL {
         for precision in [Precision::F64, Precision::F32] {
             let dim = adfd::Problem {
                 kind: problem,
@@ -53,7 +46,7 @@ fn the_ad_fit_is_good_at_every_problems_defaults_on_ten_seeds() {
 
 #[test]
 fn default_fd_steps_sit_in_the_truncation_regime() {
-    for problem in PROBLEMS {
+    for &problem in ProblemKind::ALL {
         for precision in [Precision::F64, Precision::F32] {
             for seed in [0, 5] {
                 let mut c = Config::defaults_for(problem, precision, ModelKind::Rfm);

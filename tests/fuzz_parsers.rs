@@ -370,12 +370,7 @@ fn usize_in(lo: usize, hi: usize) -> BoxedStrategy<usize> {
 }
 
 fn problem() -> impl Strategy<Value = ProblemKind> {
-    prop::sample::select(vec![
-        ProblemKind::Poisson1d,
-        ProblemKind::Biharmonic1d,
-        ProblemKind::Poisson2d,
-        ProblemKind::Biharmonic2d,
-    ])
+    prop::sample::select(ProblemKind::ALL)
 }
 
 fn activation() -> impl Strategy<Value = Activation> {

@@ -351,12 +351,7 @@ fn the_first_visit_and_the_defaults_start_without_measuring_the_machine() {
         config(first["hash"].as_str().unwrap(), 1),
     )];
     let here = Rates::measure();
-    for problem in [
-        ProblemKind::Poisson1d,
-        ProblemKind::Biharmonic1d,
-        ProblemKind::Poisson2d,
-        ProblemKind::Biharmonic2d,
-    ] {
+    for &problem in ProblemKind::ALL {
         for precision in [Precision::F64, Precision::F32] {
             for model in [ModelKind::Rfm, ModelKind::Network] {
                 let c = Config::defaults_for(problem, precision, model);

@@ -13,13 +13,6 @@ use adfd::{StopReason, TrainComparison, TrainReport};
 
 type Edit = Box<dyn Fn(&mut Config)>;
 
-const PROBLEMS: [ProblemKind; 4] = [
-    ProblemKind::Poisson1d,
-    ProblemKind::Biharmonic1d,
-    ProblemKind::Poisson2d,
-    ProblemKind::Biharmonic2d,
-];
-
 fn net(dim: usize, widths: &[usize], act: Activation, scale: f64, seed: u64) -> Network {
     Network::init(
         Architecture {
@@ -35,7 +28,7 @@ fn net(dim: usize, widths: &[usize], act: Activation, scale: f64, seed: u64) -> 
 /// ∇L by reverse mode against central differences of L itself, to ~1e-6 relative.
 #[test]
 fn gradients_match_central_differences_of_the_loss() {
-    for kind in PROBLEMS {
+    for &kind in ProblemKind::ALL {
         let problem = Problem { kind, k: 1 };
         let d = problem.dim();
         let points = Points::new(&problem, 9, 8, Sampling::Random, 3);
@@ -78,7 +71,7 @@ fn gradients_match_central_differences_of_the_loss() {
 /// a wrong product would be off by O(1).
 #[test]
 fn f32_loss_and_gradient_agree_with_f64_to_f32_round_off() {
-    for kind in PROBLEMS {
+    for &kind in ProblemKind::ALL {
         let problem = Problem { kind, k: 1 };
         let d = problem.dim();
         let points = Points::new(&problem, 9, 8, Sampling::Random, 4);
@@ -263,7 +256,7 @@ fn mlp_input_derivatives_match_nested_differences() {
 /// `Field`: `r = c·op u − f` at every interior point, all four problems.
 #[test]
 fn two_layer_fast_path_matches_field_jets() {
-    for kind in PROBLEMS {
+    for &kind in ProblemKind::ALL {
         let problem = Problem { kind, k: 2 };
         let points = Points::new(&problem, 5, 4, Sampling::Random, 8);
         let nw = net(problem.dim(), &[9], Activation::Gaussian, 2.0, 4);

@@ -92,20 +92,13 @@ fn estimate_and_measured(kind: ProblemKind, scale: f64, mode: DiffMode) -> (f64,
     (estimate, measured)
 }
 
-const PROBLEMS: [ProblemKind; 4] = [
-    ProblemKind::Poisson1d,
-    ProblemKind::Biharmonic1d,
-    ProblemKind::Poisson2d,
-    ProblemKind::Biharmonic2d,
-];
-
 /// FD: within a factor 2 of the measured f32 noise on every problem, `h` and `R`
 /// (measured 0.65–1.5 with seed 1).
 #[test]
 fn fd_floor_is_within_a_factor_two_of_the_measured_f32_round_off() {
     let mut report = Vec::new();
     let mut worst: f64 = 1.0;
-    for kind in PROBLEMS {
+    for &kind in ProblemKind::ALL {
         for scale in [2.0, 10.0] {
             for h in [1e-1, 1e-2, 1e-3, 1e-4] {
                 let h = h as f32 as f64;
@@ -129,7 +122,7 @@ fn fd_floor_is_within_a_factor_two_of_the_measured_f32_round_off() {
 fn fd_floor_follows_fourth_order_stencils() {
     let mut report = Vec::new();
     let mut worst: f64 = 1.0;
-    for kind in PROBLEMS {
+    for &kind in ProblemKind::ALL {
         for scale in [2.0, 10.0] {
             for h in [1e-1, 1e-3] {
                 let h = h as f32 as f64;
@@ -151,7 +144,7 @@ fn fd_floor_follows_fourth_order_stencils() {
 /// recurrences round several times per coefficient; measured 0.28–0.51).
 #[test]
 fn ad_floor_is_a_lower_estimate_within_a_factor_five() {
-    for kind in PROBLEMS {
+    for &kind in ProblemKind::ALL {
         for scale in [2.0, 10.0] {
             let (est, got) = estimate_and_measured(kind, scale, DiffMode::Ad);
             let ratio = est / got;

@@ -180,12 +180,7 @@ fn points_lie_where_they_should() {
 fn fast_assembly_matches_the_scalar_route_on_every_problem() {
     use adfd::operator::Prepared;
     use adfd::rfm::{assemble, interior_operator_matrix};
-    for kind in [
-        ProblemKind::Poisson1d,
-        ProblemKind::Biharmonic1d,
-        ProblemKind::Poisson2d,
-        ProblemKind::Biharmonic2d,
-    ] {
+    for &kind in ProblemKind::ALL {
         let c = config(kind, 24, 64, &[1e-2]);
         let (problem, features, points) = (c.problem(), c.features(), c.points());
         let dim = problem.dim();

@@ -7,48 +7,14 @@ use adfd::vmath::{
     tanh_taylor_scalar, MAX_ORDER,
 };
 use adfd::Activation;
-use rand::{RngExt, SeedableRng};
 
+#[path = "common/args.rs"]
+mod args;
+
+/// `n` arguments ([`args::arguments`]) and the edges.
 fn arguments(n: usize) -> Vec<f64> {
-    let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(11);
-    let mut z: Vec<f64> = (0..n)
-        .map(|i| match i % 4 {
-            0 => rng.random_range(-1.0..1.0),
-            1 => rng.random_range(-30.0..30.0),
-            2 => rng.random_range(-0.7..0.7),
-            _ => {
-                let mag = 10f64.powf(rng.random_range(-300.0..4.0));
-                if rng.random::<bool>() {
-                    mag
-                } else {
-                    -mag
-                }
-            }
-        })
-        .collect();
-    // Edges: signed zeros, the branch point, the clamp, infinities, NaN.
-    z.extend([
-        0.0,
-        -0.0,
-        0.625,
-        -0.625,
-        f64::from_bits(0.625f64.to_bits() - 1),
-        350.0,
-        351.0,
-        700.0,
-        -700.0,
-        f64::from_bits(700f64.to_bits() + 1),
-        -720.0,
-        -745.0,
-        -746.0,
-        800.0,
-        -1e300,
-        f64::INFINITY,
-        f64::NEG_INFINITY,
-        f64::NAN,
-        f64::MIN_POSITIVE,
-        -5e-324,
-    ]);
+    let mut z = args::arguments(n, 11);
+    z.extend(args::EDGES);
     z
 }
 

@@ -138,25 +138,12 @@ fn ulps(got: f64, exact: Dd) -> f64 {
     diff.abs() / ulp(exact.0)
 }
 
+#[path = "common/args.rs"]
+mod args;
+
+/// Ten million arguments spanning what the models feed the kernels ([`args::arguments`]).
 fn arguments() -> Vec<f64> {
-    let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(2024);
-    let n = 10_000_000;
-    (0..n)
-        .map(|i| match i % 5 {
-            0 => rng.random_range(-1.0..1.0),
-            1 => rng.random_range(-40.0..40.0),
-            2 => rng.random_range(-3.0..3.0),
-            3 => 0.625 * (1.0 + rng.random_range(-1e-3..1e-3)),
-            _ => {
-                let mag = 10f64.powf(rng.random_range(-300.0..4.0));
-                if rng.random::<bool>() {
-                    mag
-                } else {
-                    -mag
-                }
-            }
-        })
-        .collect()
+    args::arguments(10_000_000, 2024)
 }
 
 #[test]

@@ -21,7 +21,13 @@ const FRAME_MS = 12;
 
 export function start() {
   charts = new Charts((window.devicePixelRatio || 1) * textScale);
-  for (const c of canvases) c.setAttribute('role', 'img');
+  // Each chart is an image with a text alternative: its caption until it has drawn
+  // (a held run draws nothing), then a summary of what it shows (see `summary`).
+  for (const c of canvases) {
+    c.setAttribute('role', 'img');
+    const caption = c.closest('figure')?.querySelector('figcaption')?.textContent.trim() || c.dataset.chart;
+    c.setAttribute('aria-label', `${caption}: nothing computed yet.`);
+  }
   eigen.addEventListener('change', () => schedule());
   fdShown.addEventListener('change', () => schedule());
   // A canvas's pixel size follows its CSS size as the observer reports it after the

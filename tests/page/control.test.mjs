@@ -13,10 +13,11 @@ import { readdir } from 'node:fs/promises';
 import assert from 'node:assert/strict';
 import { serve } from './serve.mjs';
 import { BROWSER, launch, postFromWorker } from './browser.mjs';
+import * as harness from './harness.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const site = join(root, 'site');
-const LONG = Number(process.env.PAGE_TIMEOUT_MS || 180_000);
+const { LONG } = harness;
 const problems = [];
 const step = (name) => console.log(`control test (${BROWSER}): ${name}`);
 
@@ -28,16 +29,13 @@ const server = await serve(site);
 const base = `http://127.0.0.1:${server.address().port}/`;
 const browser = await launch();
 
-async function open(hash) {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`${hash} console error: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`${hash} uncaught: ${e.message}`));
-  // The threaded build (as on a machine with 3 or more cores), so that Stop and the
-  // watchdog are tested with rayon's pool running too.
-  await page.goto(base + '?threads=2' + hash);
-  await page.waitForFunction(() => window.adfd?.state.ready && window.adfd.state.acks.configure >= 1, null, { timeout: LONG });
-  return page;
-}
+// The threaded build (as on a machine with 3 or more cores), so that Stop and the
+// watchdog are tested with rayon's pool running too; ready once settings were sent.
+const open = (hash) => harness.open(browser, base + '?threads=2' + hash, {
+  problems,
+  where: hash,
+  ready: (page) => page.waitForFunction(() => window.adfd?.state.ready && window.adfd.state.acks.configure >= 1, null, { timeout: LONG }),
+});
 
 const until = (page, fn, arg, timeout = LONG) => page.waitForFunction(fn, arg, { timeout });
 const state = (page) => page.evaluate(() => {

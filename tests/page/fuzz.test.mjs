@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import assert from 'node:assert/strict';
 import { serve } from './serve.mjs';
+import * as harness from './harness.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const site = process.env.SITE || join(root, 'site');  // SITE=<dir>: fuzz another build
@@ -155,17 +156,17 @@ const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
 let current = '';  // the link being tested, for the error messages
 
 async function open(hash) {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`${current}: console error: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`${current}: uncaught: ${e.message}`));
-  // The page's tasks over 50 ms (Long Tasks API), from its first.
-  await page.addInitScript(() => {
-    window.fuzzLong = [];
-    new PerformanceObserver((list) => { for (const e of list.getEntries()) window.fuzzLong.push(e.duration); })
-      .observe({ type: 'longtask', buffered: true });
+  const page = await harness.open(browser, base + hash, {
+    problems,
+    where: `${current}:`,
+    // The page's tasks over 50 ms (Long Tasks API), from its first.
+    before: (page) => page.addInitScript(() => {
+      window.fuzzLong = [];
+      new PerformanceObserver((list) => { for (const e of list.getEntries()) window.fuzzLong.push(e.duration); })
+        .observe({ type: 'longtask', buffered: true });
+    }),
+    ready: settled,
   });
-  await page.goto(base + hash);
-  await settled(page);
   // Loading (a fresh renderer's first layout took 80-170 ms here) is reported apart.
   for (const ms of await page.evaluate(() => window.fuzzLong.splice(0))) loading = Math.max(loading, ms);
   // Counts hash changes (after the page's own listener, so its loadLink has run).
@@ -191,13 +192,7 @@ async function answerMs(page) {
   return ms;
 }
 
-// The settings the worker runs (its `config` request sets nothing up, so it answers
-// at once even for a held heavy run).
-async function workerConfig(page) {
-  await page.evaluate(() => { window.adfd.state.lastConfig = null; window.adfd.send({ type: 'config' }); });
-  await page.waitForFunction(() => window.adfd.state.lastConfig, null, { timeout: SETTLE_MS });
-  return page.evaluate(() => window.adfd.state.lastConfig);
-}
+const workerConfig = (page) => harness.workerConfig(page, SETTLE_MS);
 
 let held = 0;
 // A run the page estimates above its budget is held: the note says what it needs, the

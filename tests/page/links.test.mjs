@@ -14,10 +14,11 @@ import { dirname, join } from 'node:path';
 import assert from 'node:assert/strict';
 import { serve } from './serve.mjs';
 import { BROWSER, launch } from './browser.mjs';
+import * as harness from './harness.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const site = join(root, 'site');
-const LONG = Number(process.env.PAGE_TIMEOUT_MS || 180_000);
+const { LONG } = harness;
 const MAX_SEED = '9007199254740991';  // 2^53 − 1
 const problems = [];
 const step = (name) => console.log(`links test (${BROWSER}): ${name}`);
@@ -27,15 +28,11 @@ const base = `http://127.0.0.1:${server.address().port}/`;
 const browser = await launch();
 
 // The RFM at adfd's defaults (a first visit without a link trains a network instead).
-async function open(hash = '#model=rfm') {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const where = hash ? hash.slice(0, 60) : 'default';
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`${where} console error: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`${where} uncaught: ${e.message}`));
-  await page.goto(base + hash);
-  await page.waitForFunction(() => window.adfd?.state.ready && !window.adfd.state.linkPending, null, { timeout: LONG });
-  return page;
-}
+// A link's page, once its settings were applied.
+const open = (hash = '#model=rfm') => harness.open(browser, base + hash, {
+  problems,
+  ready: (page) => page.waitForFunction(() => window.adfd?.state.ready && !window.adfd.state.linkPending, null, { timeout: LONG }),
+});
 
 // Functions, not strings, for the page: its CSP (rightly) forbids evaluating strings.
 const controlsOf = (page) => page.evaluate(() => Object.fromEntries([...document.querySelectorAll('#controls [name]')]
@@ -46,13 +43,7 @@ const hashValues = (page) => page.evaluate(() => Object.fromEntries(location.has
 const setHash = (page, hash) => page.evaluate((h) => { location.hash = h; }, hash);
 const until = (page, fn, arg) => page.waitForFunction(fn, arg, { timeout: LONG });
 
-// The config the worker is running, from its report (messages are handled in order,
-// so this answers after every configure sent before it).
-async function workerConfig(page) {
-  await page.evaluate(() => { window.adfd.state.lastReport = null; window.adfd.send({ type: 'report' }); });
-  await until(page, () => window.adfd.state.lastReport);
-  return JSON.parse(await page.evaluate(() => window.adfd.state.lastReport.json)).config;
-}
+const workerConfig = (page) => harness.workerConfig(page);
 
 // Types `value` into control `key` as a user would (select, or fill + change).
 async function enter(page, key, value) {

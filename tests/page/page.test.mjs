@@ -13,11 +13,12 @@ import { dirname, join } from 'node:path';
 import assert from 'node:assert/strict';
 import { serve } from './serve.mjs';
 import { BROWSER, launch, postFromWorker } from './browser.mjs';
+import * as harness from './harness.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const site = join(root, 'site');
 const out = join(root, 'artifacts', ...(BROWSER === 'chromium' ? [] : [BROWSER]));
-const LONG = Number(process.env.PAGE_TIMEOUT_MS || 180_000);
+const { LONG } = harness;
 
 const problems = [];
 let current = null;  // the page under test, for a state dump on failure

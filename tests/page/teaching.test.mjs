@@ -15,13 +15,14 @@ import { dirname, join } from 'node:path';
 import assert from 'node:assert/strict';
 import { serve } from './serve.mjs';
 import { BROWSER, launch } from './browser.mjs';
+import * as harness from './harness.mjs';
 import { LESSONS, link } from '../../www/lessons.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const site = join(root, 'site');
 const out = join(root, 'artifacts', ...(BROWSER === 'chromium' ? [] : [BROWSER]));
 const CLI = process.env.ADFD_CLI || join(root, 'target', 'release', 'adfd');
-const LONG = Number(process.env.PAGE_TIMEOUT_MS || 180_000);
+const { LONG } = harness;
 const problems = [];
 const offsite = [];
 const step = (name) => console.log(`teaching test (${BROWSER}): ${name}`);
@@ -39,20 +40,14 @@ const browser = await launch();
 // The RFM comparison at adfd's defaults (a first visit without a link trains a network).
 const RFM = '#model=rfm';
 
-async function open(hash = RFM, options = {}) {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true, ...options });
-  const where = hash ? hash.slice(0, 60) : 'default';
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`${where} console error: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`${where} uncaught: ${e.message}`));
-  page.on('dialog', (d) => { problems.push(`${where} a dialog opened: ${d.message()}`); d.dismiss(); });
-  page.on('request', (r) => {
+const open = (hash = RFM, options = {}) => harness.open(browser, base + hash, {
+  problems,
+  options: { acceptDownloads: true, ...options },
+  before: (page) => page.on('request', (r) => {
     const u = r.url();
     if (!u.startsWith(base) && !u.startsWith('data:') && !u.startsWith('blob:' + base.slice(0, -1))) offsite.push(u);
-  });
-  await page.goto(base + hash);
-  await page.waitForFunction(() => window.adfd?.state.ready, null, { timeout: LONG });
-  return page;
-}
+  }),
+});
 // Waits for a finished comparison whose snapshot matches `want` (field: value). A
 // function, not a string: the page's CSP (rightly) forbids evaluating strings.
 const finished = (page, want = {}) => page.waitForFunction((want) => {

@@ -25,9 +25,10 @@ import { dirname, join } from 'node:path';
 import assert from 'node:assert/strict';
 import { serve } from './serve.mjs';
 import { BROWSER, launch } from './browser.mjs';
+import * as harness from './harness.mjs';
 
 const site = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'site');
-const LONG = Number(process.env.PAGE_TIMEOUT_MS || 180_000);
+const { LONG } = harness;
 const step = (name) => console.log(`threads test (${BROWSER}): ${name}`);
 const problems = [];
 
@@ -49,14 +50,13 @@ const THREADS = ['1', '2', '4', 'off'];
 
 const browser = await launch();
 
-async function open(base, query, hash) {
-  const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`${query}${hash} console error: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`${query}${hash} uncaught: ${e.message}`));
-  await page.goto(base + query + hash);
-  await page.waitForFunction(() => window.adfd?.state.threads, null, { timeout: LONG });
-  return page;
-}
+// The page with `query` and `hash`, once its worker said how many threads it runs.
+const open = (base, query, hash) => harness.open(browser, base + query + hash, {
+  problems,
+  where: query + hash,
+  viewport: { width: 1100, height: 800 },
+  ready: (page) => page.waitForFunction(() => window.adfd?.state.threads, null, { timeout: LONG }),
+});
 
 // The finished run's report with what depends on the machine's speed left out.
 async function finishedReport(page) {
