@@ -71,6 +71,10 @@ struct ClaimsArgs {
     /// Print the whole report as JSON
     #[arg(long)]
     json: bool,
+    /// Check the settings and print the run's plan as JSON (problems, seeds, total
+    /// jobs), without running
+    #[arg(long, conflicts_with = "json")]
+    dry_run: bool,
     /// How to show progress on stderr (jsonl: for watching a run from a file or a batch job)
     #[arg(long, value_enum, default_value_t = Progress::Bar)]
     progress: Progress,
@@ -159,6 +163,21 @@ fn claims(args: &ClaimsArgs) -> Result<(), String> {
         sizes: args.sizes,
     };
     let total = problems.len() * seeds.len();
+    let plan = Plan {
+        adfd_version: env!("CARGO_PKG_VERSION"),
+        problems: &problems,
+        seeds,
+        networks: options.networks,
+        sizes: options.sizes,
+        total,
+    };
+    if args.dry_run {
+        println!(
+            "{}",
+            serde_json::to_string(&plan).map_err(|e| e.to_string())?
+        );
+        return Ok(());
+    }
     let bar = match args.progress {
         Progress::Bar => progress_bar("(problem, seed) pairs"),
         _ => None,
@@ -170,14 +189,7 @@ fn claims(args: &ClaimsArgs) -> Result<(), String> {
     let start = std::time::Instant::now();
     let done = AtomicUsize::new(0);
     if jsonl {
-        progress_line(&ProgressLine::Start {
-            adfd_version: env!("CARGO_PKG_VERSION"),
-            problems: &problems,
-            seeds,
-            networks: options.networks,
-            sizes: options.sizes,
-            total,
-        });
+        progress_line(&ProgressLine::Start { plan });
     }
     let report = adfd::claims::run(&problems, seeds, options, &|job| {
         done.store(job.done, Ordering::Relaxed);
@@ -212,6 +224,18 @@ fn claims(args: &ClaimsArgs) -> Result<(), String> {
     show_claims(&report?, args.json)
 }
 
+/// What a claims run will do: `--dry-run` prints it, `--progress jsonl` starts with it.
+#[derive(Clone, Copy, serde::Serialize)]
+struct Plan<'a> {
+    adfd_version: &'a str,
+    problems: &'a [ProblemKind],
+    seeds: &'a [u64],
+    networks: bool,
+    sizes: bool,
+    /// Jobs: problems × seeds.
+    total: usize,
+}
+
 /// One line of `adfd claims --progress jsonl` on stderr: a JSON object whose `event` is
 /// `start`, `job` (one per finished (problem, seed) job) or `end`.
 #[derive(serde::Serialize)]
@@ -219,12 +243,8 @@ fn claims(args: &ClaimsArgs) -> Result<(), String> {
 enum ProgressLine<'a> {
     /// What the run measures: `total` jobs, problems × seeds.
     Start {
-        adfd_version: &'a str,
-        problems: &'a [ProblemKind],
-        seeds: &'a [u64],
-        networks: bool,
-        sizes: bool,
-        total: usize,
+        #[serde(flatten)]
+        plan: Plan<'a>,
     },
     /// A job finished: the `done`-th of `total`, in `seconds`, `elapsed` seconds into
     /// the run; `ok` false if it failed (the run then fails).
