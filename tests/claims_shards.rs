@@ -10,6 +10,7 @@
 //! the same comparison through a real Slurm job array.
 
 #[path = "common/cli.rs"]
+#[allow(dead_code)] // `rerun` is for the report tests
 mod cli;
 use adfd::claims::{self, ClaimsReport, Options};
 use adfd::ProblemKind;
