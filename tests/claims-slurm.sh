@@ -3,7 +3,8 @@
 # (scripts/slurm-local) runs a small claims run as a job array, seeds 0..4 in shards
 # of 2 on the 1-D problems without networks (seconds), merges it in a dependent job,
 # and the merged report must be the report of one `adfd claims` over the same seeds,
-# byte for byte (rows and evaluations, bit for bit). Then a run whose second shard
+# byte for byte (rows and evaluations, bit for bit); so must two shards with the
+# network claims on Poisson 1-D (seconds more). Then a run whose second shard
 # fails must fail saying which shard and why, and a wait for jobs that cannot start
 # must give up at its timeout, saying what it waited for.
 #
@@ -26,8 +27,8 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 export POLL_SECONDS=1
 small=(--problems "poisson1d,biharmonic1d" --no-networks)
-run=(scripts/claims-slurm --scheduler "$scheduler" "${small[@]}" --cpus-per-task 1
-     --wait --timeout 300)
+base=(scripts/claims-slurm --scheduler "$scheduler" --cpus-per-task 1 --wait --timeout 300)
+run=("${base[@]}" "${small[@]}")
 
 # --- shards merge into the single run's report -------------------------------------
 start=$SECONDS
@@ -67,6 +68,18 @@ for k in 0 1; do
         fail "shard $k's progress:"; cat "$p"
     fi
 done
+
+# --- the network claims too: trained networks, evaluations with a size ------------
+# One 1-D problem, two shards of one seed (a network seed takes ~5 s here).
+"${base[@]}" --problems poisson1d --seeds 0..2 --shard-size 1 \
+    --dir "$tmp/nets" >"$tmp/nets.out" 2>&1 || { cat "$tmp/nets.out"; fail "the network run failed"; }
+"$adfd" claims --seeds 0..2 --problems poisson1d --json >"$tmp/nets-single.json"
+if cmp -s "$tmp/nets/claims.json" "$tmp/nets-single.json" \
+    && grep -q '"claim":"6b"' "$tmp/nets-single.json"; then
+    pass "with networks (claims 4b-6c) too, the merged report is the single run's"
+else
+    fail "with networks, the merged report differs from the single run's"
+fi
 
 # --- a failing shard fails the run, named ------------------------------------------
 cat >"$tmp/failing-adfd" <<EOF
