@@ -24,7 +24,7 @@ fn table() -> &'static [ClaimRow] {
                 networks,
                 sizes: false,
             };
-            claims::run(problems, &seeds, options, &|_, _, _| {})
+            claims::run(problems, &seeds, options, &|_| {})
                 .unwrap()
                 .rows
         };

@@ -17,7 +17,9 @@ use adfd::experiment::{self, Experiment};
 use adfd::problem::ProblemKind;
 use adfd::{Config, Error, ModelKind, RfmComparison, TrainComparison, Valid};
 use clap::{ArgMatches, Args, Command, FromArgMatches};
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// mimalloc keeps freed pages for the next matrix of the same size, where glibc's
 /// malloc returns them to the kernel and faults fresh ones in (Cargo.toml says more).
@@ -26,8 +28,13 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// The whole command line: `rfm` and `train` from the settings table, `claims` derived.
 fn cli() -> Command {
+    let merge = Command::new("merge").about(
+        "Merge the reports of shards of one claims run (adfd claims --seeds A..B --json, one file each) into the report of one run over all their seeds.",
+    );
     let claims = Command::new("claims")
-        .about("Measure the paper's claims over many seeds and print how often each holds.");
+        .about("Measure the paper's claims over many seeds and print how often each holds.")
+        .args_conflicts_with_subcommands(true)
+        .subcommand(MergeArgs::augment_args(merge));
     Command::new("adfd")
         .version(env!("CARGO_PKG_VERSION"))
         .about("AD vs FD for neural PDE solvers: spectra, truncated entropy, training")
@@ -64,6 +71,34 @@ struct ClaimsArgs {
     /// Print the whole report as JSON
     #[arg(long)]
     json: bool,
+    /// Check the settings and print the run's plan as JSON (problems, seeds, total
+    /// jobs), without running
+    #[arg(long, conflicts_with = "json")]
+    dry_run: bool,
+    /// How to show progress on stderr (jsonl: for watching a run from a file or a batch job)
+    #[arg(long, value_enum, default_value_t = Progress::Bar)]
+    progress: Progress,
+}
+
+/// `--progress`: how `adfd claims` shows progress on stderr.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Progress {
+    /// A progress bar, when stderr is a terminal
+    Bar,
+    /// One JSON object a line: a start, one per finished (problem, seed) job, an end
+    Jsonl,
+    /// Nothing
+    None,
+}
+
+#[derive(Args)]
+struct MergeArgs {
+    /// Shard reports: the --json output of `adfd claims`, one file each
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Print the merged report as JSON (else its table)
+    #[arg(long)]
+    json: bool,
 }
 
 /// Seeds given as `A..B` or `a,b,c`.
@@ -81,14 +116,30 @@ fn parse_seed(text: &str) -> Result<u64, String> {
 }
 
 fn parse_seeds(s: &str) -> Result<Seeds, String> {
+    const MAX: u64 = 1000;
+    let count = |n: u64| match n {
+        1..=MAX => Ok(()),
+        n => Err(format!("invalid seeds: {n} seeds given; run 1 to {MAX}")),
+    };
     let seeds: Vec<u64> = match s.split_once("..") {
-        Some((a, b)) => (parse_seed(a)?..parse_seed(b)?).collect(),
+        Some((a, b)) => {
+            let (a, b) = (parse_seed(a)?, parse_seed(b)?);
+            // Counted before collecting: `0..9007199254740991` is refused, not allocated.
+            count(b.saturating_sub(a))?;
+            (a..b).collect()
+        }
         None => s.split(',').map(parse_seed).collect::<Result<_, _>>()?,
     };
-    match seeds.len() {
-        1..=1000 => Ok(Seeds(seeds)),
-        n => Err(format!("invalid seeds: {n} seeds given; run 1 to 1000")),
+    count(seeds.len() as u64)?;
+    // A seed twice would count its evaluations twice in the table.
+    let twice = seeds
+        .iter()
+        .enumerate()
+        .find_map(|(i, s)| seeds[..i].contains(s).then_some(s));
+    if let Some(s) = twice {
+        return Err(format!("invalid seeds: seed {s} is given twice"));
     }
+    Ok(Seeds(seeds))
 }
 
 fn parse_problem(s: &str) -> Result<ProblemKind, String> {
@@ -107,32 +158,152 @@ fn claims(args: &ClaimsArgs) -> Result<(), String> {
         args.problems.clone()
     };
     let seeds = &args.seeds.0;
-    let bar = progress_bar("(problem, seed) pairs");
-    if let Some(bar) = &bar {
-        bar.set_length((problems.len() * seeds.len()) as u64);
-    }
     let options = adfd::claims::Options {
         networks: !args.no_networks,
         sizes: args.sizes,
     };
-    let report = adfd::claims::run(&problems, seeds, options, &|_, _, done| {
-        if let Some(bar) = &bar {
-            bar.set_position(done as u64);
-        }
-    })
-    .map_err(|e| e.to_string())?;
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
-    if args.json {
+    let total = problems.len() * seeds.len();
+    let plan = Plan {
+        adfd_version: env!("CARGO_PKG_VERSION"),
+        problems: &problems,
+        seeds,
+        networks: options.networks,
+        sizes: options.sizes,
+        total,
+    };
+    if args.dry_run {
         println!(
             "{}",
-            serde_json::to_string(&report).map_err(|e| e.to_string())?
+            serde_json::to_string(&plan).map_err(|e| e.to_string())?
         );
         return Ok(());
     }
-    print::print_claims(&report);
+    let bar = match args.progress {
+        Progress::Bar => progress_bar("(problem, seed) pairs"),
+        _ => None,
+    };
+    if let Some(bar) = &bar {
+        bar.set_length(total as u64);
+    }
+    let jsonl = args.progress == Progress::Jsonl;
+    let start = std::time::Instant::now();
+    let done = AtomicUsize::new(0);
+    if jsonl {
+        progress_line(&ProgressLine::Start { plan });
+    }
+    let report = adfd::claims::run(&problems, seeds, options, &|job| {
+        done.store(job.done, Ordering::Relaxed);
+        if let Some(bar) = &bar {
+            bar.set_position(job.done as u64);
+        }
+        if jsonl {
+            progress_line(&ProgressLine::Job {
+                problem: job.problem,
+                seed: job.seed,
+                done: job.done,
+                total: job.total,
+                seconds: job.seconds,
+                elapsed: start.elapsed().as_secs_f64(),
+                ok: job.ok,
+            });
+        }
+    })
+    .map_err(|e| e.to_string());
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    if jsonl {
+        progress_line(&ProgressLine::End {
+            ok: report.is_ok(),
+            done: done.load(Ordering::Relaxed),
+            total,
+            seconds: start.elapsed().as_secs_f64(),
+            error: report.as_ref().err().map(String::as_str),
+        });
+    }
+    show_claims(&report?, args.json)
+}
+
+/// What a claims run will do: `--dry-run` prints it, `--progress jsonl` starts with it.
+#[derive(Clone, Copy, serde::Serialize)]
+struct Plan<'a> {
+    adfd_version: &'a str,
+    problems: &'a [ProblemKind],
+    seeds: &'a [u64],
+    networks: bool,
+    sizes: bool,
+    /// Jobs: problems × seeds.
+    total: usize,
+}
+
+/// One line of `adfd claims --progress jsonl` on stderr: a JSON object whose `event` is
+/// `start`, `job` (one per finished (problem, seed) job) or `end`.
+#[derive(serde::Serialize)]
+#[serde(tag = "event", rename_all = "lowercase")]
+enum ProgressLine<'a> {
+    /// What the run measures: `total` jobs, problems × seeds.
+    Start {
+        #[serde(flatten)]
+        plan: Plan<'a>,
+    },
+    /// A job finished: the `done`-th of `total`, in `seconds`, `elapsed` seconds into
+    /// the run; `ok` false if it failed (the run then fails).
+    Job {
+        problem: ProblemKind,
+        seed: u64,
+        done: usize,
+        total: usize,
+        seconds: f64,
+        elapsed: f64,
+        ok: bool,
+    },
+    /// The run ended after `seconds`: `ok`, or not with its `error`.
+    End {
+        ok: bool,
+        done: usize,
+        total: usize,
+        seconds: f64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        error: Option<&'a str>,
+    },
+}
+
+/// Writes one progress line to stderr (whole: stderr is locked for the line).
+fn progress_line(line: &ProgressLine) {
+    if let Ok(text) = serde_json::to_string(line) {
+        eprintln!("{text}");
+    }
+}
+
+/// Prints a claims report: its JSON with `json`, else its table.
+fn show_claims(report: &adfd::claims::ClaimsReport, json: bool) -> Result<(), String> {
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string(report).map_err(|e| e.to_string())?
+        );
+    } else {
+        print::print_claims(report);
+    }
     Ok(())
+}
+
+/// `adfd claims merge FILE…`: reads each shard's report and prints the merged one.
+/// Any problem is one line naming the file: unreadable, not a claims report, or not a
+/// shard of the same run as the first file (see [`adfd::claims::merge_named`]).
+fn merge(args: &MergeArgs) -> Result<(), String> {
+    let mut shards = Vec::with_capacity(args.files.len());
+    for path in &args.files {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("invalid shards: {name}: cannot read it: {e}"))?;
+        let report = serde_json::from_str(&text).map_err(|e| {
+            format!("invalid shards: {name}: not a claims report (the --json output of adfd claims): {e}")
+        })?;
+        shards.push((name, report));
+    }
+    let merged = adfd::claims::merge_named(shards).map_err(|e| e.to_string())?;
+    show_claims(&merged, args.json)
 }
 
 /// Prints `report` as JSON (`--json`), CSV (`--csv`) or the readable `table`.
@@ -251,7 +422,12 @@ fn run(m: ArgMatches) -> Result<(), String> {
             let report = run_with_bar::<TrainComparison>(&config, "steps", train_status)?;
             print(m, &report, adfd::report::train_csv, print::print_train)
         }
-        Some(("claims", m)) => claims(&ClaimsArgs::from_arg_matches(m).map_err(|e| e.to_string())?),
+        Some(("claims", m)) => match m.subcommand() {
+            Some(("merge", m)) => {
+                merge(&MergeArgs::from_arg_matches(m).map_err(|e| e.to_string())?)
+            }
+            _ => claims(&ClaimsArgs::from_arg_matches(m).map_err(|e| e.to_string())?),
+        },
         _ => Err("a subcommand is needed: rfm, train or claims".into()),
     }
 }
@@ -284,7 +460,12 @@ mod tests {
             ("x".into(), "\"x\" is not a whole number"),
             ("99999999999999999999".into(), "is too large"),
             ("0..1001".into(), "1001 seeds given; run 1 to 1000"),
+            (
+                format!("0..{max}"),
+                "9007199254740991 seeds given; run 1 to 1000",
+            ),
             ("5..5".into(), "0 seeds given"),
+            ("1,2,1".into(), "seed 1 is given twice"),
         ] {
             let Err(e) = parse_seeds(&bad) else {
                 panic!("{bad} accepted")

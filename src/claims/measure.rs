@@ -190,10 +190,13 @@ struct Sink<'a> {
 
 impl Sink<'_> {
     /// Records claim `id`'s statement on this seed: `Some((holds, effect))`, or `None`
-    /// where it is undefined on this seed.
+    /// where it is undefined on this seed. An effect that is not a finite number (a
+    /// ratio to a zero gap) leaves the claim undefined on this seed too: JSON has no
+    /// NaN or infinity, and a shard's report must read back to the same figures for
+    /// shards to merge into one run's table (`claims::merge`).
     fn put(&mut self, id: &str, setting: String, outcome: Option<(bool, f64)>) {
         debug_assert!(CLAIMS.iter().any(|c| c.id == id), "claim {id} is defined");
-        if let Some((holds, effect)) = outcome {
+        if let Some((holds, effect)) = outcome.filter(|(_, e)| e.is_finite()) {
             self.out.push(Evaluation {
                 claim: id.into(),
                 problem: self.problem.into(),

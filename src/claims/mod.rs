@@ -8,7 +8,9 @@
 //! seeds" with the median and the 10–90 % range of an effect size. Nothing is asserted
 //! on a chosen seed: the table is the result. Because rows are computed from the
 //! evaluations alone, reports of disjoint seed ranges [`merge`] into exactly the report
-//! of one run over all of them.
+//! of one run over all of them: a long run can be split into shards of seeds, run on
+//! many machines (`adfd claims --seeds A..B --json`, scripts/claims-slurm) and merged
+//! (`adfd claims merge`).
 
 pub mod measure;
 pub mod stats;
@@ -20,7 +22,8 @@ use crate::problem::ProblemKind;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use stats::percentile;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use web_time::Instant;
 
 /// A claim: its number (science.md §6, with a letter for its parts; 6 is adfd's own),
 /// the statement tested on each seed, what it means for a student, and what its effect
@@ -101,11 +104,20 @@ pub struct ClaimRow {
     /// What the effect figures measure.
     pub effect: String,
     /// Median effect over the evaluated seeds.
+    #[serde(deserialize_with = "nullable")]
     pub median: f64,
     /// 10th percentile of the effect.
+    #[serde(deserialize_with = "nullable")]
     pub p10: f64,
     /// 90th percentile of the effect.
+    #[serde(deserialize_with = "nullable")]
     pub p90: f64,
+}
+
+/// Reads a figure that JSON wrote as `null` (serde_json's NaN or infinity) back as NaN,
+/// so that every report `--json` printed reads back (a merge recomputes rows anyway).
+fn nullable<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
 }
 
 /// The whole table, the evaluations it summarizes, and how they were made.
@@ -148,19 +160,39 @@ pub fn settings() -> String {
     )
 }
 
+/// One (problem, seed) job of a claims run, just finished: what [`run`] tells its
+/// `progress` callback.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct JobDone {
+    /// The job's problem.
+    pub problem: ProblemKind,
+    /// The job's seed.
+    pub seed: u64,
+    /// Jobs finished so far, this one included: 1, 2, … `total`, in the order of the calls.
+    pub done: usize,
+    /// Jobs in the run: problems × seeds.
+    pub total: usize,
+    /// This job's wall time in seconds.
+    pub seconds: f64,
+    /// Whether it measured (else the run fails with its error).
+    pub ok: bool,
+}
+
 /// Runs every seed on every problem (jobs in parallel natively) and builds the table.
-/// `progress` is called after each (problem, seed) with the job and the number done.
+/// `progress` is called after each (problem, seed) job, one call at a time.
 pub fn run(
     problems: &[ProblemKind],
     seeds: &[u64],
     options: Options,
-    progress: &(dyn Fn(ProblemKind, u64, usize) + Sync),
+    progress: &(dyn Fn(&JobDone) + Sync),
 ) -> Result<ClaimsReport> {
     let jobs: Vec<(ProblemKind, u64)> = problems
         .iter()
         .flat_map(|&p| seeds.iter().map(move |&s| (p, s)))
         .collect();
-    let done = AtomicUsize::new(0);
+    let total = jobs.len();
+    // Held while `progress` runs, so its calls count up in order and never overlap.
+    let done = Mutex::new(0);
     let results = jobs
         .par_iter()
         .map(|&(p, s)| {
@@ -169,8 +201,19 @@ pub fn run(
             } else {
                 vec![measure::claim_size(p.dim())]
             };
+            let start = Instant::now();
             let job = measure::evaluate(p, s, options.networks, &sizes);
-            progress(p, s, done.fetch_add(1, Ordering::Relaxed) + 1);
+            let seconds = start.elapsed().as_secs_f64();
+            let mut done = done.lock().unwrap_or_else(|e| e.into_inner());
+            *done += 1;
+            progress(&JobDone {
+                problem: p,
+                seed: s,
+                done: *done,
+                total,
+                seconds,
+                ok: job.is_ok(),
+            });
             job.map(|j| (p, s, j))
         })
         .collect::<Result<Vec<_>>>()?;
@@ -273,40 +316,97 @@ fn summarize(evaluations: &[Evaluation]) -> Vec<ClaimRow> {
 
 /// One report from the reports of disjoint seed ranges (shards of one claims run): the
 /// same rows, bit for bit, as one run over the union of their seeds. The shards must
-/// agree on adfd's version, the problems and what was measured.
+/// agree on adfd's version, the problems and what was measured; errors name a shard by
+/// its place (`report 2`). [`merge_named`] names them.
 pub fn merge(shards: Vec<ClaimsReport>) -> Result<ClaimsReport> {
-    let Some(first) = shards.first() else {
+    merge_named(
+        shards
+            .into_iter()
+            .enumerate()
+            .map(|(i, s)| (format!("report {}", i + 1), s))
+            .collect(),
+    )
+}
+
+/// [`merge`] of shards with names (their files): an error says which shard is wrong
+/// and how, in one line (`b.json: its problems (poisson1d) differ from a.json's
+/// (poisson1d, biharmonic1d); …`). Shard rows are not read: the merged rows are
+/// recomputed from the evaluations.
+pub fn merge_named(shards: Vec<(String, ClaimsReport)>) -> Result<ClaimsReport> {
+    let Some((first_name, first)) = shards.first() else {
         return Err(Error::invalid("shards", "no claims report to merge"));
     };
-    let (problems, networks, sizes) = (first.problems.clone(), first.networks, first.sizes);
+    let (first_name, problems) = (first_name.clone(), first.problems.clone());
+    let (networks, sizes) = (first.networks, first.sizes);
     let version = first.adfd_version.clone();
-    let mut seeds: Vec<u64> = Vec::new();
+    let list = |p: &[ProblemKind]| {
+        let names: Vec<String> = p.iter().map(|p| p.to_string()).collect();
+        names.join(", ")
+    };
+    let measured = |networks: bool, sizes: bool| match (networks, sizes) {
+        (false, _) => "--no-networks",
+        (true, false) => "networks at the claim size",
+        (true, true) => "networks at every size (--sizes)",
+    };
+    // Which shard each seed came from, to name both shards of an overlap.
+    let mut seen: Vec<(u64, usize)> = Vec::new();
+    let mut names: Vec<String> = Vec::new();
     let mut evaluations = Vec::new();
-    for (i, shard) in shards.into_iter().enumerate() {
-        let differs = |what: &str| {
-            Error::invalid(
-                "shards",
-                format!("report {} differs from the first in its {what}; only shards of one claims run merge", i + 1),
-            )
+    for (i, (name, shard)) in shards.into_iter().enumerate() {
+        let wrong = |what: String| Error::invalid("shards", format!("{name}: {what}"));
+        let differs = |what: &str, this: String, that: String| {
+            let verb = if what.ends_with('s') {
+                "differ"
+            } else {
+                "differs"
+            };
+            wrong(format!(
+                "its {what} ({this}) {verb} from {first_name}'s ({that}); only shards of one claims run merge"
+            ))
         };
         if shard.adfd_version != version {
-            return Err(differs("adfd version"));
-        }
-        if shard.problems != problems {
-            return Err(differs("problems"));
-        }
-        if (shard.networks, shard.sizes) != (networks, sizes) {
-            return Err(differs("measurements (--no-networks, --sizes)"));
-        }
-        if let Some(s) = shard.seeds.iter().find(|s| seeds.contains(s)) {
-            return Err(Error::invalid(
-                "shards",
-                format!("seed {s} is in more than one report; shards must have disjoint seeds"),
+            return Err(differs(
+                "adfd version",
+                shard.adfd_version.clone(),
+                version.clone(),
             ));
         }
-        seeds.extend(&shard.seeds);
+        if shard.problems != problems {
+            return Err(differs("problems", list(&shard.problems), list(&problems)));
+        }
+        if (shard.networks, shard.sizes) != (networks, sizes) {
+            return Err(differs(
+                "measurements",
+                measured(shard.networks, shard.sizes).into(),
+                measured(networks, sizes).into(),
+            ));
+        }
+        if shard.seeds.is_empty() {
+            return Err(wrong("it has no seeds".into()));
+        }
+        for &s in &shard.seeds {
+            if let Some(&(_, j)) = seen.iter().find(|(t, _)| *t == s) {
+                let other = if j == i { "itself, twice" } else { &names[j] };
+                return Err(wrong(format!(
+                    "seed {s} is also in {other}; shards must have disjoint seeds"
+                )));
+            }
+            seen.push((s, i));
+        }
+        if let Some(e) = shard
+            .evaluations
+            .iter()
+            .find(|e| !shard.seeds.contains(&e.seed))
+        {
+            return Err(wrong(format!(
+                "an evaluation of claim {} is on seed {}, which is not among its seeds",
+                e.claim, e.seed
+            )));
+        }
+        names.push(name);
         evaluations.extend(shard.evaluations);
     }
+    let mut seeds: Vec<u64> = seen.into_iter().map(|(s, _)| s).collect();
     seeds.sort_unstable();
     Ok(report(
         seeds,
@@ -386,6 +486,72 @@ mod tests {
             "seed 3 twice"
         );
         assert!(merge(vec![]).is_err());
+    }
+
+    #[test]
+    fn a_shard_that_does_not_belong_is_named_with_what_is_wrong() {
+        let opts = Options {
+            networks: false,
+            sizes: false,
+        };
+        let shard = |seeds: std::ops::Range<u64>| {
+            let e = seeds
+                .clone()
+                .map(|s| evaluation("2", "poisson1d", s, 1.0))
+                .collect();
+            report(seeds.collect(), vec![ProblemKind::Poisson1d], opts, e)
+        };
+        let named = |shards: Vec<ClaimsReport>| {
+            let named = shards
+                .into_iter()
+                .enumerate()
+                .map(|(i, s)| (format!("s{i}.json"), s))
+                .collect();
+            merge_named(named).unwrap_err().to_string()
+        };
+        let mut old = shard(2..4);
+        old.adfd_version = "0.0.1".into();
+        let mut other = shard(2..4);
+        other.problems.push(ProblemKind::Biharmonic1d);
+        let mut networks = shard(2..4);
+        networks.networks = true;
+        let mut stray = shard(2..4);
+        stray.evaluations[1].seed = 7;
+        let empty = report(vec![], vec![ProblemKind::Poisson1d], opts, vec![]);
+        for (second, says) in [
+            (old, "s1.json: its adfd version (0.0.1) differs from s0.json's (0.1.0)"),
+            (other, "s1.json: its problems (poisson1d, biharmonic1d) differ from s0.json's (poisson1d)"),
+            (networks, "s1.json: its measurements (networks at the claim size) differ from s0.json's (--no-networks)"),
+            (shard(1..3), "s1.json: seed 1 is also in s0.json; shards must have disjoint seeds"),
+            (stray, "s1.json: an evaluation of claim 2 is on seed 7, which is not among its seeds"),
+            (empty, "s1.json: it has no seeds"),
+        ] {
+            let e = named(vec![shard(0..2), second]);
+            assert!(e.starts_with("invalid shards: ") && e.contains(says), "{e}");
+            assert_eq!(e.lines().count(), 1, "{e}");
+        }
+        let mut twice = shard(0..2);
+        twice.seeds.push(0);
+        assert!(named(vec![twice]).contains("seed 0 is also in itself, twice"));
+    }
+
+    #[test]
+    fn a_report_with_undefined_figures_reads_back() {
+        let mut r = report(
+            vec![0],
+            vec![ProblemKind::Poisson1d],
+            Options {
+                networks: false,
+                sizes: false,
+            },
+            vec![evaluation("2", "poisson1d", 0, 1.0)],
+        );
+        r.rows[0].p90 = f64::NAN;
+        let text = serde_json::to_string(&r).unwrap();
+        assert!(text.contains("\"p90\":null"), "{text}");
+        let back: ClaimsReport = serde_json::from_str(&text).unwrap();
+        assert!(back.rows[0].p90.is_nan());
+        assert_eq!(back.evaluations, r.evaluations);
     }
 
     #[test]

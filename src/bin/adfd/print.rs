@@ -43,14 +43,35 @@ pub fn print_train(report: &TrainReport) {
     print!("{}", table::of_train(report).text());
 }
 
+/// Ascending seeds as runs: `0..=19`, or `0..=4, 10..=14, 17` after merging shards
+/// that leave gaps.
+pub fn seed_runs(seeds: &[u64]) -> String {
+    let mut runs: Vec<(u64, u64)> = Vec::new();
+    for &s in seeds {
+        match runs.last_mut() {
+            Some((_, last)) if s == *last + 1 => *last = s,
+            _ => runs.push((s, s)),
+        }
+    }
+    let text: Vec<String> = runs
+        .iter()
+        .map(|&(a, b)| {
+            if a == b {
+                a.to_string()
+            } else {
+                format!("{a}..={b}")
+            }
+        })
+        .collect();
+    text.join(", ")
+}
+
 /// The claims table: one row per claim, problem and size.
 pub fn print_claims(report: &ClaimsReport) {
-    let seeds = &report.seeds;
     println!(
-        "adfd claims over seeds {}..={} ({} seeds); {}",
-        seeds.first().unwrap_or(&0),
-        seeds.last().unwrap_or(&0),
-        seeds.len(),
+        "adfd claims over seeds {} ({} seeds); {}",
+        seed_runs(&report.seeds),
+        report.seeds.len(),
         report.settings
     );
     println!(
@@ -71,5 +92,18 @@ pub fn print_claims(report: &ClaimsReport) {
             r.setting,
             r.effect
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::seed_runs;
+
+    #[test]
+    fn seeds_print_as_runs() {
+        assert_eq!(seed_runs(&[0, 1, 2, 3]), "0..=3");
+        assert_eq!(seed_runs(&[0, 1, 5, 7, 8]), "0..=1, 5, 7..=8");
+        assert_eq!(seed_runs(&[4]), "4");
+        assert_eq!(seed_runs(&[]), "");
     }
 }
