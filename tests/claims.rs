@@ -5,10 +5,11 @@
 //!
 //! The 1-D problems run every claim on seeds 0–9. The 2-D problems run their RFM claims
 //! on seeds 0–9 but their network claims on seeds 0–2 only: at the 2-D claim size (a
-//! 20 × 20 grid, width 200) one seed trains eight networks, about 70 s on 2 cores, so
-//! ten seeds would add over ten minutes to every CI run. On those three seeds each 2-D
-//! network claim that the 20-seed table shows holding on every seed must hold on all
-//! three. Built with optimizations only (`./scripts/test` runs it with `--release`).
+//! 24 × 24 grid, width 200) one seed trains eight networks, a minute or two on 2 cores,
+//! so ten seeds would add over a quarter of an hour to every CI run. On those three
+//! seeds each 2-D network claim that the 20-seed table shows holding on every seed must
+//! hold on all three. Built with optimizations only (`./scripts/test` runs it with
+//! `--release`).
 #![cfg(not(debug_assertions))]
 
 use adfd::claims::{self, ClaimRow, Options};

@@ -166,6 +166,9 @@ fn hostile_run(label: &str, h: Option<f64>, values: &[f64], network: bool) -> Ru
             loss: values.iter().copied().chain([f64::MAX, f64::NAN]).collect(),
             true_step: steps.clone(),
             true_residual: values.to_vec(),
+            // The error curve at every hostile level too, one point short of its steps.
+            error_l2: values.iter().rev().skip(1).copied().collect(),
+            mu: Some(f64::NAN),
             steps_to_target: None,
             loss_reduction: f64::NAN,
             stopped: Some("diverged".into()),
@@ -185,7 +188,7 @@ fn hostile(model: ModelKind, dim: usize, threshold: Threshold, values: &[f64]) -
         },
         dim,
         threshold,
-        ms_per_step: Some(f64::NAN),
+        ms_per_unit: Some(f64::NAN),
         progress: Progress { done: 1, total: 0 },
         runs: vec![
             hostile_run("AD", None, values, network),

@@ -71,20 +71,15 @@ function fit(c, { width, height }) {
   if (c.width !== w || c.height !== h) { c.width = w; c.height = h; delete c.dataset.sig; }
 }
 
-// What each chart shows, as a short key: a chart is redrawn only when its key
-// changes, so a training frame redraws the loss curves and little else.
+// What each chart shows, as a short key: the snapshot's version of the chart
+// (src/web/snapshot.rs, ChartVersions) and the page's own toggles for it. A chart is
+// redrawn only when its key changes, so a training frame redraws the loss curves and
+// little else.
 function signature(chart, snap) {
-  const runs = snap.runs;
-  const head = `${snap.generation}|${snap.model}|${snap.problem}|${snap.seed}|${runs.length}|`;
-  const threshold = `${snap.threshold.kind}:${snap.threshold.a}|`;
-  switch (chart) {
-    case 'spectrum': return head + threshold + eigen.checked + runs.map((r) => `${r.spectrum?.step}:${r.spectrum?.cutoff}`).join();
-    case 'solution': return head + fdShown.value + runs.map((r) => r.spectrum?.step).join();
-    case 'loss': return head + threshold + runs.map((r) => r.training?.step).join();
-    case 'sweep': { const s = snap.sweep; return head + (s ? `${s.progress.done}/${s.progress.total}:${s.h.length}` : 'none'); }
-    case 'scatter': { const e = snap.history.entropy; return head + e.length + ':' + e[e.length - 1]; }
-    default: return String(Math.random());
-  }
+  const version = snap.charts[chart];
+  if (chart === 'spectrum') return version + eigen.checked;
+  if (chart === 'solution') return version + fdShown.value;
+  return version;
 }
 
 export function show(snap) {

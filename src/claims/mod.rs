@@ -90,7 +90,7 @@ pub struct ClaimRow {
     pub meaning: String,
     /// The problem (or `biharmonic1d vs poisson1d`).
     pub problem: String,
-    /// The network size (`n = 100, width 150`; `20 × 20, width 200`), empty for the RFM.
+    /// The network size (`n = 100, width 150`; `24 × 24, width 200`), empty for the RFM.
     pub size: String,
     /// Measured at the claims' own size ([`measure::claim_size`]; the RFM claims
     /// always), not only in the `--sizes` scan.
@@ -153,10 +153,21 @@ pub struct Options {
 
 /// The settings line carried in every claims report.
 pub fn settings() -> String {
-    let one = measure::claim_size(1).label(1);
-    let two = measure::claim_size(2).label(2);
+    use measure::{claim_size, gd_budget, lm_steps};
+    let (one, two) = (claim_size(1).label(1), claim_size(2).label(2));
+    let (p1, b1, p2) = (
+        ProblemKind::Poisson1d,
+        ProblemKind::Biharmonic1d,
+        ProblemKind::Poisson2d,
+    );
     format!(
-        "RFM: adfd's defaults per problem (m = n = 400, tanh, f64, threshold 1e-8 relative), FD h = 0.1, 0.05, 0.025, 0.01, one h just below the round-off floor and one deep below it; networks: two-layer, tanh, {one} (1-D) and {two} (2-D), init R = 5 (1-D) or 3 (2-D), FD h = 0.2, 0.1, 0.05, from one initialization trained by GD at lr = 0.5/λ_max(AD kernel at init) for 400 (Poisson) or 1000 (biharmonic) steps and by Levenberg–Marquardt (μ₀ = 1e-3) for 200 (1-D) or 300 (2-D) steps"
+        "RFM: adfd's defaults per problem (m = n = 400, tanh, f64, threshold 1e-8 relative), FD h = 0.1, 0.05, 0.025, 0.01, one h just below the round-off floor and one deep below it; networks: two-layer, tanh, {one} (1-D) and {two} (2-D), init R = {} (1-D) or {} (2-D), FD h = 0.2, 0.1, 0.05, from one initialization trained by GD at lr = 0.5/λ_max(AD kernel at init) for {} (Poisson) or {} (biharmonic) steps and by Levenberg–Marquardt (μ₀ = 1e-3) for {} (1-D) or {} (2-D) steps",
+        measure::net_scale(1),
+        measure::net_scale(2),
+        gd_budget(p1),
+        gd_budget(b1),
+        lm_steps(p1),
+        lm_steps(p2),
     )
 }
 
@@ -271,18 +282,19 @@ fn report(
     }
 }
 
-/// Where an evaluation sorts: by problem (single problems in their order, then pairs),
-/// claim, size and seed.
-fn order(e: &Evaluation) -> (usize, usize, Option<(usize, usize)>, u64) {
+/// Where an evaluation sorts: by problem (single problems in their order, then pairs
+/// by name), claim, size and seed.
+fn order(e: &Evaluation) -> (usize, String, usize, Option<(usize, usize)>, u64) {
     let problem = ProblemKind::NAMES
         .iter()
         .position(|&n| n == e.problem)
-        .unwrap_or(ProblemKind::NAMES.len() + e.problem.len());
+        .unwrap_or(ProblemKind::NAMES.len());
     let claim = CLAIMS
         .iter()
         .position(|c| c.id == e.claim)
         .unwrap_or(CLAIMS.len());
-    (problem, claim, e.size.map(|s| (s.n, s.width)), e.seed)
+    let size = e.size.map(|s| (s.n, s.width));
+    (problem, e.problem.clone(), claim, size, e.seed)
 }
 
 /// One row per (problem, claim, size) of evaluations in canonical order.
@@ -454,6 +466,26 @@ mod tests {
         assert_eq!((p.claim.as_str(), p.problem.as_str()), ("2", "poisson1d"));
         assert_eq!((p.holds, p.seeds, p.median), (2, 3, 3.0));
         assert_eq!(r.rows[1].problem, "biharmonic1d", "problems in their order");
+    }
+
+    /// Rows of the two problem pairs of claim 5 stay apart, whatever the seeds.
+    #[test]
+    fn each_problem_pair_is_one_row() {
+        let evals = (0..4)
+            .flat_map(|s| {
+                [
+                    evaluation("5", "biharmonic1d vs poisson1d", s, 1.0),
+                    evaluation("5", "biharmonic2d vs poisson2d", s, 1.0),
+                ]
+            })
+            .collect();
+        let options = Options {
+            networks: false,
+            sizes: false,
+        };
+        let r = report((0..4).collect(), vec![], options, evals);
+        assert_eq!(r.rows.len(), 2);
+        assert!(r.rows.iter().all(|row| row.seeds == 4));
     }
 
     #[test]

@@ -5,12 +5,12 @@
 //! here is tested natively.
 
 use super::history::{outcomes, History, Source};
-use super::snapshot::{Snapshot, Training};
+use super::snapshot::{ChartVersions, Snapshot, Training};
 use super::views::{self, NetSolution};
 use crate::config::{Config, ModelKind, Valid, MAX_SEED};
 use crate::error::Result;
 use crate::experiment::{self, Comparison, Experiment, Progress};
-use crate::problem::{PointSet, Points};
+use crate::problem::PointSet;
 use crate::report::Report;
 
 /// Most training steps of one run in a network sweep.
@@ -77,18 +77,24 @@ impl Job {
     }
 }
 
+/// The current job's work: milliseconds of it, and the units of progress they made (RFM:
+/// runs fitted; network: steps of every run).
+#[derive(Clone, Copy, Debug, Default)]
+struct Work {
+    ms: f64,
+    units: usize,
+}
+
 /// The worker's state: see the module docs.
 #[derive(Clone, Debug)]
 pub struct Driver {
     generation: u32,
     job: Job,
     sweep: Option<Job>,
-    /// The solution panel's grid and the held-out test points.
+    /// The solution panel's grid.
     grid: PointSet,
-    test: PointSet,
-    /// The current job's milliseconds of work, and the progress they made (RFM: runs
-    /// fitted; network: steps of every run).
-    work_ms: (f64, usize),
+    /// The current job's work so far.
+    work: Work,
     history: History,
     /// The finished job's runs are in the history already.
     recorded: bool,
@@ -104,11 +110,10 @@ impl Driver {
         let problem = config.problem();
         Driver {
             grid: views::plot_grid(problem.dim()),
-            test: Points::test(&problem),
             job: Job::new(config),
             generation: 0,
             sweep: None,
-            work_ms: (0.0, 0),
+            work: Work::default(),
             history: History::default(),
             recorded: false,
             error: None,
@@ -174,8 +179,7 @@ impl Driver {
         self.generation = self.generation.wrapping_add(1);
         let problem = self.config().problem();
         self.grid = views::plot_grid(problem.dim());
-        self.test = Points::test(&problem);
-        self.work_ms = (0.0, 0);
+        self.work = Work::default();
         self.recorded = false;
         self.error = None;
         self.views.clear();
@@ -212,8 +216,8 @@ impl Driver {
         };
         let progressed = job.progress().done.saturating_sub(before);
         if main {
-            self.work_ms.0 += units.iter().sum::<f64>();
-            self.work_ms.1 += progressed;
+            self.work.ms += units.iter().sum::<f64>();
+            self.work.units += progressed;
             if self.job.is_finished() && !self.recorded {
                 self.recorded = true;
                 for o in outcomes(self.job.comparison.as_ref()) {
@@ -275,7 +279,7 @@ impl Driver {
         };
         let progress = self.job.progress();
         let readouts = views::readouts(self.job.comparison.as_ref(), c);
-        Snapshot {
+        let mut snapshot = Snapshot {
             generation: self.generation,
             set_up: self.job.comparison.is_some(),
             model: c.model,
@@ -285,7 +289,7 @@ impl Driver {
             threshold,
             finished: self.is_finished(),
             error: self.error.clone(),
-            ms_per_step: (self.work_ms.1 > 0).then(|| self.work_ms.0 / self.work_ms.1 as f64),
+            ms_per_unit: (self.work.units > 0).then(|| self.work.ms / self.work.units as f64),
             progress,
             training,
             runs,
@@ -296,7 +300,10 @@ impl Driver {
                 .map(|j| views::sweep(&j.config, j.comparison.as_ref(), j.progress())),
             history: self.history.view(Source::of(c)),
             readouts,
-        }
+            charts: ChartVersions::default(),
+        };
+        snapshot.charts = ChartVersions::of(&snapshot);
+        snapshot
     }
 }
 
@@ -382,7 +389,7 @@ mod tests {
 
     #[test]
     fn time_per_step_counts_runs_fitted_and_steps_taken() {
-        // ms_per_step divides by the progress made: RFM runs fitted (two at once on two
+        // ms_per_unit divides by the progress made: RFM runs fitted (two at once on two
         // threads), network steps of every run.
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(2)
@@ -394,8 +401,8 @@ mod tests {
         for (config, progress) in [(small(), 3), (net.check().unwrap(), 7)] {
             let mut d = Driver::new(config);
             pool.install(|| while !d.work(0.0).unwrap() {});
-            assert_eq!(d.work_ms.1, progress);
-            assert!(d.snapshot().ms_per_step.is_some_and(|ms| ms > 0.0));
+            assert_eq!(d.work.units, progress);
+            assert!(d.snapshot().ms_per_unit.is_some_and(|ms| ms > 0.0));
         }
     }
 

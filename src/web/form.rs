@@ -58,20 +58,16 @@ pub fn config_for_browser(
     Ok((config, budget))
 }
 
-/// The page's estimate of what its settings cost before it sends them: the
-/// [`budget::Estimate`] of the controls' text `{key: string}` (over adfd's defaults)
-/// at this machine's `rates` (`{rfm, network}` flops per second, from `machineRates`;
-/// `null` while unmeasured: then at [`budget::Rates::SLOW`], marked provisional), or
-/// `null` when a value is invalid (the worker's reply names it).
-#[cfg(target_arch = "wasm32")]
-#[wasm_bindgen::prelude::wasm_bindgen(js_name = estimateOf)]
-pub fn estimate_of(form_json: &str, rates: wasm_bindgen::JsValue) -> wasm_bindgen::JsValue {
-    let rates: Option<budget::Rates> = serde_wasm_bindgen::from_value(rates).unwrap_or(None);
-    let estimate = serde_json::from_str::<BTreeMap<String, String>>(form_json)
+/// What the settings of `form` cost ([`budget::Estimate`], over adfd's defaults) at
+/// this machine's `rates` (`None` while unmeasured: then at [`budget::Rates::SLOW`],
+/// marked provisional); `None` when a value is invalid (the worker's reply names it).
+pub fn estimate(
+    form: &BTreeMap<String, String>,
+    rates: Option<&budget::Rates>,
+) -> Option<budget::Estimate> {
+    config_from_form(form, &Config::default())
         .ok()
-        .and_then(|form| config_from_form(&form, &Config::default()).ok())
-        .map(|c| Budget::of(&c).estimate(rates.as_ref()));
-    serde_wasm_bindgen::to_value(&estimate).unwrap_or(wasm_bindgen::JsValue::NULL)
+        .map(|c| Budget::of(&c).estimate(rates))
 }
 
 /// This machine's speeds for the budget's work estimates, `{rfm, network}` in flops

@@ -9,6 +9,9 @@
 //!   snapshot assembled from [`views`] and [`history`], the finished runs the entropy
 //!   scatter plots).
 //! * [`snapshot`] — the one schema of what the worker sends the page.
+//! * [`plane`] — the page's control plane: a typed state machine that turns the
+//!   visitor's actions and the worker's replies into what the page does (the page's
+//!   JavaScript only wires the DOM).
 //! * [`charts`] — the main thread's facade (wasm32 only) that draws snapshots on
 //!   canvases, one module per panel; its axis spans and palette are plain Rust,
 //!   tested natively.
@@ -19,6 +22,7 @@ pub mod controls;
 pub mod driver;
 pub mod form;
 pub mod history;
+pub mod plane;
 pub mod snapshot;
 pub mod views;
 

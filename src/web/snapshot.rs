@@ -41,7 +41,7 @@ pub struct Snapshot {
     pub error: Option<String>,
     /// Wall milliseconds per unit of progress (RFM: per run fitted, the runs fitted one
     /// per thread at once; network: per step of every run), `None` before the first.
-    pub ms_per_step: Option<f64>,
+    pub ms_per_unit: Option<f64>,
     /// Units of work done and in all (RFM: runs fitted; network: the largest step reached
     /// and the step budget).
     pub progress: Progress,
@@ -57,6 +57,78 @@ pub struct Snapshot {
     pub history: HistoryView,
     /// The readouts: the same run table the CLI prints.
     pub readouts: Table,
+    /// What each chart shows, as a version: a chart whose version did not change since
+    /// it was drawn need not be drawn again.
+    pub charts: ChartVersions,
+}
+
+/// A version of what each chart draws (a hash of exactly the figures it depends on).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ChartVersions {
+    /// The spectrum panel: each run's spectrum (its step and `K`) and the threshold.
+    pub spectrum: String,
+    /// The solution panel: each run's solution (the step it was taken at).
+    pub solution: String,
+    /// The loss panel: each network run's step, or the RFM's spectra and threshold.
+    pub loss: String,
+    /// The sweep panel: the sweep's progress.
+    pub sweep: String,
+    /// The entropy scatter: the finished runs.
+    pub scatter: String,
+}
+
+impl ChartVersions {
+    /// The versions of `snap`'s charts.
+    pub fn of(snap: &Snapshot) -> ChartVersions {
+        use std::hash::{DefaultHasher, Hash, Hasher};
+        let version = |parts: &dyn Fn(&mut DefaultHasher)| {
+            let mut h = DefaultHasher::new();
+            (
+                snap.generation,
+                snap.model as u8,
+                snap.problem as u8,
+                snap.seed,
+            )
+                .hash(&mut h);
+            snap.runs.len().hash(&mut h);
+            parts(&mut h);
+            format!("{:016x}", h.finish())
+        };
+        let threshold = |h: &mut DefaultHasher| match snap.threshold {
+            Threshold::Relative(a) => (0u8, a.to_bits()).hash(h),
+            Threshold::Absolute(a) => (1u8, a.to_bits()).hash(h),
+        };
+        let steps = |h: &mut DefaultHasher| {
+            for r in &snap.runs {
+                r.spectrum.as_ref().map(|s| (s.step, s.cutoff)).hash(h);
+            }
+        };
+        ChartVersions {
+            spectrum: version(&|h| {
+                threshold(h);
+                steps(h);
+            }),
+            solution: version(&steps),
+            loss: version(&|h| {
+                threshold(h);
+                steps(h);
+                for r in &snap.runs {
+                    r.training.as_ref().map(|t| t.step).hash(h);
+                }
+            }),
+            sweep: version(&|h| {
+                snap.sweep
+                    .as_ref()
+                    .map(|s| (s.progress.done, s.progress.total, s.h.len()))
+                    .hash(h)
+            }),
+            scatter: version(&|h| {
+                let e = &snap.history.entropy;
+                (e.len(), e.last().map(|x| x.to_bits())).hash(h);
+            }),
+        }
+    }
 }
 
 /// The training settings a network snapshot shows.

@@ -113,7 +113,7 @@ try {
   assert.equal(s.runs, 4, 'AD + three FD steps by default');
   const rfmTimes = () => page.evaluate(() => {
     const s = window.adfd.state.lastSnap;
-    return { seed: s.seed, perMode: s.runs.map((m) => m.timeMs), wallPerMode: s.msPerStep };
+    return { seed: s.seed, perMode: s.runs.map((m) => m.timeMs), wallPerMode: s.msPerUnit };
   });
   const cold = await rfmTimes();
   bench.rfm_default_ms_per_mode = cold.perMode;
@@ -191,7 +191,7 @@ try {
   await page.fill('input[name=steps]', '400');
   await page.dispatchEvent('input[name=steps]', 'change');
   await page.waitForFunction(() => { const s = window.adfd.state.lastSnap; return s.model === 'network' && s.progress.total === 400 && s.finished; }, null, { timeout: LONG });
-  const t = await page.evaluate(() => ({ frames: [...window.adfd.stats.frames], ms: window.adfd.state.lastSnap.msPerStep,
+  const t = await page.evaluate(() => ({ frames: [...window.adfd.stats.frames], ms: window.adfd.state.lastSnap.msPerUnit,
     runs: window.adfd.state.lastSnap.runs.length, perRun: window.adfd.state.lastSnap.runs.map((m) => m.timeMs) }));
   bench.net_ms_per_step_per_run = t.perRun;
   t.frames.sort((a, b) => a - b);
