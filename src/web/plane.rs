@@ -15,7 +15,7 @@
 //! * **One supervisor** for a worker that crashes (a panic, an error event, a pool
 //!   thread's panic), goes silent (a request unanswered for [`STUCK_MS`]) or never
 //!   starts (its threaded build not ready within [`START_MS`]: the single-threaded one
-//!   then): each replaces the worker through [`ControlPlane::start_worker`], the only
+//!   then): each replaces the worker through `ControlPlane::start_worker`, the only
 //!   road to a new one.
 //! * **Which snapshots are drawn**: only those of the settings generation the worker
 //!   confirmed for the settings sent last, and none while a control is being changed.
