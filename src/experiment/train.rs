@@ -22,11 +22,12 @@ use crate::config::{Config, Valid};
 use crate::error::{Error, Result};
 use crate::jet::Precision;
 use crate::net::kernel::{kernel_spectrum, KernelPoint};
-use crate::net::loss::{linearization, loss_and_gradient};
+use crate::net::lm as net_lm;
+use crate::net::loss::loss_and_gradient;
 use crate::net::residual::Residuals;
 use crate::net::Network;
 use crate::operator::DiffMode;
-use crate::optimizer::lm::{self, Damping, GaussNewton, Outcome};
+use crate::optimizer::lm::{Damping, Outcome};
 use crate::optimizer::{AdamConstants, Optimizer, OptimizerState};
 use crate::problem::{PointSet, Points, Problem, SolutionError};
 use crate::report::table::TrainRow;
@@ -211,26 +212,15 @@ impl Run {
     /// with this run's damping.
     fn lm_update(&mut self, precision: Precision) -> Update {
         let loss = self.latest_loss();
-        let (j, r) = linearization(&self.net, &self.res, precision);
-        if !(finite(j.as_slice()) && finite(&r)) {
+        let OptimizerState::Lm(damping) = &mut self.optimizer else {
+            unreachable!("lm_update on a run without Levenberg–Marquardt")
+        };
+        let Some(outcome) = net_lm::step(&mut self.net, &self.res, precision, loss, damping) else {
             return Err(self.diverged(
                 "the Jacobian J or the residual became NaN or infinite".into(),
                 "Levenberg–Marquardt".into(),
             ));
-        }
-        let OptimizerState::Lm(damping) = &mut self.optimizer else {
-            unreachable!("lm_update on a run without Levenberg–Marquardt")
         };
-        let gn = GaussNewton::new(
-            faer::MatRef::from_column_major_slice(j.as_slice(), j.nrows(), j.ncols()),
-            &r,
-        );
-        let mut trial = self.net.clone();
-        let res = &self.res;
-        let outcome = lm::step(&mut self.net.theta, loss, &gn, damping, |theta| {
-            trial.theta.copy_from_slice(theta);
-            loss_and_gradient(&trial, res, precision, None)
-        });
         match outcome {
             Outcome::Taken { loss, mu, .. } => {
                 self.mu = Some(mu);

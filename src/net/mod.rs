@@ -38,12 +38,15 @@
 //! * [`loss`] — loss, gradient, residual vector and the Jacobian `J` (dispatching
 //!   between the two paths, in parallel natively).
 //! * [`kernel`] — singular values of `J`, `K(a)`, `H(a)`.
+//! * [`lm`] — one Levenberg–Marquardt step on the residual (`J`, the normal
+//!   equations, damped trials).
 //!
 //! Training itself (optimizers, the paired comparison) lives above, in
 //! [`crate::optimizer`] and [`crate::experiment`].
 
 pub mod forward;
 pub mod kernel;
+pub mod lm;
 pub mod loss;
 pub mod residual;
 pub mod two_layer;

@@ -1,0 +1,379 @@
+//! Levenberg–Marquardt steps per second and time to accuracy, natively, beside the same
+//! LM loop in JAX (`benches/lm_jax.py`: jit, float64, CPU) started from adfd's own init
+//! and points (adfd's training reports, written to `artifacts/bench-reports/`).
+//!
+//! * **Steps per second**: one step is [`adfd::net::lm::step`], what a training run
+//!   takes: `J` and `r̃`, the Gram matrix, then damped trials (a Cholesky solve and a
+//!   loss each) until one lowers the loss; refused trials belong to their step, as in
+//!   JAX. Timed as JAX is (`support::median_seconds`): `k` steps chained from the
+//!   init, repeated from the init, the median per step. Cases: biharmonic1d (width
+//!   100, n = 100), poisson2d (100, 14 × 14), poisson2d and biharmonic2d (200, 20 × 20)
+//!   and poisson2d with 2 hidden layers of 100 (20 × 20), AD and FD h = 0.1.
+//! * **Time to accuracy** (AD): steps from the init, the relative L2 error `‖u − u*‖ /
+//!   ‖u*‖` on the test points after every step (inside the timed time), until it is ≤
+//!   the target: biharmonic1d (100, n = 100) to 1e-6, poisson2d (100, 14 × 14) to 1e-4.
+//! * **Where a step's time goes** (`profile`): at the init, the median milliseconds of
+//!   `J` and `r̃`, the Gram matrix, one damped solve, one trial loss and one error
+//!   evaluation on the test points.
+//!
+//! Writes `artifacts/bench-lm.json` (benches/report.py's tables). Environment:
+//! `ADFD_BENCH_REPEATS=5`, `ADFD_BENCH_MIN_TIME=1.0` (seconds), `ADFD_BENCH_ACCURACY_REPEATS=3`,
+//! `ADFD_BENCH_LM_PARTS=speed,accuracy,profile`, `ADFD_BENCH_NO_JAX=1`.
+
+#[path = "support/mod.rs"]
+mod support;
+
+use adfd::experiment::on_pool;
+use adfd::net::forward::values;
+use adfd::net::lm as net_lm;
+use adfd::net::loss::{linearization, loss_and_gradient};
+use adfd::net::residual::Residuals;
+use adfd::net::Network;
+use adfd::optimizer::lm::{Damping, GaussNewton, Outcome};
+use adfd::problem::{PointSet, Points, SolutionError};
+use adfd::{DiffMode, Precision, ProblemKind};
+use serde_json::{json, Value};
+use std::time::Instant;
+use support::{median, median_seconds, Case};
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// A run between steps: parameters, damping, loss, and trials and taken steps so far.
+#[derive(Clone)]
+struct State {
+    net: Network,
+    damping: Damping,
+    loss: f64,
+    trials: usize,
+    taken: usize,
+}
+
+impl State {
+    fn init(case: &Case, res: &Residuals) -> Self {
+        let c = case.config();
+        let net = Network::init(c.architecture(), c.net.scale, c.seed);
+        let loss = loss_and_gradient(&net, res, Precision::F64, None);
+        State {
+            net,
+            damping: Damping::new(c.train.mu0, c.train.mu_max),
+            loss,
+            trials: 0,
+            taken: 0,
+        }
+    }
+
+    /// One LM step; false when no damping up to the bound lowered the loss.
+    fn step(&mut self, res: &Residuals) -> bool {
+        let out = net_lm::step(
+            &mut self.net,
+            res,
+            Precision::F64,
+            self.loss,
+            &mut self.damping,
+        );
+        match out.expect("J and r̃ stay finite") {
+            Outcome::Taken { loss, trials, .. } => {
+                self.loss = loss;
+                self.trials += trials;
+                self.taken += 1;
+                true
+            }
+            Outcome::NoDecrease { trials, .. } => {
+                self.trials += trials;
+                false
+            }
+        }
+    }
+}
+
+fn residuals(case: &Case, mode: DiffMode) -> Residuals {
+    let c = case.config();
+    Residuals::new(&c.problem(), &c.points(), mode, c.lambda)
+}
+
+fn mode_name(mode: DiffMode) -> &'static str {
+    match mode {
+        DiffMode::Ad => "ad",
+        DiffMode::Fd { .. } => "fd",
+    }
+}
+
+const FD: DiffMode = DiffMode::Fd { h: 0.1, order: 2 };
+
+fn speed_cases() -> Vec<Case> {
+    use ProblemKind::*;
+    vec![
+        Case::new(Biharmonic1d, &[100], 100),
+        Case::new(Poisson2d, &[100], 196),
+        Case::new(Poisson2d, &[200], 400),
+        Case::new(Biharmonic2d, &[200], 400),
+        Case::new(Poisson2d, &[100, 100], 400),
+    ]
+}
+
+fn accuracy_cases() -> Vec<(Case, f64)> {
+    use ProblemKind::*;
+    vec![
+        (Case::new(Biharmonic1d, &[100], 100), 1e-6),
+        (Case::new(Poisson2d, &[100], 196), 1e-4),
+    ]
+}
+
+fn speed(case: &Case, mode: DiffMode, repeats: usize, min_time: f64) -> Value {
+    let res = residuals(case, mode);
+    let init = State::init(case, &res);
+    let (s, k, last) = median_seconds(
+        &init,
+        |st| {
+            st.step(&res);
+        },
+        repeats,
+        min_time,
+    );
+    json!({
+        "steps_per_second": 1.0 / s, "median_s": s,
+        "trials_per_step": last.trials as f64 / k as f64,
+        "accepted": format!("{}/{k}", last.taken),
+    })
+}
+
+/// Steps from the init until the error on the test points is ≤ `target`, timed
+/// whole (the error after every step included): the median of `repeats` runs.
+fn time_to_accuracy(case: &Case, target: f64, repeats: usize, max_steps: usize) -> Value {
+    let res = residuals(case, DiffMode::Ad);
+    let c = case.config();
+    let test: PointSet = Points::test(&c.problem());
+    let exact: Vec<f64> = test.iter().map(|x| c.problem().exact(x)).collect();
+    let init = State::init(case, &res);
+    let mut runs = Vec::new();
+    for _ in 0..repeats {
+        let mut s = init.clone();
+        let (mut error, mut stopped, mut steps) = (f64::NAN, "max steps", 0);
+        let t0 = Instant::now();
+        for i in 1..=max_steps {
+            let taken = s.step(&res);
+            steps = i;
+            error = SolutionError::of(&values(&s.net, &test), &exact).l2;
+            if error <= target {
+                stopped = "target";
+                break;
+            }
+            if !taken {
+                stopped = "no decrease";
+                break;
+            }
+        }
+        runs.push((t0.elapsed().as_secs_f64(), steps, s.trials, error, stopped));
+    }
+    let seconds = median(runs.iter().map(|r| r.0).collect());
+    let (_, steps, trials, error, stopped) = runs[0];
+    json!({"target": target, "steps": steps, "trials": trials, "seconds": seconds,
+           "final_error_l2": error, "stopped": stopped})
+}
+
+/// Median milliseconds of each part of a step at the init (see the module docs).
+fn profile(case: &Case, mode: DiffMode, repeats: usize) -> Value {
+    let res = residuals(case, mode);
+    let init = State::init(case, &res);
+    let net = &init.net;
+    let c = case.config();
+    let test = Points::test(&c.problem());
+    let time = |f: &mut dyn FnMut()| {
+        f();
+        let reps = repeats.max(5) * 4;
+        median(
+            (0..reps)
+                .map(|_| {
+                    let t = Instant::now();
+                    f();
+                    t.elapsed().as_secs_f64() * 1e3
+                })
+                .collect(),
+        )
+    };
+    let (j, r) = linearization(net, &res, Precision::F64);
+    let jr = faer::MatRef::from_column_major_slice(j.as_slice(), j.nrows(), j.ncols());
+    let gn = GaussNewton::new(jr, &r);
+    let mu = init.damping.mu;
+    json!({
+        "rows": j.nrows(), "params": j.ncols(),
+        "jacobian_ms": time(&mut || { std::hint::black_box(linearization(net, &res, Precision::F64)); }),
+        "gram_ms": time(&mut || { std::hint::black_box(GaussNewton::new(jr, &r)); }),
+        "solve_ms": time(&mut || { std::hint::black_box(gn.step(mu)); }),
+        "loss_ms": time(&mut || { std::hint::black_box(loss_and_gradient(net, &res, Precision::F64, None)); }),
+        "test_error_ms": time(&mut || { std::hint::black_box(values(net, &test)); }),
+    })
+}
+
+fn key(v: &Value) -> (String, u64, u64, u64, String) {
+    (
+        v["problem"].as_str().unwrap_or("").into(),
+        v["m"].as_u64().unwrap_or(0),
+        v["n"].as_u64().unwrap_or(0),
+        v["layers"].as_u64().unwrap_or(1),
+        v["mode"].as_str().unwrap_or("").into(),
+    )
+}
+
+fn env<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
+}
+
+fn main() {
+    let repeats: usize = env("ADFD_BENCH_REPEATS", 5);
+    let min_time: f64 = env("ADFD_BENCH_MIN_TIME", 1.0);
+    let acc_repeats: usize = env("ADFD_BENCH_ACCURACY_REPEATS", 3);
+    let parts: String = env("ADFD_BENCH_LM_PARTS", "speed,accuracy,profile".to_string());
+    let threads = rayon::current_num_threads();
+    println!("adfd Levenberg–Marquardt benchmark: tanh, f64, {threads} rayon threads, median of {repeats}");
+    let load_before = support::load();
+    let mut reports: Vec<String> = Vec::new();
+    let mut all = speed_cases();
+    all.extend(accuracy_cases().into_iter().map(|(c, _)| c));
+    for case in &all {
+        let path = case.write_report().to_string_lossy().to_string();
+        if !reports.contains(&path) {
+            reports.push(path);
+        }
+    }
+    let mut args = vec!["--reports".to_string()];
+    args.extend(reports.iter().cloned());
+    let lm_parts: Vec<&str> = parts
+        .split(',')
+        .filter(|p| *p == "speed" || *p == "accuracy")
+        .collect();
+    args.extend([
+        "--parts".into(),
+        lm_parts.join(","),
+        "--repeats".into(),
+        repeats.to_string(),
+        "--min-time".into(),
+        min_time.to_string(),
+        "--accuracy-repeats".into(),
+        acc_repeats.to_string(),
+    ]);
+    let jax = if lm_parts.is_empty() {
+        Ok(Vec::new())
+    } else {
+        support::run_jax("lm_jax.py", &args)
+    };
+    let jax = jax.unwrap_or_else(|e| {
+        println!("(no JAX baseline: {e})");
+        Vec::new()
+    });
+    let load_after_jax = support::load();
+    let find = |case: &Case, mode: &str, accuracy: bool| {
+        let k = (
+            case.problem_name(),
+            case.widths[0] as u64,
+            case.n as u64,
+            case.widths.len() as u64,
+            mode.to_string(),
+        );
+        jax.iter()
+            .find(|v| key(v) == k && v.get("target").is_some() == accuracy)
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    let (mut speed_rows, mut accuracy_rows, mut profile_rows) = (vec![], vec![], vec![]);
+    on_pool(|| {
+        let base = |case: &Case, mode: &str| {
+            json!({"problem": case.problem_name(), "m": case.widths[0], "n": case.n,
+                   "layers": case.widths.len(), "mode": mode})
+        };
+        if parts.contains("speed") {
+            println!(
+                "{:<13} {:>4} {:>4} {:>2} {:>4} {:>11} {:>11} {:>7} {:>8} {:>8}",
+                "problem",
+                "m",
+                "n",
+                "L",
+                "mode",
+                "adfd st/s",
+                "JAX st/s",
+                "ratio",
+                "adfd tr",
+                "JAX tr"
+            );
+            for case in speed_cases() {
+                for mode in [DiffMode::Ad, FD] {
+                    let ours = speed(&case, mode, repeats, min_time);
+                    let theirs = find(&case, mode_name(mode), false);
+                    let (a, b) = (
+                        ours["steps_per_second"].as_f64().unwrap(),
+                        theirs["steps_per_second"].as_f64().unwrap_or(f64::NAN),
+                    );
+                    println!(
+                        "{:<13} {:>4} {:>4} {:>2} {:>4} {:>11.1} {:>11.1} {:>7.2} {:>8.2} {:>8.2}",
+                        case.problem_name(),
+                        case.widths[0],
+                        case.n,
+                        case.widths.len(),
+                        mode_name(mode),
+                        a,
+                        b,
+                        a / b,
+                        ours["trials_per_step"].as_f64().unwrap(),
+                        theirs["trials_per_step"].as_f64().unwrap_or(f64::NAN)
+                    );
+                    let mut row = base(&case, mode_name(mode));
+                    row["adfd"] = ours;
+                    row["jax"] = theirs;
+                    speed_rows.push(row);
+                }
+            }
+        }
+        if parts.contains("accuracy") {
+            for (case, target) in accuracy_cases() {
+                let ours = time_to_accuracy(&case, target, acc_repeats, 2000);
+                let theirs = find(&case, "ad", true);
+                println!(
+                    "time to error_l2 ≤ {target:e}, {} m = {} n = {}: adfd {:.4} s ({} steps, {}) | JAX {:.4} s compiled, {:.3} s with compile ({} steps, {})",
+                    case.problem_name(), case.widths[0], case.n,
+                    ours["seconds"].as_f64().unwrap(), ours["steps"], ours["stopped"],
+                    theirs["seconds"].as_f64().unwrap_or(f64::NAN),
+                    theirs["seconds_with_compile"].as_f64().unwrap_or(f64::NAN),
+                    theirs["steps"], theirs["stopped"],
+                );
+                let mut row = base(&case, "ad");
+                row["adfd"] = ours;
+                row["jax"] = theirs;
+                accuracy_rows.push(row);
+            }
+        }
+        if parts.contains("profile") {
+            for case in speed_cases() {
+                for mode in [DiffMode::Ad, FD] {
+                    let p = profile(&case, mode, repeats);
+                    println!(
+                        "profile {} m = {} L = {} n = {} {}: {}",
+                        case.problem_name(),
+                        case.widths[0],
+                        case.widths.len(),
+                        case.n,
+                        mode_name(mode),
+                        p
+                    );
+                    let mut row = base(&case, mode_name(mode));
+                    row["adfd"] = p;
+                    profile_rows.push(row);
+                }
+            }
+        }
+    });
+    let out = json!({
+        "threads": threads, "repeats": repeats, "min_time_s": min_time,
+        "accuracy_repeats": acc_repeats,
+        "load": {"before": load_before, "after_jax": load_after_jax, "after": support::load()},
+        "speed": speed_rows, "accuracy": accuracy_rows, "profile": profile_rows,
+    });
+    std::fs::write(
+        support::artifacts().join("bench-lm.json"),
+        serde_json::to_string_pretty(&out).unwrap(),
+    )
+    .unwrap();
+}

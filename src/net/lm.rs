@@ -1,0 +1,44 @@
+//! Levenberg–Marquardt on a network's residual: one step is the linearization
+//! `r̃(θ − δ) ≈ r̃ − Jδ` at `θ` ([`super::loss::linearization`]: `J = ∂r̃/∂θ` and
+//! `r̃ = √ω r` from one pass over the rows), the normal equations formed once
+//! ([`GaussNewton`]), then damped trials `θ − δ(μ)`, each judged by its loss
+//! `L = ‖r̃‖²`, until one lowers it ([`lm::step`], Nielsen's rule).
+//!
+//! The training comparison's runs ([`crate::experiment`]) and `benches/lm.rs` step
+//! through [`step`], so the benchmark times exactly what training runs.
+
+use super::loss::{linearization, loss_and_gradient};
+use super::residual::Residuals;
+use super::Network;
+use crate::jet::Precision;
+use crate::optimizer::lm::{self, Damping, GaussNewton, Outcome};
+
+/// One Levenberg–Marquardt step of `net` on the rows `res` from its current loss
+/// `loss = ‖r̃(θ)‖²`: `θ ← θ − δ(μ)` with `δ(μ) = (JᵀJ + μI)⁻¹Jᵀr̃` for the first
+/// damping `μ` (Nielsen's rule, state in `damping`) whose trial loss is below `loss`.
+/// `None` when `J` or `r̃` is not finite (then `θ` and `damping` are untouched).
+pub fn step(
+    net: &mut Network,
+    res: &Residuals,
+    precision: Precision,
+    loss: f64,
+    damping: &mut Damping,
+) -> Option<Outcome> {
+    let (j, r) = linearization(net, res, precision);
+    if !(finite(j.as_slice()) && finite(&r)) {
+        return None;
+    }
+    let gn = GaussNewton::new(
+        faer::MatRef::from_column_major_slice(j.as_slice(), j.nrows(), j.ncols()),
+        &r,
+    );
+    let mut trial = net.clone();
+    Some(lm::step(&mut net.theta, loss, &gn, damping, |theta| {
+        trial.theta.copy_from_slice(theta);
+        loss_and_gradient(&trial, res, precision, None)
+    }))
+}
+
+fn finite(v: &[f64]) -> bool {
+    v.iter().all(|x| x.is_finite())
+}
