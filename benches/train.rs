@@ -1,7 +1,11 @@
 //! Training steps per second of the two-layer network (tanh, m = n = 100 and 1000,
 //! poisson1d and biharmonic1d, AD and FD h = 0.1) and of the MLP with L = 2 hidden
 //! layers of width m (m = n = 100), natively, beside a JAX (jit, float64, CPU)
-//! implementation of the same step (`benches/train_jax.py`) when JAX is installed.
+//! implementation of the same step (`benches/train_jax.py`) when JAX is installed;
+//! and in 2-D (20 × 20 interior points, 80 on the boundary): poisson2d and
+//! biharmonic2d with the two-layer network of width 200, poisson2d with 2 hidden layers
+//! of width 100, beside `benches/train2d_jax.py` started from adfd's own init and
+//! points (adfd's training reports, `artifacts/bench-reports/`).
 //!
 //! One step = loss and exact gradient (reverse mode over jets) + a GD update, the
 //! same work as a `TrainComparison` step minus its bookkeeping. Each figure is the median
@@ -11,7 +15,11 @@
 //!
 //! Run: `cargo bench --bench train` (or `scripts/bench-train`). Environment:
 //! `ADFD_BENCH_SIZES=100,1000`, `ADFD_BENCH_DEEP_SIZES=100` (the sizes of the L = 2
-//! rows; empty for none), `ADFD_BENCH_REPEATS=5`, `ADFD_BENCH_NO_JAX=1`.
+//! rows; empty for none), `ADFD_BENCH_2D=1` (0: no 2-D rows), `ADFD_BENCH_REPEATS=5`,
+//! `ADFD_BENCH_NO_JAX=1`.
+
+#[path = "support/mod.rs"]
+mod support;
 
 use adfd::experiment::on_pool;
 use adfd::net::loss::loss_and_gradient;
@@ -21,6 +29,7 @@ use adfd::operator::DiffMode;
 use adfd::problem::{Points, Problem, ProblemKind, Sampling};
 use adfd::{Activation, Precision};
 use std::collections::HashMap;
+use support::Case;
 use std::time::Instant;
 
 /// mimalloc keeps freed pages for the next matrix of the same size (Cargo.toml says
@@ -33,23 +42,13 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
-/// Median seconds per training step, timed on rayon's pool as the executor runs
-/// training (`adfd::experiment::on_pool`).
+/// Median seconds per training step of the 1-D row `(kind, m = n, layers)`, timed on
+/// rayon's pool as the executor runs training (`adfd::experiment::on_pool`).
 fn bench(kind: ProblemKind, m: usize, layers: usize, mode: DiffMode, repeats: usize) -> f64 {
-    on_pool(|| bench_on_pool(kind, m, layers, mode, repeats))
-}
-
-fn bench_on_pool(
-    kind: ProblemKind,
-    m: usize,
-    layers: usize,
-    mode: DiffMode,
-    repeats: usize,
-) -> f64 {
     let problem = Problem { kind, k: 1 };
     let points = Points::new(&problem, m, 0, Sampling::Grid, 0);
     let res = Residuals::new(&problem, &points, mode, 1.0);
-    let mut net = Network::init(
+    let net = Network::init(
         Architecture {
             dim: 1,
             widths: vec![m; layers],
@@ -58,10 +57,22 @@ fn bench_on_pool(
         5.0,
         0,
     );
+    on_pool(|| bench_on_pool(net, &res, repeats))
+}
+
+/// The same for a [`Case`] (2-D): its config's points, boundary points and init.
+fn bench_case(case: &Case, mode: DiffMode, repeats: usize) -> f64 {
+    let c = case.config();
+    let res = Residuals::new(&c.problem(), &c.points(), mode, c.lambda);
+    let net = Network::init(c.architecture(), c.net.scale, c.seed);
+    on_pool(|| bench_on_pool(net, &res, repeats))
+}
+
+fn bench_on_pool(mut net: Network, res: &Residuals, repeats: usize) -> f64 {
     let mut grad = vec![0.0; net.theta.len()];
     let lr = 1e-9;
     let mut step = |net: &mut Network| {
-        loss_and_gradient(net, &res, Precision::F64, Some(&mut grad));
+        loss_and_gradient(net, res, Precision::F64, Some(&mut grad));
         for (t, g) in net.theta.iter_mut().zip(&grad) {
             *t -= lr * g;
         }
@@ -148,6 +159,7 @@ fn main() {
         .unwrap_or(5);
     let threads = rayon::current_num_threads();
     println!("adfd training-step benchmark: tanh networks, GD, f64, {threads} rayon threads, median of {repeats}");
+    let load_before = support::load();
     let jax = jax_baseline(&sizes, &deep_sizes, repeats);
     println!(
         "{:<13} {:>5} {:>2} {:>4} {:>12} {:>12} {:>8} {:>11} {:>11} {:>8}",
@@ -198,7 +210,7 @@ fn main() {
                     flops * theirs / 1e9
                 );
                 rows.push(serde_json::json!({
-                    "problem": name, "m": m, "layers": layers, "mode": mname,
+                    "problem": name, "m": m, "n": m, "dim": 1, "layers": layers, "mode": mname,
                     "adfd_steps_per_second": ours,
                     "jax_steps_per_second": (theirs.is_finite()).then_some(theirs),
                 }));
@@ -206,12 +218,77 @@ fn main() {
         }
     }
     println!("L = hidden layers; ratio = adfd steps/s ÷ JAX steps/s (target for L = 1: ≥ 1 at m = n = 100, ≥ 2 at 1000; none set for L = 2); GF/s = XLA's flop count of the step × steps/s.");
+    if std::env::var("ADFD_BENCH_2D").map_or(true, |v| v != "0") {
+        rows.extend(rows_2d(repeats));
+    }
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("artifacts");
     std::fs::create_dir_all(&dir).unwrap();
-    let report = serde_json::json!({"threads": threads, "repeats": repeats, "rows": rows});
+    let report = serde_json::json!({"threads": threads, "repeats": repeats, "rows": rows,
+                                    "load": {"before": load_before, "after": support::load()}});
     std::fs::write(
         dir.join("bench-train.json"),
         serde_json::to_string_pretty(&report).unwrap(),
     )
     .unwrap();
+}
+
+/// The 2-D rows (module docs): JAX's `train2d_jax.py` from adfd's reports, then adfd.
+fn rows_2d(repeats: usize) -> Vec<serde_json::Value> {
+    use ProblemKind::{Biharmonic2d, Poisson2d};
+    let cases = [
+        Case::new(Poisson2d, &[200], 400),
+        Case::new(Biharmonic2d, &[200], 400),
+        Case::new(Poisson2d, &[100, 100], 400),
+    ];
+    let mut args = vec!["--reports".to_string()];
+    args.extend(
+        cases
+            .iter()
+            .map(|c| c.write_report().to_string_lossy().to_string()),
+    );
+    args.extend(["--repeats".into(), repeats.to_string()]);
+    let jax = support::run_jax("train2d_jax.py", &args).unwrap_or_else(|e| {
+        println!("(no 2-D JAX baseline: {e})");
+        Vec::new()
+    });
+    println!(
+        "{:<13} {:>4} {:>4} {:>2} {:>4} {:>12} {:>12} {:>8}",
+        "problem", "m", "n", "L", "mode", "adfd step/s", "JAX step/s", "ratio"
+    );
+    let mut rows = Vec::new();
+    for case in &cases {
+        for (mode, mname) in [
+            (DiffMode::Ad, "ad"),
+            (DiffMode::Fd { h: 0.1, order: 2 }, "fd"),
+        ] {
+            let ours = 1.0 / bench_case(case, mode, repeats);
+            let (name, m, layers) = (case.problem_name(), case.widths[0], case.widths.len());
+            let theirs = jax
+                .iter()
+                .find(|v| {
+                    v["problem"] == name.as_str()
+                        && v["m"] == m
+                        && v["n"] == case.n
+                        && v["layers"] == layers
+                        && v["mode"] == mname
+                })
+                .and_then(|v| v["steps_per_second"].as_f64());
+            println!(
+                "{:<13} {:>4} {:>4} {:>2} {:>4} {:>12.1} {:>12.1} {:>8.2}",
+                name,
+                m,
+                case.n,
+                layers,
+                mname,
+                ours,
+                theirs.unwrap_or(f64::NAN),
+                ours / theirs.unwrap_or(f64::NAN)
+            );
+            rows.push(serde_json::json!({
+                "problem": name, "m": m, "n": case.n, "dim": 2, "layers": layers, "mode": mname,
+                "adfd_steps_per_second": ours, "jax_steps_per_second": theirs,
+            }));
+        }
+    }
+    rows
 }
