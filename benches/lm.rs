@@ -18,7 +18,8 @@
 //!
 //! Writes `artifacts/bench-lm.json` (benches/report.py's tables). Environment:
 //! `ADFD_BENCH_REPEATS=5`, `ADFD_BENCH_MIN_TIME=1.0` (seconds), `ADFD_BENCH_ACCURACY_REPEATS=3`,
-//! `ADFD_BENCH_LM_PARTS=speed,accuracy,profile`, `ADFD_BENCH_NO_JAX=1`.
+//! `ADFD_BENCH_LM_PARTS=speed,accuracy,profile`, `ADFD_BENCH_LM_ONLY=poisson2d-w200` (the
+//! cases whose name contains it), `ADFD_BENCH_NO_JAX=1`.
 
 #[path = "support/mod.rs"]
 mod support;
@@ -26,7 +27,7 @@ mod support;
 use adfd::experiment::on_pool;
 use adfd::net::forward::values;
 use adfd::net::lm as net_lm;
-use adfd::net::loss::{linearization, loss_and_gradient};
+use adfd::net::loss::{linearization_rows, loss_and_gradient};
 use adfd::net::residual::Residuals;
 use adfd::net::Network;
 use adfd::optimizer::lm::{Damping, GaussNewton, Outcome};
@@ -47,6 +48,7 @@ struct State {
     loss: f64,
     trials: usize,
     taken: usize,
+    work: net_lm::Workspace,
 }
 
 impl State {
@@ -60,6 +62,7 @@ impl State {
             loss,
             trials: 0,
             taken: 0,
+            work: net_lm::Workspace::default(),
         }
     }
 
@@ -71,6 +74,7 @@ impl State {
             Precision::F64,
             self.loss,
             &mut self.damping,
+            &mut self.work,
         );
         match out.expect("J and r̃ stay finite") {
             Outcome::Taken { loss, trials, .. } => {
@@ -101,15 +105,25 @@ fn mode_name(mode: DiffMode) -> &'static str {
 
 const FD: DiffMode = DiffMode::Fd { h: 0.1, order: 2 };
 
+/// The cases whose name (`poisson2d-w200-n400`) contains `ADFD_BENCH_LM_ONLY` (all
+/// when unset).
+fn only(cases: Vec<Case>) -> Vec<Case> {
+    let only = std::env::var("ADFD_BENCH_LM_ONLY").unwrap_or_default();
+    cases
+        .into_iter()
+        .filter(|c| c.name().contains(&only))
+        .collect()
+}
+
 fn speed_cases() -> Vec<Case> {
     use ProblemKind::*;
-    vec![
+    only(vec![
         Case::new(Biharmonic1d, &[100], 100),
         Case::new(Poisson2d, &[100], 196),
         Case::new(Poisson2d, &[200], 400),
         Case::new(Biharmonic2d, &[200], 400),
         Case::new(Poisson2d, &[100, 100], 400),
-    ]
+    ])
 }
 
 fn accuracy_cases() -> Vec<(Case, f64)> {
@@ -192,13 +206,15 @@ fn profile(case: &Case, mode: DiffMode, repeats: usize) -> Value {
                 .collect(),
         )
     };
-    let (j, r) = linearization(net, &res, Precision::F64);
-    let jr = faer::MatRef::from_column_major_slice(j.as_slice(), j.nrows(), j.ncols());
+    let mut j = Vec::new();
+    let r = linearization_rows(net, &res, Precision::F64, &mut j);
+    let jr = faer::MatRef::from_row_major_slice(&j, r.len(), net.theta.len());
     let gn = GaussNewton::new(jr, &r);
     let mu = init.damping.mu;
+    let mut buf = Vec::new();
     json!({
-        "rows": j.nrows(), "params": j.ncols(),
-        "jacobian_ms": time(&mut || { std::hint::black_box(linearization(net, &res, Precision::F64)); }),
+        "rows": jr.nrows(), "params": jr.ncols(),
+        "jacobian_ms": time(&mut || { std::hint::black_box(linearization_rows(net, &res, Precision::F64, &mut buf)); }),
         "gram_ms": time(&mut || { std::hint::black_box(GaussNewton::new(jr, &r)); }),
         "solve_ms": time(&mut || { std::hint::black_box(gn.step(mu)); }),
         "loss_ms": time(&mut || { std::hint::black_box(loss_and_gradient(net, &res, Precision::F64, None)); }),
@@ -234,7 +250,7 @@ fn main() {
     let mut reports: Vec<String> = Vec::new();
     let mut all = speed_cases();
     all.extend(accuracy_cases().into_iter().map(|(c, _)| c));
-    for case in &all {
+    for case in only(all) {
         let path = case.write_report().to_string_lossy().to_string();
         if !reports.contains(&path) {
             reports.push(path);
@@ -329,6 +345,9 @@ fn main() {
         }
         if parts.contains("accuracy") {
             for (case, target) in accuracy_cases() {
+                if only(vec![case.clone()]).is_empty() {
+                    continue;
+                }
                 let ours = time_to_accuracy(&case, target, acc_repeats, 2000);
                 let theirs = find(&case, "ad", true);
                 println!(

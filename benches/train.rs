@@ -60,10 +60,17 @@ fn bench(kind: ProblemKind, m: usize, layers: usize, mode: DiffMode, repeats: us
     on_pool(|| bench_on_pool(net, &res, repeats))
 }
 
-/// The same for a [`Case`] (2-D): its config's points, boundary points and init.
-fn bench_case(case: &Case, mode: DiffMode, repeats: usize) -> f64 {
+/// The same for a [`Case`] (2-D): its config's points, boundary points and init; with
+/// `collapse = false` AD's probes are evaluated one jet per direction (the path before
+/// collapsed Taylor mode), for the same-run comparison.
+fn bench_case(case: &Case, mode: DiffMode, repeats: usize, collapse: bool) -> f64 {
     let c = case.config();
-    let res = Residuals::new(&c.problem(), &c.points(), mode, c.lambda);
+    let mut res = Residuals::new(&c.problem(), &c.points(), mode, c.lambda);
+    if !collapse {
+        for g in res.rows.iter_mut().flat_map(|r| r.groups.iter_mut()) {
+            g.radial = None;
+        }
+    }
     let net = Network::init(c.architecture(), c.net.scale, c.seed);
     on_pool(|| bench_on_pool(net, &res, repeats))
 }
@@ -252,8 +259,8 @@ fn rows_2d(repeats: usize) -> Vec<serde_json::Value> {
         Vec::new()
     });
     println!(
-        "{:<13} {:>4} {:>4} {:>2} {:>4} {:>12} {:>12} {:>8}",
-        "problem", "m", "n", "L", "mode", "adfd step/s", "JAX step/s", "ratio"
+        "{:<13} {:>4} {:>4} {:>2} {:>4} {:>12} {:>12} {:>8} {:>14}",
+        "problem", "m", "n", "L", "mode", "adfd step/s", "JAX step/s", "ratio", "per-dir step/s"
     );
     let mut rows = Vec::new();
     for case in &cases {
@@ -261,7 +268,16 @@ fn rows_2d(repeats: usize) -> Vec<serde_json::Value> {
             (DiffMode::Ad, "ad"),
             (DiffMode::Fd { h: 0.1, order: 2 }, "fd"),
         ] {
-            let ours = 1.0 / bench_case(case, mode, repeats);
+            // Collapsed and per-direction alternately, so both see the same load.
+            let (mut ours, mut per_dir) = (Vec::new(), Vec::new());
+            for _ in 0..3 {
+                ours.push(1.0 / bench_case(case, mode, repeats, true));
+                if mode == DiffMode::Ad {
+                    per_dir.push(1.0 / bench_case(case, mode, repeats, false));
+                }
+            }
+            let ours = support::median(ours);
+            let per_dir = (!per_dir.is_empty()).then(|| support::median(per_dir));
             let (name, m, layers) = (case.problem_name(), case.widths[0], case.widths.len());
             let theirs = jax
                 .iter()
@@ -274,7 +290,7 @@ fn rows_2d(repeats: usize) -> Vec<serde_json::Value> {
                 })
                 .and_then(|v| v["steps_per_second"].as_f64());
             println!(
-                "{:<13} {:>4} {:>4} {:>2} {:>4} {:>12.1} {:>12.1} {:>8.2}",
+                "{:<13} {:>4} {:>4} {:>2} {:>4} {:>12.1} {:>12.1} {:>8.2} {:>14.1}",
                 name,
                 m,
                 case.n,
@@ -282,11 +298,13 @@ fn rows_2d(repeats: usize) -> Vec<serde_json::Value> {
                 mname,
                 ours,
                 theirs.unwrap_or(f64::NAN),
-                ours / theirs.unwrap_or(f64::NAN)
+                ours / theirs.unwrap_or(f64::NAN),
+                per_dir.unwrap_or(f64::NAN)
             );
             rows.push(serde_json::json!({
                 "problem": name, "m": m, "n": case.n, "dim": 2, "layers": layers, "mode": mname,
                 "adfd_steps_per_second": ours, "jax_steps_per_second": theirs,
+                "adfd_per_direction_steps_per_second": per_dir,
             }));
         }
     }

@@ -35,6 +35,12 @@ impl Case {
             .to_string()
     }
 
+    /// `poisson2d-w200-n400`, `poisson2d-w100x100-n400`: the case's report's name.
+    pub fn name(&self) -> String {
+        let widths: Vec<String> = self.widths.iter().map(|w| w.to_string()).collect();
+        format!("{}-w{}-n{}", self.problem_name(), widths.join("x"), self.n)
+    }
+
     /// adfd's network config of this case: the problem's defaults
     /// (`Config::defaults_for`: init range, seed, λ, boundary points `4⌈√n⌉` in 2-D)
     /// with these widths and `n`, FD at `h = 0.1`, one step recorded (the report is
@@ -56,13 +62,7 @@ impl Case {
     pub fn write_report(&self) -> PathBuf {
         let dir = artifacts().join("bench-reports");
         std::fs::create_dir_all(&dir).unwrap();
-        let widths: Vec<String> = self.widths.iter().map(|w| w.to_string()).collect();
-        let path = dir.join(format!(
-            "{}-w{}-n{}.json",
-            self.problem_name(),
-            widths.join("x"),
-            self.n
-        ));
+        let path = dir.join(format!("{}.json", self.name()));
         let report = adfd::run_train(&self.config()).expect("the bench config trains");
         std::fs::write(&path, serde_json::to_string(&report).unwrap()).unwrap();
         path

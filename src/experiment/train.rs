@@ -65,6 +65,8 @@ pub struct Run {
     seconds: f64,
     /// Levenberg–Marquardt: the damping of the latest taken step.
     mu: Option<f64>,
+    /// Levenberg–Marquardt: the buffers kept between steps.
+    lm_work: net_lm::Workspace,
 }
 
 /// Most loss points kept per run (every step up to this many; beyond, thinned evenly
@@ -215,7 +217,14 @@ impl Run {
         let OptimizerState::Lm(damping) = &mut self.optimizer else {
             unreachable!("lm_update on a run without Levenberg–Marquardt")
         };
-        let Some(outcome) = net_lm::step(&mut self.net, &self.res, precision, loss, damping) else {
+        let Some(outcome) = net_lm::step(
+            &mut self.net,
+            &self.res,
+            precision,
+            loss,
+            damping,
+            &mut self.lm_work,
+        ) else {
             return Err(self.diverged(
                 "the Jacobian J or the residual became NaN or infinite".into(),
                 "Levenberg–Marquardt".into(),
@@ -450,6 +459,7 @@ impl TrainComparison {
             stopped: None,
             seconds: 0.0,
             mu: None,
+            lm_work: net_lm::Workspace::default(),
         };
         let l0 = loss_and_gradient(&run.net, &run.res, cfg.precision, Some(&mut run.grad));
         if !(l0.is_finite() && finite(&run.grad)) {

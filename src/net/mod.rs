@@ -34,6 +34,7 @@
 //! * [`residual`] — the residual rows of a problem under AD or FD (probes along
 //!   directions or at stencil taps), and the loss weights.
 //! * [`forward`] — forward and reverse mode over jets for any depth.
+//! * [`collapsed`] — collapsed Taylor mode for a deeper network's 2-D `Δu`.
 //! * [`two_layer`] — the allocation-free fast path for one hidden layer.
 //! * [`loss`] — loss, gradient, residual vector and the Jacobian `J` (dispatching
 //!   between the two paths, in parallel natively).
@@ -44,6 +45,7 @@
 //! Training itself (optimizers, the paired comparison) lives above, in
 //! [`crate::optimizer`] and [`crate::experiment`].
 
+pub mod collapsed;
 pub mod forward;
 pub mod kernel;
 pub mod lm;
