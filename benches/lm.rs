@@ -19,7 +19,8 @@
 //! Writes `artifacts/bench-lm.json` (benches/report.py's tables). Environment:
 //! `ADFD_BENCH_REPEATS=5`, `ADFD_BENCH_MIN_TIME=1.0` (seconds), `ADFD_BENCH_ACCURACY_REPEATS=3`,
 //! `ADFD_BENCH_LM_PARTS=speed,accuracy,profile`, `ADFD_BENCH_LM_ONLY=poisson2d-w200` (the
-//! cases whose name contains it), `ADFD_BENCH_NO_JAX=1`.
+//! cases whose name contains it), `ADFD_BENCH_TRACE=1` (every step of the first
+//! time-to-accuracy run, as `lm_jax.py --trace`), `ADFD_BENCH_NO_JAX=1`.
 
 #[path = "support/mod.rs"]
 mod support;
@@ -161,6 +162,9 @@ fn time_to_accuracy(case: &Case, target: f64, repeats: usize, max_steps: usize) 
     let exact: Vec<f64> = test.iter().map(|x| c.problem().exact(x)).collect();
     let init = State::init(case, &res);
     let mut runs = Vec::new();
+    // ADFD_BENCH_TRACE=1: every step's loss, μ, trials so far and error (as lm_jax.py
+    // --trace prints them), on the first run.
+    let mut trace = std::env::var_os("ADFD_BENCH_TRACE").is_some();
     for _ in 0..repeats {
         let mut s = init.clone();
         let (mut error, mut stopped, mut steps) = (f64::NAN, "max steps", 0);
@@ -169,6 +173,9 @@ fn time_to_accuracy(case: &Case, target: f64, repeats: usize, max_steps: usize) 
             let taken = s.step(&res);
             steps = i;
             error = SolutionError::of(&values(&s.net, &test), &exact).l2;
+            if trace {
+                println!("trace {} {i} {:e} {:e} {} {error:e}", case.name(), s.loss, s.damping.mu, s.trials);
+            }
             if error <= target {
                 stopped = "target";
                 break;
@@ -179,6 +186,7 @@ fn time_to_accuracy(case: &Case, target: f64, repeats: usize, max_steps: usize) 
             }
         }
         runs.push((t0.elapsed().as_secs_f64(), steps, s.trials, error, stopped));
+        trace = false;
     }
     let seconds = median(runs.iter().map(|r| r.0).collect());
     let (_, steps, trials, error, stopped) = runs[0];

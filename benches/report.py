@@ -213,11 +213,22 @@ def web_table(web):
                         f"next vs 1 thread {ratio(w['browser_next'], w['native_1_thread'], ('≤', 1.5))} |")
         t = b["train_ms_per_step_per_run"]
         target = ('≤', 1.0) if b is web["builds"][-1] else None
-        rows.append(f"| training ms per step per run, two-layer width 100, n = 400, {label} | "
+        rows.append(f"| training ms per step per run, {web.get('train_config', 'two-layer width 100, n = 400')}, {label} | "
                     f"{t['browser']:.2f} ms | {t['native_1_thread']:.2f} ms (1 thread), "
                     f"{t['native_all_threads']:.2f} ms (all) | "
                     f"vs 1 thread {ratio(t['browser'], t['native_1_thread'], target)}, "
                     f"vs all {ratio(t['browser'], t['native_all_threads'])} |")
+        fv = b.get("first_visit_ad_error_1e6_ms")
+        if "first_visit_ad_error_1e6_ms" in b:
+            shown = "never" if fv is None else f"{fv / 1e3:.2f} s (step {b.get('first_visit_ad_error_1e6_step')})"
+            rows.append(f"| first visit → AD's error ≤ 1e-6 (the first lesson, LM), {label} | {shown} | — | "
+                        f"target ≤ 5 s: {'met' if fv is not None and fv <= 5000 else 'missed'} |")
+        for problem, r in (b.get("lm2d_ms_per_step_per_run") or {}).items():
+            med = sorted(r["ratios"])[len(r["ratios"]) // 2] if r["ratios"] else None
+            rows.append(f"| LM ms per step per run, {problem}, {web.get('lm2d_config', '')}, AD then FD, {label} | "
+                        f"{', '.join(f'{v:.1f}' for v in r['browser'])} | "
+                        f"{', '.join(f'{v:.1f}' for v in r['native_1_thread'])} (1 thread) | "
+                        f"median vs 1 thread {ratio(med, 1.0, ('≤', 1.5))} |")
         p95 = b["draw_ms_p95_during_training"]
         rows.append(f"| main-thread draw per frame while training, p95, {label} | {p95:.1f} ms | — | "
                     f"target ≤ 20 ms: {'met' if p95 <= 20 else 'missed'} |")
