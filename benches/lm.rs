@@ -280,6 +280,24 @@ fn main() {
         "--accuracy-repeats".into(),
         acc_repeats.to_string(),
     ]);
+    // JAX's loss, true residual and J checked at each report's init against adfd's
+    // (lm_jax.py --check): the baseline computes the same step.
+    let mut check_args = vec!["--check".to_string()];
+    check_args.extend(reports.iter().cloned());
+    let check = match support::run_jax("lm_jax.py", &check_args) {
+        Ok(lines) => {
+            let worst = lines
+                .iter()
+                .filter_map(|l| l["relative_difference"].as_f64())
+                .fold(0.0, f64::max);
+            println!("lm_jax.py --check: {} checks within tolerance, largest relative difference {worst:.1e}", lines.len());
+            json!({"passed": true, "checks": lines.len(), "largest_relative_difference": worst})
+        }
+        Err(e) => {
+            println!("lm_jax.py --check: {e}");
+            json!({"passed": false, "message": e})
+        }
+    };
     let jax = if lm_parts.is_empty() {
         Ok(Vec::new())
     } else {
@@ -396,6 +414,7 @@ fn main() {
         "threads": threads, "repeats": repeats, "min_time_s": min_time,
         "accuracy_repeats": acc_repeats,
         "load": {"before": load_before, "after_jax": load_after_jax, "after": support::load()},
+        "jax_check": check,
         "speed": speed_rows, "accuracy": accuracy_rows, "profile": profile_rows,
     });
     std::fs::write(

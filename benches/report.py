@@ -146,6 +146,12 @@ def lm_tables(lm):
                        f"{num(j.get('steps_per_second'))} | {num(j.get('trials_per_step'), 2)} | "
                        f"{ratio(a['steps_per_second'], j.get('steps_per_second'), ('≥', 20.0))} |")
         out.append("")
+    check = lm.get("jax_check")
+    if check:
+        out += [("JAX's loss, true residual and J at each report's init agree with adfd's "
+                 f"(`lm_jax.py --check`, {check['checks']} checks, largest relative difference "
+                 f"{check['largest_relative_difference']:.1e})." if check.get("passed")
+                 else f"`lm_jax.py --check` did not pass: {check.get('message')}."), ""]
     if lm.get("accuracy"):
         out += [
             f"Time to accuracy, AD, Levenberg–Marquardt from adfd's init: wall time until the "

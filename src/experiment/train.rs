@@ -17,6 +17,7 @@
 //! Every `every` steps (and at step 0 and the stop) a run is recorded: its true PDE
 //! residual and solution errors on the held-out test points, and its kernel spectrum.
 
+use super::test_set::TestSet;
 use super::{runs_at_once, Experiment, Progress};
 use crate::config::{Config, Valid};
 use crate::error::{Error, Result};
@@ -29,7 +30,7 @@ use crate::net::Network;
 use crate::operator::DiffMode;
 use crate::optimizer::lm::{Damping, Outcome};
 use crate::optimizer::{AdamConstants, Optimizer, OptimizerState};
-use crate::problem::{PointSet, Points, Problem, SolutionError};
+use crate::problem::Points;
 use crate::report::table::TrainRow;
 use crate::report::{
     Envelope, LossPoint, Record, RunReport, Speed, StopReason, Stopped, TrainReport, TrainResults,
@@ -346,43 +347,6 @@ impl Run {
         )?;
         self.kernel.push(k);
         Ok(())
-    }
-}
-
-/// The held-out test points, where runs are measured against the exact solution.
-#[derive(Clone, Debug)]
-struct TestSet {
-    /// The exact (AD, f64) interior residual rows there.
-    residuals: Residuals,
-    /// The points themselves…
-    points: PointSet,
-    /// …and the exact solution `u*` at each.
-    exact: Vec<f64>,
-}
-
-impl TestSet {
-    fn new(problem: &Problem) -> Self {
-        let points = Points::test(problem);
-        TestSet {
-            residuals: Residuals::exact_interior(problem, &points),
-            exact: points.iter().map(|x| problem.exact(x)).collect(),
-            points,
-        }
-    }
-
-    /// `net` at step `step` (loss `loss`, damping `mu`): its true residual
-    /// `mean (L u − f)²` (exact operator, f64) and its errors against `u*`.
-    fn record(&self, net: &Network, step: usize, loss: f64, mu: Option<f64>) -> Record {
-        let u: Vec<f64> = self.points.iter().map(|x| net.value(x)).collect();
-        let error = SolutionError::of(&u, &self.exact);
-        Record {
-            step,
-            loss,
-            true_residual: loss_and_gradient(net, &self.residuals, Precision::F64, None),
-            error_l2: error.l2,
-            error_max: error.max,
-            mu,
-        }
     }
 }
 

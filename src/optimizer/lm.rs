@@ -459,6 +459,33 @@ mod tests {
         assert_eq!(theta, [0.5, 0.5]);
     }
 
+    /// Past one tile (`k > GRAM_TILE`, tiles on and below the diagonal, the last one
+    /// partial) the Gram matrix is still `JJᵀ`'s lower triangle, checked against plain
+    /// dot products, whether J is stored by rows or by columns.
+    #[test]
+    fn the_tiled_gram_matrix_is_j_jt() {
+        let (rows, cols) = (2 * GRAM_TILE + 37, 2 * GRAM_TILE + 80);
+        let data: Vec<f64> = (0..rows * cols)
+            .map(|i| ((i * 7919 % 1013) as f64 - 506.0) / 300.0)
+            .collect();
+        let r = vec![1.0; rows];
+        let by_rows = GaussNewton::new(view(rows, cols, &data), &r);
+        let by_cols = GaussNewton::new(
+            MatRef::from_column_major_slice(&data, cols, rows).transpose(),
+            &r,
+        );
+        assert_eq!(by_rows.form(), Form::RowSpace);
+        for i in 0..rows {
+            for j in 0..=i {
+                let dot: f64 = (0..cols).map(|k| data[i * cols + k] * data[j * cols + k]).sum();
+                for gn in [&by_rows, &by_cols] {
+                    let g = gn.gram[(i, j)];
+                    assert!((g - dot).abs() <= 1e-12 * (1.0 + dot.abs()), "({i}, {j}): {g} vs {dot}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn the_damping_rule_is_nielsens() {
         let mut d = Damping::new(1.0, 1e8);
