@@ -174,7 +174,13 @@ fn time_to_accuracy(case: &Case, target: f64, repeats: usize, max_steps: usize) 
             steps = i;
             error = SolutionError::of(&values(&s.net, &test), &exact).l2;
             if trace {
-                println!("trace {} {i} {:e} {:e} {} {error:e}", case.name(), s.loss, s.damping.mu, s.trials);
+                println!(
+                    "trace {} {i} {:e} {:e} {} {error:e}",
+                    case.name(),
+                    s.loss,
+                    s.damping.mu,
+                    s.trials
+                );
             }
             if error <= target {
                 stopped = "target";

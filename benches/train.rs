@@ -29,8 +29,8 @@ use adfd::operator::DiffMode;
 use adfd::problem::{Points, Problem, ProblemKind, Sampling};
 use adfd::{Activation, Precision};
 use std::collections::HashMap;
-use support::Case;
 use std::time::Instant;
+use support::Case;
 
 /// mimalloc keeps freed pages for the next matrix of the same size (Cargo.toml says
 /// why); the benches use the CLI's allocator so they time what the CLI runs.
@@ -44,10 +44,22 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 /// Median seconds per training step of the 1-D row `(kind, m = n, layers)`, timed on
 /// rayon's pool as the executor runs training (`adfd::experiment::on_pool`).
-fn bench(kind: ProblemKind, m: usize, layers: usize, mode: DiffMode, repeats: usize) -> f64 {
+/// With `collapse = false` AD's groups go through the per-direction path (the code
+/// before collapsed Taylor mode), for the same-run comparison.
+fn bench(
+    kind: ProblemKind,
+    m: usize,
+    layers: usize,
+    mode: DiffMode,
+    repeats: usize,
+    collapse: bool,
+) -> f64 {
     let problem = Problem { kind, k: 1 };
     let points = Points::new(&problem, m, 0, Sampling::Grid, 0);
-    let res = Residuals::new(&problem, &points, mode, 1.0);
+    let mut res = Residuals::new(&problem, &points, mode, 1.0);
+    if !collapse {
+        per_direction(&mut res);
+    }
     let net = Network::init(
         Architecture {
             dim: 1,
@@ -67,12 +79,17 @@ fn bench_case(case: &Case, mode: DiffMode, repeats: usize, collapse: bool) -> f6
     let c = case.config();
     let mut res = Residuals::new(&c.problem(), &c.points(), mode, c.lambda);
     if !collapse {
-        for g in res.rows.iter_mut().flat_map(|r| r.groups.iter_mut()) {
-            g.radial = None;
-        }
+        per_direction(&mut res);
     }
     let net = Network::init(c.architecture(), c.net.scale, c.seed);
     on_pool(|| bench_on_pool(net, &res, repeats))
+}
+
+/// Sends every AD group through the per-direction path (no collapsed Taylor mode).
+fn per_direction(res: &mut Residuals) {
+    for g in res.rows.iter_mut().flat_map(|r| r.groups.iter_mut()) {
+        g.radial = None;
+    }
 }
 
 fn bench_on_pool(mut net: Network, res: &Residuals, repeats: usize) -> f64 {
@@ -197,8 +214,16 @@ fn main() {
                 (DiffMode::Ad, "ad"),
                 (DiffMode::Fd { h: 0.1, order: 2 }, "fd"),
             ] {
-                let s = bench(kind, m, layers, mode, repeats);
-                let ours = 1.0 / s;
+                // Collapsed and per-direction (AD only) alternately, same load.
+                let (mut mine, mut per_dir) = (Vec::new(), Vec::new());
+                for _ in 0..3 {
+                    mine.push(1.0 / bench(kind, m, layers, mode, repeats, true));
+                    if mode == DiffMode::Ad {
+                        per_dir.push(1.0 / bench(kind, m, layers, mode, repeats, false));
+                    }
+                }
+                let ours = median(mine);
+                let per_dir = (!per_dir.is_empty()).then(|| median(per_dir));
                 let (theirs, flops) = jax
                     .get(&(name.to_string(), m, layers, mname.to_string()))
                     .copied()
@@ -219,6 +244,7 @@ fn main() {
                 rows.push(serde_json::json!({
                     "problem": name, "m": m, "n": m, "dim": 1, "layers": layers, "mode": mname,
                     "adfd_steps_per_second": ours,
+                    "adfd_per_direction_steps_per_second": per_dir,
                     "jax_steps_per_second": (theirs.is_finite()).then_some(theirs),
                 }));
             }

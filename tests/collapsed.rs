@@ -17,7 +17,11 @@ use adfd::{Activation, DiffMode, Precision};
 /// `max |a − b| / max |b|`.
 fn relative(a: &[f64], b: &[f64]) -> f64 {
     assert_eq!(a.len(), b.len());
-    let diff = a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max);
+    let diff = a
+        .iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f64::max);
     let scale = b.iter().map(|y| y.abs()).fold(0.0, f64::max);
     assert!(scale > 0.0, "a nonzero reference");
     diff / scale

@@ -166,7 +166,11 @@ fn rows_eval<T: Real>(
     for p in [0, 2, 4] {
         let (mut owner, mut probes) = (Vec::new(), Vec::new());
         for (i, row) in rows.iter().enumerate() {
-            for g in row.groups.iter().filter(|g| g.p == p && !collapsible(net, g)) {
+            for g in row
+                .groups
+                .iter()
+                .filter(|g| g.p == p && !collapsible(net, g))
+            {
                 for &(v, gamma) in &g.dirs {
                     owner.push(i);
                     probes.push(Probe { x: g.x, v, gamma });

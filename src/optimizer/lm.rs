@@ -25,10 +25,10 @@
 //! A step whose `μ` would exceed the bound `μ_max` is not tried: the run stops there
 //! (adfd's choices: `μ₀ = 10⁻³`, `μ_max = 10⁸`, `μ ≥ 10⁻¹⁵`; see `config::TrainConfig`).
 
-use faer::linalg::matmul::matmul;
-use faer::linalg::matmul::triangular::{matmul as triangular_matmul, BlockStructure};
 use faer::dyn_stack::{MemBuffer, MemStack};
 use faer::linalg::cholesky::llt;
+use faer::linalg::matmul::matmul;
+use faer::linalg::matmul::triangular::{matmul as triangular_matmul, BlockStructure};
 use faer::{Accum, Mat, MatRef, Par};
 
 /// The smallest damping the rule lowers `μ` to (adfd's choice): below it `JᵀJ + μI`
@@ -203,7 +203,12 @@ fn gram_lower(left: MatRef<'_, f64>, right: MatRef<'_, f64>) -> Mat<f64> {
     let starts: Vec<usize> = (0..k).step_by(GRAM_TILE).collect();
     let tiles: Vec<(usize, usize)> = starts
         .iter()
-        .flat_map(|&j0| starts.iter().filter(move |&&i0| i0 >= j0).map(move |&i0| (i0, j0)))
+        .flat_map(|&j0| {
+            starts
+                .iter()
+                .filter(move |&&i0| i0 >= j0)
+                .map(move |&i0| (i0, j0))
+        })
         .collect();
     let size = |s: usize| (k - s).min(GRAM_TILE);
     let blocks: Vec<Mat<f64>> = tiles
@@ -477,10 +482,15 @@ mod tests {
         assert_eq!(by_rows.form(), Form::RowSpace);
         for i in 0..rows {
             for j in 0..=i {
-                let dot: f64 = (0..cols).map(|k| data[i * cols + k] * data[j * cols + k]).sum();
+                let dot: f64 = (0..cols)
+                    .map(|k| data[i * cols + k] * data[j * cols + k])
+                    .sum();
                 for gn in [&by_rows, &by_cols] {
                     let g = gn.gram[(i, j)];
-                    assert!((g - dot).abs() <= 1e-12 * (1.0 + dot.abs()), "({i}, {j}): {g} vs {dot}");
+                    assert!(
+                        (g - dot).abs() <= 1e-12 * (1.0 + dot.abs()),
+                        "({i}, {j}): {g} vs {dot}"
+                    );
                 }
             }
         }
