@@ -87,14 +87,9 @@ impl<T: Real> Batch<T> {
                     *zj += T::of(*bj);
                 }
             }
-            let [s0, s1, s2, s3] = <[Vec<T>; 4]>::try_from(derivative_tables::<T, 4>(
-                net.arch.activation,
-                &z,
-                R,
-                width,
-            ))
-            .ok()
-            .expect("four tables");
+            let mut t = derivative_tables::<T, 4>(net.arch.activation, &z, R, width).into_iter();
+            let mut next = || t.next().expect("four tables");
+            let (s0, s1, s2, s3) = (next(), next(), next(), next());
             let mut h = vec![T::zero(); rows * width];
             for q in 0..probes.len() {
                 let (zq, hq) = (
