@@ -2,8 +2,9 @@
 //! LM loop in JAX (`benches/lm_jax.py`: jit, float64, CPU) started from adfd's own init
 //! and points (adfd's training reports, written to `artifacts/bench-reports/`).
 //!
-//! * **Steps per second**: one step is [`adfd::net::lm::step`], what a training run
-//!   takes: `J` and `r̃`, the Gram matrix, then damped trials (a Cholesky solve and a
+//! * **Steps per second** (timed before and after JAX's, the mean quoted, as the
+//!   load of a shared machine drifts): one step is [`adfd::net::lm::step`], what a
+//!   training run takes: `J` and `r̃`, the Gram matrix, then damped trials (a Cholesky solve and a
 //!   loss each) until one lowers the loss; refused trials belong to their step, as in
 //!   JAX. Timed as JAX is (`support::median_seconds`): `k` steps chained from the
 //!   init, repeated from the init, the median per step. Cases: biharmonic1d (width
@@ -304,6 +305,19 @@ fn main() {
             json!({"passed": false, "message": e})
         }
     };
+    // adfd's speed rows are timed before and after JAX's, and quoted as the mean of
+    // the two: the load of this shared machine drifts over the minutes between them.
+    let before: Vec<Value> = if parts.contains("speed") {
+        on_pool(|| {
+            speed_cases()
+                .iter()
+                .flat_map(|c| [DiffMode::Ad, FD].map(|m| speed(c, m, repeats, min_time)))
+                .collect()
+        })
+    } else {
+        Vec::new()
+    };
+    let mut before = before.into_iter();
     let jax = if lm_parts.is_empty() {
         Ok(Vec::new())
     } else {
@@ -349,7 +363,15 @@ fn main() {
             );
             for case in speed_cases() {
                 for mode in [DiffMode::Ad, FD] {
-                    let ours = speed(&case, mode, repeats, min_time);
+                    let mut ours = speed(&case, mode, repeats, min_time);
+                    let first = before.next().expect("timed before JAX too");
+                    let (b, a) = (
+                        first["steps_per_second"].as_f64().unwrap(),
+                        ours["steps_per_second"].as_f64().unwrap(),
+                    );
+                    ours["steps_per_second_before_jax"] = json!(b);
+                    ours["steps_per_second_after_jax"] = json!(a);
+                    ours["steps_per_second"] = json!((a + b) / 2.0);
                     let theirs = find(&case, mode_name(mode), false);
                     let (a, b) = (
                         ours["steps_per_second"].as_f64().unwrap(),

@@ -12,9 +12,9 @@ the machine is shared, and figures taken under load are noisy; the ratios are th
 run's.
 
 Prints markdown tables headed by the machine, the date and the commit, and writes them
-to artifacts/bench.md. With --readme, also replaces the README's section between
-`<!-- bench:begin -->` and `<!-- bench:end -->` with them, so the README quotes the
-latest run. A step whose file is missing is reported as not run, never invented.
+to artifacts/bench.md. With --doc (or --readme), also replaces the section between
+`<!-- bench:begin -->` and `<!-- bench:end -->` of docs/speed.md (or README.md) with
+them, so the page quotes the latest run. A step whose file is missing is reported as not run, never invented.
 """
 import datetime
 import json
@@ -262,17 +262,19 @@ def main():
     with open(os.path.join(ART, "bench.md"), "w") as f:
         f.write(text)
     print(text)
-    if "--readme" in sys.argv:
-        path = os.path.join(ROOT, "README.md")
+    for flag, name in (("--readme", "README.md"), ("--doc", os.path.join("docs", "speed.md"))):
+        if flag not in sys.argv:
+            continue
+        path = os.path.join(ROOT, name)
         with open(path) as f:
             readme = f.read()
         if BEGIN not in readme or END not in readme:
-            sys.exit(f"README.md has no {BEGIN} … {END} section to fill")
+            sys.exit(f"{name} has no {BEGIN} … {END} section to fill")
         head, rest = readme.split(BEGIN, 1)
         _, tail = rest.split(END, 1)
         with open(path, "w") as f:
             f.write(f"{head}{BEGIN}\n{text}{END}{tail}")
-        print("README.md: the benchmark section now quotes this run")
+        print(f"{name}: the benchmark section now quotes this run")
 
 
 if __name__ == "__main__":

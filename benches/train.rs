@@ -15,7 +15,8 @@
 //!
 //! Run: `cargo bench --bench train` (or `scripts/bench-train`). Environment:
 //! `ADFD_BENCH_SIZES=100,1000`, `ADFD_BENCH_DEEP_SIZES=100` (the sizes of the L = 2
-//! rows; empty for none), `ADFD_BENCH_2D=1` (0: no 2-D rows), `ADFD_BENCH_REPEATS=5`,
+//! rows; empty for none), `ADFD_BENCH_2D=1` (0: no 2-D rows), `ADFD_BENCH_ONLY=poisson2d-w200`
+//! (the 2-D cases whose name contains it), `ADFD_BENCH_REPEATS=5`,
 //! `ADFD_BENCH_NO_JAX=1`.
 
 #[path = "support/mod.rs"]
@@ -268,11 +269,16 @@ fn main() {
 /// The 2-D rows (module docs): JAX's `train2d_jax.py` from adfd's reports, then adfd.
 fn rows_2d(repeats: usize) -> Vec<serde_json::Value> {
     use ProblemKind::{Biharmonic2d, Poisson2d};
-    let cases = [
+    // ADFD_BENCH_ONLY=poisson2d-w200: the cases whose name contains it (for profiling).
+    let only = std::env::var("ADFD_BENCH_ONLY").unwrap_or_default();
+    let cases: Vec<Case> = [
         Case::new(Poisson2d, &[200], 400),
         Case::new(Biharmonic2d, &[200], 400),
         Case::new(Poisson2d, &[100, 100], 400),
-    ];
+    ]
+    .into_iter()
+    .filter(|c| c.name().contains(&only))
+    .collect();
     let mut args = vec!["--reports".to_string()];
     args.extend(
         cases
@@ -280,6 +286,14 @@ fn rows_2d(repeats: usize) -> Vec<serde_json::Value> {
             .map(|c| c.write_report().to_string_lossy().to_string()),
     );
     args.extend(["--repeats".into(), repeats.to_string()]);
+    // adfd's rows are timed before and after JAX's and the mean quoted (the load of a
+    // shared machine drifts over the minutes between them).
+    let time = |case: &Case, mode, collapse| 1.0 / bench_case(case, mode, repeats, collapse);
+    let before: Vec<f64> = cases
+        .iter()
+        .flat_map(|c| [DiffMode::Ad, DiffMode::Fd { h: 0.1, order: 2 }].map(|m| time(c, m, true)))
+        .collect();
+    let mut before = before.into_iter();
     let jax = support::run_jax("train2d_jax.py", &args).unwrap_or_else(|e| {
         println!("(no 2-D JAX baseline: {e})");
         Vec::new()
@@ -297,12 +311,14 @@ fn rows_2d(repeats: usize) -> Vec<serde_json::Value> {
             // Collapsed and per-direction alternately, so both see the same load.
             let (mut ours, mut per_dir) = (Vec::new(), Vec::new());
             for _ in 0..3 {
-                ours.push(1.0 / bench_case(case, mode, repeats, true));
+                ours.push(time(case, mode, true));
                 if mode == DiffMode::Ad {
-                    per_dir.push(1.0 / bench_case(case, mode, repeats, false));
+                    per_dir.push(time(case, mode, false));
                 }
             }
-            let ours = support::median(ours);
+            let after = support::median(ours);
+            let first = before.next().expect("timed before JAX too");
+            let ours = (first + after) / 2.0;
             let per_dir = (!per_dir.is_empty()).then(|| support::median(per_dir));
             let (name, m, layers) = (case.problem_name(), case.widths[0], case.widths.len());
             let theirs = jax
@@ -330,6 +346,7 @@ fn rows_2d(repeats: usize) -> Vec<serde_json::Value> {
             rows.push(serde_json::json!({
                 "problem": name, "m": m, "n": case.n, "dim": 2, "layers": layers, "mode": mname,
                 "adfd_steps_per_second": ours, "jax_steps_per_second": theirs,
+                "adfd_steps_per_second_before_jax": first, "adfd_steps_per_second_after_jax": after,
                 "adfd_per_direction_steps_per_second": per_dir,
             }));
         }
