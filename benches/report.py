@@ -107,8 +107,8 @@ def train_table(train):
         f"boundary points), GD, f64 ({train['threads']} threads, median of {train['repeats']}; "
         f"{load_note(train)}):",
         "",
-        "| problem | m | n | L | mode | adfd steps/s | JAX jit steps/s | ratio adfd / JAX |",
-        "|---|---|---|---|---|---|---|---|",
+        "| problem | m | n | L | mode | adfd steps/s | JAX jit steps/s | ratio adfd / JAX | adfd per-direction steps/s (before collapsed Taylor mode, same run) |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in train["rows"]:
         layers = r.get("layers", 1)
@@ -120,7 +120,8 @@ def train_table(train):
         jax = r["jax_steps_per_second"]
         out.append(f"| {r['problem']} | {r['m']} | {r.get('n', r['m'])} | {layers} | {r['mode'].upper()} | "
                    f"{r['adfd_steps_per_second']:.1f} | {num(jax)} | "
-                   f"{ratio(r['adfd_steps_per_second'], jax, target)} |")
+                   f"{ratio(r['adfd_steps_per_second'], jax, target)} | "
+                   f"{num(r.get('adfd_per_direction_steps_per_second'))} |")
     return out
 
 
