@@ -254,7 +254,27 @@ fn env<T: std::str::FromStr>(name: &str, default: T) -> T {
         .unwrap_or(default)
 }
 
+/// Under `cargo test`: one LM step of the smallest case from its init, which lowers the
+/// loss, and the test values beside the pointwise network.
+fn smoke() {
+    let case = Case::new(ProblemKind::Biharmonic1d, &[20], 20);
+    let res = residuals(&case, DiffMode::Ad);
+    let mut s = State::init(&case, &res);
+    let before = s.loss;
+    assert!(
+        s.step(&res) && s.loss < before,
+        "an LM step lowers the loss"
+    );
+    let test = Points::test(&case.config().problem());
+    let u = values(&s.net, &test);
+    assert!((u[7] - s.net.value(test.point(7))).abs() < 1e-12);
+    println!("benches/lm.rs smoke test: ok (run it with cargo bench --bench lm)");
+}
+
 fn main() {
+    if !support::benching() {
+        return smoke();
+    }
     let repeats: usize = env("ADFD_BENCH_REPEATS", 5);
     let min_time: f64 = env("ADFD_BENCH_MIN_TIME", 1.0);
     let acc_repeats: usize = env("ADFD_BENCH_ACCURACY_REPEATS", 3);

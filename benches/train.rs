@@ -176,6 +176,18 @@ fn jax_baseline(sizes: &str, deep_sizes: &str, repeats: usize) -> Baseline {
 }
 
 fn main() {
+    if !support::benching() {
+        // Under `cargo test`: one GD step of a small 2-D row, collapsed and per direction.
+        let case = Case::new(ProblemKind::Poisson2d, &[10], 16);
+        let mode = DiffMode::Ad;
+        let (a, b) = (
+            bench_case(&case, mode, 1, true),
+            bench_case(&case, mode, 1, false),
+        );
+        assert!(a > 0.0 && b > 0.0);
+        println!("benches/train.rs smoke test: ok (run it with cargo bench --bench train)");
+        return;
+    }
     let sizes = std::env::var("ADFD_BENCH_SIZES").unwrap_or_else(|_| "100,1000".into());
     let deep_sizes = std::env::var("ADFD_BENCH_DEEP_SIZES").unwrap_or_else(|_| "100".into());
     let repeats: usize = std::env::var("ADFD_BENCH_REPEATS")

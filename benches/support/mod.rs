@@ -157,3 +157,10 @@ pub fn load() -> Option<[f64; 3]> {
         .collect();
     (v.len() == 3).then(|| [v[0], v[1], v[2]])
 }
+
+/// True when cargo runs the bench as a bench (`cargo bench` passes `--bench`); false
+/// under `cargo test --all-targets`, where a bench only checks that its code runs (a
+/// smoke test: small, no JAX, no artifacts).
+pub fn benching() -> bool {
+    std::env::args().any(|a| a == "--bench")
+}
