@@ -24,7 +24,8 @@ lax.while_loop) cost one Cholesky solve and one loss each, not a new J.
 Speed rows: median seconds per step over --repeats, each repeat k steps chained from the
 initial state (k calibrated to take >= --min-time / 4), after compilation. Cases:
 biharmonic1d (m = 100, n = 100), poisson2d (m = 100, n = 196 = 14 x 14),
-poisson2d and biharmonic2d (m = 200, n = 400 = 20 x 20), AD and FD (order-2 stencil, --h).
+poisson2d and biharmonic2d (m = 200, n = 400 = 20 x 20), poisson2d with 2 hidden layers
+of width 100 (n = 400; "m" is the first layer's width), AD and FD (order-2 stencil, --h).
 
 Time-to-accuracy rows (AD): LM steps from the initial state, the relative L2 error
 ||u - u*|| / ||u*|| on adfd's test points computed after every step inside the same
@@ -71,8 +72,9 @@ from pinn_jax import Setup, jax, jnp, load_reports, median_seconds, np, setup_fo
 from jax.scipy.linalg import cho_factor, cho_solve
 
 MU0, NU0, MU_MAX = 1e-3, 2.0, 1e8
-SPEED_CASES = [("biharmonic1d", 100, 100), ("poisson2d", 100, 196),
-               ("poisson2d", 200, 400), ("biharmonic2d", 200, 400)]
+SPEED_CASES = [("biharmonic1d", [100], 100), ("poisson2d", [100], 196),
+               ("poisson2d", [200], 400), ("biharmonic2d", [200], 400),
+               ("poisson2d", [100, 100], 400)]
 ACCURACY_CASES = [("biharmonic1d", 100, 100, 1e-6), ("poisson2d", 100, 196, 1e-4)]
 # --check: a central difference of step 1e-6 |theta| is good to ~1e-8 (truncation and
 # round-off); the two solve formulas differ by round-off times cond(J J^T + mu I).
@@ -245,8 +247,8 @@ def main():
     reports = load_reports(args.reports, args.laplacian)
     parts = args.parts.split(",")
     if "speed" in parts:
-        for problem, m, n in SPEED_CASES:
-            setup = setup_for(reports, problem, [m], n, args.laplacian)
+        for problem, widths, n in SPEED_CASES:
+            setup = setup_for(reports, problem, widths, n, args.laplacian)
             for mode in ["ad", "fd"]:
                 print(json.dumps(speed(setup, mode, args.h, args.jac, args.repeats,
                                        args.min_time)), flush=True)

@@ -15,6 +15,7 @@
 //! browser worker all go through them.
 
 mod rfm;
+mod test_set;
 mod train;
 
 pub use rfm::{RfmComparison, RfmFit};

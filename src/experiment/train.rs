@@ -17,18 +17,20 @@
 //! Every `every` steps (and at step 0 and the stop) a run is recorded: its true PDE
 //! residual and solution errors on the held-out test points, and its kernel spectrum.
 
+use super::test_set::TestSet;
 use super::{runs_at_once, Experiment, Progress};
 use crate::config::{Config, Valid};
 use crate::error::{Error, Result};
 use crate::jet::Precision;
 use crate::net::kernel::{kernel_spectrum, KernelPoint};
-use crate::net::loss::{linearization, loss_and_gradient};
+use crate::net::lm as net_lm;
+use crate::net::loss::loss_and_gradient;
 use crate::net::residual::Residuals;
 use crate::net::Network;
 use crate::operator::DiffMode;
-use crate::optimizer::lm::{self, Damping, GaussNewton, Outcome};
+use crate::optimizer::lm::{Damping, Outcome};
 use crate::optimizer::{AdamConstants, Optimizer, OptimizerState};
-use crate::problem::{PointSet, Points, Problem, SolutionError};
+use crate::problem::Points;
 use crate::report::table::TrainRow;
 use crate::report::{
     Envelope, LossPoint, Record, RunReport, Speed, StopReason, Stopped, TrainReport, TrainResults,
@@ -64,6 +66,8 @@ pub struct Run {
     seconds: f64,
     /// Levenberg–Marquardt: the damping of the latest taken step.
     mu: Option<f64>,
+    /// Levenberg–Marquardt: the buffers kept between steps.
+    lm_work: net_lm::Workspace,
 }
 
 /// Most loss points kept per run (every step up to this many; beyond, thinned evenly
@@ -211,26 +215,22 @@ impl Run {
     /// with this run's damping.
     fn lm_update(&mut self, precision: Precision) -> Update {
         let loss = self.latest_loss();
-        let (j, r) = linearization(&self.net, &self.res, precision);
-        if !(finite(j.as_slice()) && finite(&r)) {
+        let OptimizerState::Lm(damping) = &mut self.optimizer else {
+            unreachable!("lm_update on a run without Levenberg–Marquardt")
+        };
+        let Some(outcome) = net_lm::step(
+            &mut self.net,
+            &self.res,
+            precision,
+            loss,
+            damping,
+            &mut self.lm_work,
+        ) else {
             return Err(self.diverged(
                 "the Jacobian J or the residual became NaN or infinite".into(),
                 "Levenberg–Marquardt".into(),
             ));
-        }
-        let OptimizerState::Lm(damping) = &mut self.optimizer else {
-            unreachable!("lm_update on a run without Levenberg–Marquardt")
         };
-        let gn = GaussNewton::new(
-            faer::MatRef::from_column_major_slice(j.as_slice(), j.nrows(), j.ncols()),
-            &r,
-        );
-        let mut trial = self.net.clone();
-        let res = &self.res;
-        let outcome = lm::step(&mut self.net.theta, loss, &gn, damping, |theta| {
-            trial.theta.copy_from_slice(theta);
-            loss_and_gradient(&trial, res, precision, None)
-        });
         match outcome {
             Outcome::Taken { loss, mu, .. } => {
                 self.mu = Some(mu);
@@ -350,43 +350,6 @@ impl Run {
     }
 }
 
-/// The held-out test points, where runs are measured against the exact solution.
-#[derive(Clone, Debug)]
-struct TestSet {
-    /// The exact (AD, f64) interior residual rows there.
-    residuals: Residuals,
-    /// The points themselves…
-    points: PointSet,
-    /// …and the exact solution `u*` at each.
-    exact: Vec<f64>,
-}
-
-impl TestSet {
-    fn new(problem: &Problem) -> Self {
-        let points = Points::test(problem);
-        TestSet {
-            residuals: Residuals::exact_interior(problem, &points),
-            exact: points.iter().map(|x| problem.exact(x)).collect(),
-            points,
-        }
-    }
-
-    /// `net` at step `step` (loss `loss`, damping `mu`): its true residual
-    /// `mean (L u − f)²` (exact operator, f64) and its errors against `u*`.
-    fn record(&self, net: &Network, step: usize, loss: f64, mu: Option<f64>) -> Record {
-        let u: Vec<f64> = self.points.iter().map(|x| net.value(x)).collect();
-        let error = SolutionError::of(&u, &self.exact);
-        Record {
-            step,
-            loss,
-            true_residual: loss_and_gradient(net, &self.residuals, Precision::F64, None),
-            error_l2: error.l2,
-            error_max: error.max,
-            mu,
-        }
-    }
-}
-
 /// A paired AD-vs-FD training comparison, advanced one step of every run at a time.
 #[derive(Clone, Debug)]
 pub struct TrainComparison {
@@ -460,6 +423,7 @@ impl TrainComparison {
             stopped: None,
             seconds: 0.0,
             mu: None,
+            lm_work: net_lm::Workspace::default(),
         };
         let l0 = loss_and_gradient(&run.net, &run.res, cfg.precision, Some(&mut run.grad));
         if !(l0.is_finite() && finite(&run.grad)) {

@@ -86,6 +86,70 @@ pub fn value(net: &Network, x: &[f64]) -> f64 {
     net.eval::<f64>(x)
 }
 
+/// Points per block of [`values`]: fixed, so the values are the same bits on any
+/// thread count.
+const VALUE_BLOCK: usize = 128;
+
+/// `u(x_i)` at every point of `points` in f64, a layer at a time over a block of
+/// [`VALUE_BLOCK`] points (the blocks in parallel, rayon): `Z¹ = X W¹ᵀ + b¹`,
+/// `Zˡ = Hˡ⁻¹ Wˡᵀ / √m_{l−1} + bˡ`, `Hˡ = σ(Zˡ)` (faer's matrix products, the
+/// activation's slice kernel), `u = H^L a / √m_L`. The values of [`value`] to
+/// round-off (another order of summation), at a fraction of its cost: what the
+/// solution's error on the test points is measured with.
+pub fn values(net: &Network, points: &crate::problem::PointSet) -> Vec<f64> {
+    use rayon::prelude::*;
+    let d = points.dim;
+    let blocks: Vec<Vec<f64>> = points
+        .coords
+        .par_chunks(VALUE_BLOCK * d)
+        .map(|x| block_values(net, x, d))
+        .collect();
+    blocks.concat()
+}
+
+fn block_values(net: &Network, x: &[f64], d: usize) -> Vec<f64> {
+    let rows = x.len() / d;
+    let th = &net.theta;
+    let mut h = x.to_vec();
+    for sl in net.arch.layers() {
+        let mut z = vec![0.0; rows * sl.width];
+        let (w, b) = (&th[sl.w..sl.b], &th[sl.b..sl.b + sl.width]);
+        if sl.fan_in <= 2 {
+            // The first layer of a 1-D or 2-D network: one or two products per entry.
+            for (zr, hr) in z.chunks_exact_mut(sl.width).zip(h.chunks_exact(sl.fan_in)) {
+                for (j, zj) in zr.iter_mut().enumerate() {
+                    let mut acc = 0.0;
+                    for (wi, hi) in w[j * sl.fan_in..(j + 1) * sl.fan_in].iter().zip(hr) {
+                        acc += wi * hi;
+                    }
+                    *zj = sl.scale * acc + b[j];
+                }
+            }
+        } else {
+            faer::linalg::matmul::matmul(
+                MatMut::from_row_major_slice_mut(&mut z, rows, sl.width),
+                Accum::Replace,
+                MatRef::from_row_major_slice(&h, rows, sl.fan_in),
+                MatRef::from_row_major_slice(w, sl.width, sl.fan_in).transpose(),
+                sl.scale,
+                Par::Seq,
+            );
+            for zr in z.chunks_exact_mut(sl.width) {
+                for (zj, bj) in zr.iter_mut().zip(b) {
+                    *zj += bj;
+                }
+            }
+        }
+        h = vec![0.0; z.len()];
+        net.arch.activation.taylor_slice(0, &z, &mut h, None);
+    }
+    let a = &th[net.arch.a_offset()..];
+    let os = net.arch.output_scale();
+    h.chunks_exact(a.len())
+        .map(|hr| hr.iter().zip(a).map(|(h, a)| h * a).sum::<f64>() * os)
+        .collect()
+}
+
 /// Taylor coefficients `[u(x + t v)]_k`, `k < N`, by the forward pass of a probe
 /// (`M` must be `N + 1`).
 pub fn directional_jet<const N: usize, const M: usize>(
@@ -113,9 +177,9 @@ pub fn directional_jet<const N: usize, const M: usize>(
 /// (`fan_in × width`), so that every matrix product of a batch reads its right-hand
 /// factor row by row.
 pub struct Weights<T> {
-    layers: Vec<LayerSlots>,
-    w: Vec<Vec<T>>,
-    wt: Vec<Vec<T>>,
+    pub(super) layers: Vec<LayerSlots>,
+    pub(super) w: Vec<Vec<T>>,
+    pub(super) wt: Vec<Vec<T>>,
 }
 
 impl<T: Real> Weights<T> {
@@ -177,7 +241,7 @@ impl Probe {
 /// In f64 by faer's matrix product; in f32 by a loop over rows of `b` (faer's f32
 /// kernels would add 120 KB to the page's wasm for a rarely used precision). Either way
 /// on the calling thread, so the result does not depend on the thread count.
-fn matmul<T: Real>(
+pub(super) fn matmul<T: Real>(
     dst: &mut [T],
     a: &[T],
     transpose_a: bool,
@@ -219,7 +283,7 @@ fn matmul<T: Real>(
 /// of a layer). In f64 by the activation's slice kernels
 /// ([`Activation::taylor_tables`]); in f32 by Taylor mode per element, keeping f32's
 /// own round-off (as [`super::two_layer`] does).
-fn derivative_tables<T: Real, const M: usize>(
+pub(super) fn derivative_tables<T: Real, const M: usize>(
     act: Activation,
     z: &[T],
     n: usize,

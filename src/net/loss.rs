@@ -16,6 +16,7 @@
 //! ([`forward::Batch`]), for a Jacobian too: only `W̄`, which each row of `J` needs for
 //! itself, is a product per row.
 
+use super::collapsed;
 use super::forward::{self, Probe};
 use super::residual::{Residuals, Row};
 use super::two_layer::{self, Acc};
@@ -143,10 +144,33 @@ fn rows_eval<T: Real>(
     };
     let mut op = vec![0.0; rows.len()];
     let mut batches = Vec::new();
+    // Collapsed Taylor mode ([`collapsed`]) for the groups it covers.
+    let (mut c_owner, mut c_probes) = (Vec::new(), Vec::new());
+    for (i, row) in rows.iter().enumerate() {
+        for g in row.groups.iter().filter(|g| collapsible(net, g)) {
+            c_owner.push(i);
+            c_probes.push(collapsed::Probe {
+                x: g.x,
+                v: [g.dirs[0].0, g.dirs[1].0],
+                gamma: g.dirs[0].1,
+            });
+        }
+    }
+    let c_batch = (!c_probes.is_empty()).then(|| {
+        let (batch, values) = collapsed::Batch::<T>::forward(net, w, &c_probes);
+        for (&i, value) in c_owner.iter().zip(values) {
+            op[i] += value;
+        }
+        batch
+    });
     for p in [0, 2, 4] {
         let (mut owner, mut probes) = (Vec::new(), Vec::new());
         for (i, row) in rows.iter().enumerate() {
-            for g in row.groups.iter().filter(|g| g.p == p) {
+            for g in row
+                .groups
+                .iter()
+                .filter(|g| g.p == p && !collapsible(net, g))
+            {
                 for &(v, gamma) in &g.dirs {
                     owner.push(i);
                     probes.push(Probe { x: g.x, v, gamma });
@@ -177,8 +201,29 @@ fn rows_eval<T: Real>(
             let sinks: Vec<usize> = owner.iter().map(|&i| sink(i)).collect();
             batch.backward(net, w, probes, &s, &sinks, grads);
         }
+        if let Some(batch) = &c_batch {
+            let s: Vec<f64> = c_owner
+                .iter()
+                .map(|&i| seeds[i].map_or(0.0, |s| s * rows[i].coefficient))
+                .collect();
+            let sinks: Vec<usize> = c_owner.iter().map(|&i| sink(i)).collect();
+            batch.backward(net, w, &c_probes, &s, &sinks, grads);
+        }
     }
     r
+}
+
+/// Whether a deeper network evaluates `g` in collapsed Taylor mode ([`collapsed`]): a
+/// radial group ([`super::residual::Group::radial`]) of order 2 with
+/// [`collapsed::K`] directions of one weight in 2-D (AD's `Δu`). The 2-D `Δ²u`'s
+/// directions have two weights (its polarization), and 1-D has one direction, where
+/// collapsing saves nothing.
+fn collapsible(net: &Network, g: &super::residual::Group) -> bool {
+    net.arch.dim == 2
+        && g.p == 2
+        && g.radial.is_some()
+        && g.dirs.len() == collapsed::K
+        && g.dirs.iter().all(|d| d.1 == g.dirs[0].1)
 }
 
 /// `(L, ∇L)` over a block of rows, in precision `T`.
@@ -280,9 +325,10 @@ fn jacobian_rows<T: Real>(
         .collect()
 }
 
-fn linearization_t<T: Real>(net: &Network, res: &Residuals) -> (DMatrix<f64>, Vec<f64>) {
+fn linearization_rows_t<T: Real>(net: &Network, res: &Residuals, data: &mut Vec<f64>) -> Vec<f64> {
     let p = net.theta.len();
-    let mut data = vec![0.0; res.len() * p];
+    data.clear();
+    data.resize(res.len() * p, 0.0);
     let weights = deep_weights::<T>(net);
     let chunk = BLOCK_ROWS;
     let r: Vec<Vec<f64>> = {
@@ -293,7 +339,22 @@ fn linearization_t<T: Real>(net: &Network, res: &Residuals) -> (DMatrix<f64>, Ve
             .map(|(rows, out)| jacobian_rows(net, weights.as_ref(), rows, out))
             .collect()
     };
-    (DMatrix::from_row_slice(res.len(), p, &data), r.concat())
+    r.concat()
+}
+
+/// [`linearization`] with `J` row-major in `data` (resized to `rows × P`; row `i` is
+/// `√ω_i ∇r_i`), returning `r̃`: no copy into a column-major matrix, and the buffer can
+/// be reused from step to step.
+pub fn linearization_rows(
+    net: &Network,
+    res: &Residuals,
+    precision: Precision,
+    data: &mut Vec<f64>,
+) -> Vec<f64> {
+    match precision {
+        Precision::F64 => linearization_rows_t::<f64>(net, res, data),
+        Precision::F32 => linearization_rows_t::<f32>(net, res, data),
+    }
 }
 
 /// The Jacobian `J = ∂r̃/∂θ` and the scaled residual `r̃ = √ω r` at `θ`, from one
@@ -303,10 +364,12 @@ pub fn linearization(
     res: &Residuals,
     precision: Precision,
 ) -> (DMatrix<f64>, Vec<f64>) {
-    match precision {
-        Precision::F64 => linearization_t::<f64>(net, res),
-        Precision::F32 => linearization_t::<f32>(net, res),
-    }
+    let mut data = Vec::new();
+    let r = linearization_rows(net, res, precision, &mut data);
+    (
+        DMatrix::from_row_slice(res.len(), net.theta.len(), &data),
+        r,
+    )
 }
 
 /// The Jacobian `J = ∂r̃/∂θ` of the scaled residual `r̃ = √ω r` (rows × parameters),

@@ -34,16 +34,21 @@
 //! * [`residual`] — the residual rows of a problem under AD or FD (probes along
 //!   directions or at stencil taps), and the loss weights.
 //! * [`forward`] — forward and reverse mode over jets for any depth.
+//! * [`collapsed`] — collapsed Taylor mode for a deeper network's 2-D `Δu`.
 //! * [`two_layer`] — the allocation-free fast path for one hidden layer.
 //! * [`loss`] — loss, gradient, residual vector and the Jacobian `J` (dispatching
 //!   between the two paths, in parallel natively).
 //! * [`kernel`] — singular values of `J`, `K(a)`, `H(a)`.
+//! * [`lm`] — one Levenberg–Marquardt step on the residual (`J`, the normal
+//!   equations, damped trials).
 //!
 //! Training itself (optimizers, the paired comparison) lives above, in
 //! [`crate::optimizer`] and [`crate::experiment`].
 
+pub mod collapsed;
 pub mod forward;
 pub mod kernel;
+pub mod lm;
 pub mod loss;
 pub mod residual;
 pub mod two_layer;

@@ -30,6 +30,29 @@ pub struct Group {
     pub p: usize,
     /// `(v, γ)` pairs.
     pub dirs: Vec<([f64; 2], f64)>,
+    /// `Some(c)` when the probes collapse: `Σ_dirs γ (w·v)ᵖ = c ‖w‖ᵖ` for every `w`
+    /// (AD's `u`, `Δu` and `Δ²u`, with `c = p!`: `Δ^{p/2} σ(w·x + b) = σ⁽ᵖ⁾(z) ‖w‖ᵖ`).
+    /// A layer whose input is `x` itself can then propagate the one sum instead of a jet
+    /// per direction (collapsed Taylor mode; Dangel, Siebert, Zeinhofer & Walther,
+    /// NeurIPS 2025). `None` for FD's taps.
+    pub radial: Option<f64>,
+}
+
+/// `Some(c)` if `Σ γ (w·v)ᵖ = c ‖w‖ᵖ` holds for the `(v, γ)` of `dirs`: `c` read at
+/// `w = e₁`, the identity checked at three more unit `w` to round-off (it is a
+/// polynomial identity of degree `p` in two variables, so a few points show it).
+fn radial(p: usize, dirs: &[([f64; 2], f64)]) -> Option<f64> {
+    let sum = |w: [f64; 2]| -> f64 {
+        dirs.iter()
+            .map(|(v, g)| g * (w[0] * v[0] + w[1] * v[1]).powi(p as i32))
+            .sum()
+    };
+    let c = sum([1.0, 0.0]);
+    let probes = [[0.0, 1.0], [0.6, 0.8], [0.8, -0.6], [-0.28, 0.96]];
+    probes
+        .iter()
+        .all(|&w| (sum(w) - c).abs() <= 1e-12 * c.abs().max(1.0))
+        .then_some(c)
 }
 
 /// One residual `r = c · Σ_groups Σ_dirs γ [u(x' + t v)]_p − g`, with loss weight `ω`.
@@ -67,11 +90,22 @@ pub fn groups(op: DiffOp, mode: DiffMode, x: &[f64]) -> Vec<Group> {
         DiffMode::Ad => {
             // γ = p!·w turns the p-th Taylor coefficient into w·D_vᵖ u.
             let (p, recipe) = ad_recipe(op, dim);
-            let dirs = recipe
+            let dirs: Vec<_> = recipe
                 .into_iter()
                 .map(|(v, w)| (v, factorial(p) * w))
                 .collect();
-            vec![Group { x: base, p, dirs }]
+            // In 1-D only v = ±e₁ occurs, and the check's w = e₂ etc. do not apply.
+            let radial = if dim == 1 {
+                Some(dirs.iter().map(|(v, g)| g * v[0].powi(p as i32)).sum())
+            } else {
+                radial(p, &dirs)
+            };
+            vec![Group {
+                x: base,
+                p,
+                dirs,
+                radial,
+            }]
         }
         DiffMode::Fd { h, order } => {
             let st = Stencil::new(op, dim, order);
@@ -87,6 +121,7 @@ pub fn groups(op: DiffOp, mode: DiffMode, x: &[f64]) -> Vec<Group> {
                         x: xs,
                         p: 0,
                         dirs: vec![([0.0; 2], w / hp)],
+                        radial: None,
                     }
                 })
                 .collect()

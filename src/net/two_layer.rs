@@ -97,6 +97,36 @@ fn group<T: Real, const D: usize, const M: usize>(net: &Network, g: &Group, buf:
                 sp1[j] = s[p + 1];
             }
         }
+        if let Some(c) = g.radial {
+            // Collapsed: Σ_dirs γ (w·v)ᵖ = c ‖w‖ᵖ, so t = S_p c ‖w‖ᵖ, ∂t/∂b = (p+1)
+            // S_{p+1} c ‖w‖ᵖ and the direction part of ∂t/∂w is S_p c p ‖w‖ᵖ⁻² w.
+            let c = T::of(c);
+            for (j, acc) in accs.iter_mut().enumerate() {
+                let k = k0 + j;
+                let mut wk = [T::zero(); D];
+                let mut r2 = T::zero();
+                for i in 0..D {
+                    wk[i] = T::of(w[k * D + i]);
+                    r2 += wk[i] * wk[i];
+                }
+                // ‖w‖ᵖ⁻² and ‖w‖ᵖ for the small even constant p.
+                let mut rpm2 = T::one();
+                for _ in 1..p / 2 {
+                    rpm2 *= r2;
+                }
+                let rp = if p == 0 { T::one() } else { rpm2 * r2 };
+                let q = c * rp;
+                let g0 = fp1 * sp1[j] * q;
+                acc.t += sp[j] * q;
+                acc.bb += g0;
+                let gq = c * fp * sp[j] * rpm2;
+                for i in 0..D {
+                    let gw = if p > 0 { gq * wk[i] } else { T::zero() };
+                    acc.bw[i] += g0 * xg[i] + gw;
+                }
+            }
+            continue;
+        }
         for (j, acc) in accs.iter_mut().enumerate() {
             let k = k0 + j;
             let mut wk = [T::zero(); D];

@@ -25,10 +25,11 @@
 //! A step whose `μ` would exceed the bound `μ_max` is not tried: the run stops there
 //! (adfd's choices: `μ₀ = 10⁻³`, `μ_max = 10⁸`, `μ ≥ 10⁻¹⁵`; see `config::TrainConfig`).
 
+use faer::dyn_stack::{MemBuffer, MemStack};
+use faer::linalg::cholesky::llt;
 use faer::linalg::matmul::matmul;
 use faer::linalg::matmul::triangular::{matmul as triangular_matmul, BlockStructure};
-use faer::linalg::solvers::{Llt, Solve};
-use faer::{Accum, Mat, MatRef, Par, Side};
+use faer::{Accum, Mat, MatRef, Par};
 
 /// The smallest damping the rule lowers `μ` to (adfd's choice): below it `JᵀJ + μI`
 /// would be `JᵀJ` in floating point anyway.
@@ -92,18 +93,7 @@ impl<'a> GaussNewton<'a> {
             Form::RowSpace => (j, j.transpose()),
             Form::ParameterSpace => (j.transpose(), j),
         };
-        let mut gram = Mat::zeros(k, k);
-        triangular_matmul(
-            gram.as_mut(),
-            BlockStructure::TriangularLower,
-            Accum::Replace,
-            left,
-            BlockStructure::Rectangular,
-            right,
-            BlockStructure::Rectangular,
-            1.0,
-            Par::Seq,
-        );
+        let gram = gram_lower(left, right);
         let rhs = match form {
             Form::RowSpace => r,
             Form::ParameterSpace => {
@@ -144,16 +134,29 @@ impl<'a> GaussNewton<'a> {
     /// `δᵀJᵀr̃ + μ‖δ‖²` in the parameter space (there `JᵀJδ = Jᵀr̃ − μδ`).
     pub fn step(&self, mu: f64) -> Option<Step> {
         let k = self.gram.nrows();
-        let shifted = Mat::from_fn(k, k, |i, j| {
-            if i == j {
-                self.gram[(i, j)] + mu
-            } else {
-                self.gram[(i, j)]
-            }
+        // L Lᵀ = Gram + μI in place on a copy of the lower triangle (faer's `Llt::new`
+        // would copy it once more).
+        let mut l = Mat::from_fn(k, k, |i, j| match i.cmp(&j) {
+            std::cmp::Ordering::Greater => self.gram[(i, j)],
+            std::cmp::Ordering::Equal => self.gram[(i, j)] + mu,
+            std::cmp::Ordering::Less => 0.0,
         });
-        let llt = Llt::new(shifted.as_ref(), Side::Lower).ok()?;
+        let mut mem = MemBuffer::new(llt::factor::cholesky_in_place_scratch::<f64>(
+            k,
+            Par::Seq,
+            Default::default(),
+        ));
+        let stack = MemStack::new(&mut mem);
+        llt::factor::cholesky_in_place(
+            l.as_mut(),
+            Default::default(),
+            Par::Seq,
+            stack,
+            Default::default(),
+        )
+        .ok()?;
         let mut x = self.rhs.clone();
-        llt.solve_in_place(x.as_mut());
+        llt::solve::solve_in_place(l.as_ref(), x.as_mut(), Par::Seq, stack);
         let x_norm2: f64 = x.col(0).iter().map(|v| v * v).sum();
         let (delta, predicted) = match self.form {
             Form::RowSpace => {
@@ -184,6 +187,61 @@ impl<'a> GaussNewton<'a> {
             .all(|d| d.is_finite())
             .then_some(Step { delta, predicted })
     }
+}
+
+/// Side of the square tiles the Gram matrix is formed in.
+const GRAM_TILE: usize = 128;
+
+/// The lower triangle of `left · right` (`k × k`, `left` is `k × P`, `right = leftᵀ`),
+/// by tiles of [`GRAM_TILE`]² on and below the diagonal, computed in parallel (rayon),
+/// each by one sequential faer product (a triangular one on the diagonal): the tiles
+/// depend on `k` only, so the matrix is the same bits on any thread count. The entries
+/// above the diagonal are left 0.
+fn gram_lower(left: MatRef<'_, f64>, right: MatRef<'_, f64>) -> Mat<f64> {
+    use rayon::prelude::*;
+    let k = left.nrows();
+    let starts: Vec<usize> = (0..k).step_by(GRAM_TILE).collect();
+    let tiles: Vec<(usize, usize)> = starts
+        .iter()
+        .flat_map(|&j0| {
+            starts
+                .iter()
+                .filter(move |&&i0| i0 >= j0)
+                .map(move |&i0| (i0, j0))
+        })
+        .collect();
+    let size = |s: usize| (k - s).min(GRAM_TILE);
+    let blocks: Vec<Mat<f64>> = tiles
+        .par_iter()
+        .map(|&(i0, j0)| {
+            let (h, w) = (size(i0), size(j0));
+            let mut t = Mat::zeros(h, w);
+            let (l, r) = (left.subrows(i0, h), right.subcols(j0, w));
+            if i0 == j0 {
+                triangular_matmul(
+                    t.as_mut(),
+                    BlockStructure::TriangularLower,
+                    Accum::Replace,
+                    l,
+                    BlockStructure::Rectangular,
+                    r,
+                    BlockStructure::Rectangular,
+                    1.0,
+                    Par::Seq,
+                );
+            } else {
+                matmul(t.as_mut(), Accum::Replace, l, r, 1.0, Par::Seq);
+            }
+            t
+        })
+        .collect();
+    let mut gram = Mat::zeros(k, k);
+    for (&(i0, j0), t) in tiles.iter().zip(&blocks) {
+        gram.as_mut()
+            .submatrix_mut(i0, j0, t.nrows(), t.ncols())
+            .copy_from(t);
+    }
+    gram
 }
 
 /// Nielsen's damping state: `μ`, the factor `ν` that the next refusal multiplies it by,
@@ -404,6 +462,38 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(theta, [0.5, 0.5]);
+    }
+
+    /// Past one tile (`k > GRAM_TILE`, tiles on and below the diagonal, the last one
+    /// partial) the Gram matrix is still `JJᵀ`'s lower triangle, checked against plain
+    /// dot products, whether J is stored by rows or by columns.
+    #[test]
+    fn the_tiled_gram_matrix_is_j_jt() {
+        let (rows, cols) = (2 * GRAM_TILE + 37, 2 * GRAM_TILE + 80);
+        let data: Vec<f64> = (0..rows * cols)
+            .map(|i| ((i * 7919 % 1013) as f64 - 506.0) / 300.0)
+            .collect();
+        let r = vec![1.0; rows];
+        let by_rows = GaussNewton::new(view(rows, cols, &data), &r);
+        let by_cols = GaussNewton::new(
+            MatRef::from_column_major_slice(&data, cols, rows).transpose(),
+            &r,
+        );
+        assert_eq!(by_rows.form(), Form::RowSpace);
+        for i in 0..rows {
+            for j in 0..=i {
+                let dot: f64 = (0..cols)
+                    .map(|k| data[i * cols + k] * data[j * cols + k])
+                    .sum();
+                for gn in [&by_rows, &by_cols] {
+                    let g = gn.gram[(i, j)];
+                    assert!(
+                        (g - dot).abs() <= 1e-12 * (1.0 + dot.abs()),
+                        "({i}, {j}): {g} vs {dot}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
