@@ -61,9 +61,11 @@ function describe(snap) {
   announce(`${snap.problem} ${net ? 'network' : 'RFM'}: ${phase(snap)}`);
 }
 
-// How the worker computes: "4 threads", or "1 thread (…why…)".
+// How the worker computes: "4 threads", "4 threads + FMA" (the relaxed-SIMD build), or
+// "1 thread (…why…)".
 function threadsText({ count, build, note }) {
   if (build === 'threaded') return `${count} thread${count === 1 ? '' : 's'}`;
+  if (build === 'threaded+fma') return `${count} thread${count === 1 ? '' : 's'} + FMA`;
   return `1 thread (${note})`;
 }
 
@@ -336,6 +338,9 @@ function startWorker() {
   const threads = fellBack ? 'off' : new URLSearchParams(location.search).get('threads');
   const url = new URL('./worker.js', import.meta.url);
   if (threads) url.searchParams.set('threads', threads);
+  // `?fma=off` too: the threaded build without relaxed SIMD (see worker.js).
+  const fma = new URLSearchParams(location.search).get('fma');
+  if (fma) url.searchParams.set('fma', fma);
   clearTimeout(startTimer);
   if (!fellBack && self.crossOriginIsolated && threads !== 'off') {
     startTimer = setTimeout(() => {
