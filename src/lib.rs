@@ -97,6 +97,12 @@
 
 // Index loops over jet coefficients mirror the formulas (c_k = Σ_j a_j b_{k−j}); keep them.
 #![allow(clippy::needless_range_loop)]
+// The page's relaxed-SIMD build (nightly, `+relaxed-simd`) lets vmath's polynomials
+// fuse their multiply-adds (`vmath::madd`); no other build sees this.
+#![cfg_attr(
+    all(target_arch = "wasm32", target_feature = "relaxed-simd"),
+    feature(float_mul_add_relaxed)
+)]
 
 pub mod activation;
 pub mod budget;

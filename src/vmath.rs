@@ -11,6 +11,14 @@
 //! carries values computed through it to the wasm build). NaN in gives NaN out, but
 //! IEEE 754 leaves a NaN's sign and payload to the hardware: those are not portable.
 //!
+//! **One exception, on purpose: the page's FMA build** (`site/pkg-relaxed`, compiled
+//! with `+relaxed-simd`). There the polynomial steps written with `madd` may fuse:
+//! the vectorized loops become `f64x2.relaxed_madd`, which rounds once where the CPU has
+//! FMA (V8 and SpiderMonkey on x86-64 with FMA3) and twice where it has none, so that
+//! build's values differ from the others' in the last bits, and its results agree with
+//! theirs to a tolerance (tests/page/fma.test.mjs), not to the bit. Every other build
+//! is unchanged: there `madd(a, b, c)` is `a * b + c`.
+//!
 //! **Helpers for dense kernels elsewhere:** `multiversion!` compiles a function for the
 //! widest vector unit the CPU has (as the slice kernels are), and [`par_columns`] builds
 //! a column-major matrix in parallel, writing each entry once. This module holds the
@@ -92,13 +100,34 @@ const CLAMP: f64 = 350.0;
 /// `(eʳ, k)` with `eʳ = 1 − ((lo − r c/(2 − c)) − hi)`, `c = r − r² R(r²)` (< 1 ulp).
 #[inline(always)]
 fn exp_reduced(x: f64) -> (f64, f64) {
-    let kf = (x * LOG2_E + ROUND) - ROUND;
+    let kf = madd(x, LOG2_E, ROUND) - ROUND;
     let hi = x - kf * LN2_HI;
     let lo = kf * LN2_LO;
     let r = hi - lo;
     let t = r * r;
-    let c = r - t * (E1 + t * (E2 + t * (E3 + t * (E4 + t * E5))));
+    // c = r − t·R(t), R by Horner's rule.
+    let big_r = madd(t, madd(t, madd(t, madd(t, E5, E4), E3), E2), E1);
+    let c = madd(-t, big_r, r);
     (1.0 - ((lo - (r * c) / (2.0 - c)) - hi), kf)
+}
+
+/// `a·b + c`. Rounded twice (`a·b`, then the sum) in every build but the page's
+/// relaxed-SIMD one, where it may be fused (`mul_add_relaxed`, LLVM's `fmuladd`): there
+/// the vectorized loops become `f64x2.relaxed_madd`, a fused multiply-add on CPUs that
+/// have one, while scalar code (a loop's odd last element, the scalar [`tanh`]) stays
+/// unfused, wasm having no scalar FMA. Which arguments fuse is fixed by the code and
+/// the slice layout, never by the thread count, so that build too gives the same bits
+/// on any number of threads.
+#[inline(always)]
+fn madd(a: f64, b: f64, c: f64) -> f64 {
+    #[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
+    {
+        a.mul_add_relaxed(b, c)
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "relaxed-simd")))]
+    {
+        a * b + c
+    }
 }
 
 /// `2ᵏ` for an integral `kf` with `−1022 ≤ k ≤ 1023`, built from bits: the low
@@ -153,14 +182,14 @@ fn tanh_sech2_on<const B: u8>(x: f64) -> (f64, f64) {
     // Both quotients go through one division (selected operands), so a vector lane
     // pays for one. The branch not taken is dead code when `B` fixes `large`.
     let z = a * a;
-    let p = (P0 * z + P1) * z + P2;
-    let q = ((z + Q0) * z + Q1) * z + Q2;
+    let p = madd(madd(P0, z, P1), z, P2);
+    let q = madd(madd(z + Q0, z, Q1), z, Q2);
     let ac = if a < CLAMP { a } else { CLAMP };
     let e = exp_pos(2.0 * ac);
     let (num, den) = if large { (2.0, e + 1.0) } else { (p, q) };
     let ratio = num / den;
-    let y_small = a + a * z * ratio;
-    let s_small = 1.0 - y_small * y_small;
+    let y_small = madd(a * z, ratio, a);
+    let s_small = madd(-y_small, y_small, 1.0);
     let y_large = 1.0 - ratio;
     let s_large = if a < CLAMP {
         ratio * (2.0 - ratio)
@@ -265,7 +294,7 @@ fn coefficient<const K: usize>(y: f64, s: f64) -> f64 {
         // 8ys(2 − 3y²) / 24
         4 => y * s * (2.0 - 3.0 * y2) * (1.0 / 3.0),
         // s(16 − 120y² + 120y⁴) / 120
-        _ => s * ((y2 - 1.0) * y2 + 2.0 / 15.0),
+        _ => s * madd(y2 - 1.0, y2, 2.0 / 15.0),
     }
 }
 

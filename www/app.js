@@ -97,6 +97,9 @@ function startWorker(threads) {
   pool.stop();
   const url = new URL('./worker.js', import.meta.url);
   if (threads) url.searchParams.set('threads', threads);
+  // `?fma=off`: the threaded build without relaxed SIMD (see worker.js).
+  const fma = new URLSearchParams(location.search).get('fma');
+  if (fma) url.searchParams.set('fma', fma);
   const w = new Worker(url, { type: 'module' });
   worker = w;
   const take = (data) => built.then(() => { if (w === worker) onMessage(data); });

@@ -11,6 +11,14 @@
 // coi-sw.js service worker on a static host); pkg runs on this worker's thread alone.
 // Results are the same bits either way. The page's `?threads=N` asks for N threads,
 // `?threads=off` for the single-threaded build.
+// A third build, pkg-relaxed, is pkg-threads compiled with relaxed SIMD: faer's kernels
+// and the tanh kernel fuse their multiply-adds (f64x2.relaxed_madd). It runs where the
+// browser has relaxed SIMD (www/fma.js asks) and threads run, unless the page says
+// `?fma=off`. FMA rounds once where mul-then-add rounds twice, so its results agree
+// with the other builds' (and native's) to a tolerance, not to the bit
+// (tests/page/fma.test.mjs); on any thread count they are the same bits.
+import { hasRelaxedSimd } from './fma.js';
+
 let Session, machineRates;
 
 const FRAME_MS = 33;   // post no faster than ~30 Hz: the page draws once per frame anyway
@@ -94,15 +102,19 @@ onmessage = ({ data }) => {
   }
 };
 
-// Loads the build to run and starts its threads: `{ count, build, note }` for the
-// status line (`note` says why it is single-threaded, when it is).
+// Loads the build to run and starts its threads: `{ count, build, note, fma }` for the
+// status line and the tests: `build` is 'threaded+fma' (pkg-relaxed), 'threaded' or
+// 'single'; `note` says why it is single-threaded, `fma` why it runs without FMA, when
+// it does.
 async function load() {
-  const asked = new URL(import.meta.url).searchParams.get('threads');
+  const params = new URL(import.meta.url).searchParams;
+  const asked = params.get('threads');
   // By default one core is left to the page (drawing, input): the pool's threads are
   // busy for whole units of work, and a page that shares every core stutters.
   const cores = navigator.hardwareConcurrency || 1;
   const want = Math.min(Math.max(Math.floor(Number(asked)) || cores - 1, 1), 16);
   let note = '';
+  let fma = 'the FMA build runs threaded only';
   if (asked === 'off') note = 'the link asks for the single-threaded build: ?threads=off';
   else if (!self.crossOriginIsolated || typeof SharedArrayBuffer !== 'function') {
     note = 'this page is not cross-origin isolated, so it has no shared memory for threads';
@@ -111,18 +123,27 @@ async function load() {
     // that waits on it: with two cores or fewer the page runs single-threaded.
     note = `${cores} cores, one left to the page (?threads=N asks for N)`;
   } else {
-    try {
-      const pkg = await import('./pkg-threads/adfd.js');
-      await pkg.default();
-      await pkg.initThreadPool(want);
-      return { pkg, threads: { count: pkg.threadCount(), build: 'threaded', note } };
-    } catch (e) {
-      note = `the threaded build did not start (${e?.message || e})`;
+    if (params.get('fma') === 'off') fma = 'the link asks for the build without FMA: ?fma=off';
+    else if (!hasRelaxedSimd()) fma = 'this browser has no relaxed SIMD';
+    else fma = '';
+    // The FMA build first where it can run; if it does not start, the plain threaded
+    // one (saying why), and if that does not either, the single-threaded one.
+    const builds = [...(fma ? [] : [['threaded+fma', './pkg-relaxed/adfd.js']]), ['threaded', './pkg-threads/adfd.js']];
+    for (const [build, path] of builds) {
+      try {
+        const pkg = await import(path);
+        await pkg.default();
+        await pkg.initThreadPool(want);
+        return { pkg, threads: { count: pkg.threadCount(), build, note, fma } };
+      } catch (e) {
+        if (build === 'threaded+fma') fma = `the FMA build did not start (${e?.message || e})`;
+        else note = `the threaded build did not start (${e?.message || e})`;
+      }
     }
   }
   const pkg = await import('./pkg/adfd.js');
   await pkg.default();
-  return { pkg, threads: { count: 1, build: 'single', note } };
+  return { pkg, threads: { count: 1, build: 'single', note, fma } };
 }
 
 (async () => {

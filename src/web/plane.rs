@@ -88,10 +88,12 @@ pub struct Summary {
 pub struct Threads {
     /// Threads computing.
     pub count: usize,
-    /// `threaded` or `single`.
+    /// `threaded+fma` (the relaxed-SIMD build), `threaded` or `single`.
     pub build: String,
     /// Why it is single-threaded, when it is.
     pub note: String,
+    /// Why it runs without FMA, when it does (empty on the FMA build).
+    pub fma: String,
 }
 
 /// What the page reports to the plane. In JSON externally tagged, `{"ready": {…}}` or
@@ -827,10 +829,11 @@ impl ControlPlane {
             parts.push(format!("drawn in {ms:.0} ms"));
         }
         if let Some(t) = &self.threads {
-            parts.push(if t.build == "threaded" {
-                format!("{} thread{}", t.count, if t.count == 1 { "" } else { "s" })
-            } else {
-                format!("1 thread ({})", t.note)
+            let threads = format!("{} thread{}", t.count, if t.count == 1 { "" } else { "s" });
+            parts.push(match t.build.as_str() {
+                "threaded" => threads,
+                "threaded+fma" => format!("{threads} + FMA"),
+                _ => format!("1 thread ({})", t.note),
             });
         }
         parts.push(self.phase().words(s.set_up).to_owned());

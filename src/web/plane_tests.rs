@@ -18,6 +18,7 @@ fn threads() -> Threads {
         count: 1,
         build: "single".into(),
         note: "2 cores".into(),
+        fma: "the FMA build runs threaded only".into(),
     }
 }
 

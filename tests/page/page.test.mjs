@@ -50,8 +50,9 @@ async function assertDrawn(page) {
 }
 
 const server = await serve(site);
-// PAGE_QUERY='?threads=off' runs the whole test on the single-threaded build
-// (scripts/bench-web measures both); by default the page picks the threaded one.
+// PAGE_QUERY='?threads=off' runs the whole test on the single-threaded build,
+// '?threads=2&fma=off' on the plain threaded one (scripts/bench-web measures all
+// three); by default the page picks its build (see www/worker.js).
 const QUERY = process.env.PAGE_QUERY || '';
 const origin = `http://127.0.0.1:${server.address().port}/`;
 const base = origin + QUERY;
@@ -200,6 +201,10 @@ try {
   bench.net_ms_per_step_all_runs = t.ms;
   bench.net_runs = t.runs;
   step(`trained: ${t.ms.toFixed(1)} ms per step of ${t.runs} runs, draw p95 ${bench.frame_ms_p95.toFixed(1)} ms over ${t.frames.length} frames`);
+  // The trained config, for scripts/bench-web's native run of the same settings.
+  await page.evaluate(() => { window.adfd.state.lastReport = null; window.adfd.send({ type: 'report' }); });
+  await page.waitForFunction(() => window.adfd.state.lastReport, null, { timeout: LONG });
+  bench.net_config = JSON.parse(await page.evaluate(() => window.adfd.state.lastReport.json)).config;
   await page.screenshot({ path: join(out, 'page-desktop-network.png'), fullPage: true });
 
   // A Rust panic in the worker shows as a message and the page recovers: the worker
@@ -237,6 +242,7 @@ try {
 bench.query = QUERY;
 bench.wasm_bytes = (await stat(join(site, 'pkg', 'adfd_bg.wasm'))).size;
 bench.wasm_threads_bytes = (await stat(join(site, 'pkg-threads', 'adfd_bg.wasm'))).size;
+bench.wasm_relaxed_bytes = (await stat(join(site, 'pkg-relaxed', 'adfd_bg.wasm'))).size;
 await writeFile(join(out, process.env.PAGE_BENCH_OUT || 'page-bench.json'), JSON.stringify(bench, null, 2) + '\n');
 console.log(`page test (${BROWSER}): benchmarks`, JSON.stringify(bench));
 if (problems.length) {

@@ -1,9 +1,13 @@
 // Threads in the browser (BROWSER=chromium or firefox, see browser.mjs):
 // 1. Served with COOP/COEP (as ./scripts/demo serves it), the worker runs the threaded
-//    build on the threads asked for (?threads=1, 2, 4) and the single-threaded build
-//    on ?threads=off, and an RFM comparison, a two-layer training and an MLP training
-//    give the same bits in all four: the exported reports are equal once their timing
-//    fields are dropped. The status line says how many threads run.
+//    build on the threads asked for (?threads=1, 2, 4, with ?fma=off: the plain
+//    threaded build even where the browser has relaxed SIMD) and the single-threaded
+//    build on ?threads=off, and an RFM comparison, a two-layer training and an MLP
+//    training give the same bits in all four: the exported reports are equal once their
+//    timing fields are dropped. The status line says how many threads run. (The FMA
+//    build, which rounds differently, has the same check of its own in fma.test.mjs.)
+//    Sections 2, 5 and 7 run whichever threaded build the browser picks (the FMA build
+//    where it has relaxed SIMD, see www/fma.js).
 // 2. A static host without headers (GitHub Pages): coi-sw.js makes the page
 //    cross-origin isolated after exactly one reload, and it runs threaded.
 // 3. The same host where the service worker cannot help (coi-sw.js missing): the page
@@ -47,6 +51,7 @@ const EXPECT = {
   mlp: (c) => c.model === 'network' && c.net.layers === 2 && c.net.width === 12 && c.train.steps === 60,
 };
 const THREADS = ['1', '2', '4', 'off'];
+const query = (threads) => (threads === 'off' ? '?threads=off' : `?threads=${threads}&fma=off`);
 
 const browser = await launch();
 
@@ -72,13 +77,24 @@ async function finishedReport(page) {
   return report;
 }
 
-// The server paths of wasm-bindgen-rayon's workerHelpers.js in the threaded build
-// (one per snippet directory), for the stand-ins of sections 5 and 7.
-const helperPaths = async () => (await readdir(join(site, 'pkg-threads', 'snippets')))
-  .map((d) => `/pkg-threads/snippets/${d}/src/workerHelpers.js`);
+// The server paths of wasm-bindgen-rayon's workerHelpers.js in the threaded builds
+// (one per snippet directory, plain and FMA), for the stand-ins of sections 5 and 7.
+const helperPaths = async () => (await Promise.all(['pkg-threads', 'pkg-relaxed'].map(async (pkg) => (await readdir(join(site, pkg, 'snippets')))
+  .map((d) => `/${pkg}/snippets/${d}/src/workerHelpers.js`)))).flat();
 
 const threadsOf = (page) => page.evaluate(() => ({ ...window.adfd.state.threads,
   isolated: window.crossOriginIsolated, status: document.getElementById('status').textContent }));
+
+// The threaded build this browser runs when the link does not say ?fma=off.
+const THREADED = await (async () => {
+  const server = await serve(site);
+  const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
+  await page.goto(`http://127.0.0.1:${server.address().port}/?threads=off`);
+  const relaxed = await page.evaluate(async () => (await import('/fma.js')).hasRelaxedSimd());
+  await page.close();
+  server.close();
+  return relaxed ? 'threaded+fma' : 'threaded';
+})();
 
 try {
   // 1. Same bits on every thread count and in both builds.
@@ -88,7 +104,7 @@ try {
     for (const [name, hash] of Object.entries(CONFIGS)) {
       const reports = {};
       for (const threads of THREADS) {
-        const page = await open(base, `?threads=${threads}`, hash);
+        const page = await open(base, query(threads), hash);
         reports[threads] = await finishedReport(page);
         const t = await threadsOf(page);
         if (threads === 'off') {
@@ -121,7 +137,7 @@ try {
     const t = await threadsOf(page);
     const reloads = await page.evaluate(() => sessionStorage.getItem('adfd-isolation-reload'));
     assert.equal(t.isolated, true, `isolated through coi-sw.js: ${JSON.stringify(t)}`);
-    assert.equal(t.build, 'threaded', JSON.stringify(t));
+    assert.equal(t.build, THREADED, JSON.stringify(t));
     assert.equal(reloads, '1', 'reloaded once');
     step(`a host without headers: coi-sw.js isolates the page after one reload; ${t.count} threads`);
     await page.close();
@@ -243,7 +259,7 @@ try {
     const report = await finishedReport(page);
     assert.ok(EXPECT.rfm(report.config) && report.runs.length >= 2, `the fresh pool ran the link: ${JSON.stringify(report.config)}`);
     const t = await threadsOf(page);
-    assert.equal(t.build, 'threaded', JSON.stringify(t));
+    assert.equal(t.build, THREADED, JSON.stringify(t));
     assert.equal(t.count, 2, JSON.stringify(t));
     assert.deepEqual(await page.evaluate(() => window.adfd.state.panics), ['adfd panicked: a simulated panic in a pool thread'], 'one crash');
     step(`a pool thread that panics: "${error.slice(0, 72)}…"; the fresh pool finished the run`);
