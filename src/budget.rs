@@ -136,8 +136,8 @@ impl Rates {
     };
 
     /// Times a small reference of each model here: an RFM comparison (poisson1d,
-    /// m = n = 300, AD + one FD step) and a training one (two-layer width 50, n = 100,
-    /// AD + one FD step, 20 steps, kernels every 10), each rate being the reference's
+    /// m = n = 300, AD + one FD step size) and a training one (two-layer width 50, n = 100,
+    /// AD + one FD step size, 20 steps, kernels every 10), each rate being the reference's
     /// estimated work over its time (the fastest of three runs). About 0.15–0.45 s
     /// natively, 0.5–1.2 s in a browser tab.
     pub fn measure() -> Rates {
@@ -330,8 +330,11 @@ pub fn check_fits(config: &Config, limit: f64, limit_is: &str) -> Result<Budget>
         return Ok(budget);
     }
     let (field, sizes) = match config.model {
-        ModelKind::Rfm => ("rfm.m", "m, n or the number of FD steps h"),
-        ModelKind::Network => ("net.width", "width, layers, n or the number of FD steps h"),
+        ModelKind::Rfm => ("rfm.m", "m, n or the number of FD step sizes h"),
+        ModelKind::Network => (
+            "net.width",
+            "width, layers, n or the number of FD step sizes h",
+        ),
     };
     Err(Error::invalid(
         field,

@@ -14,7 +14,7 @@ pub enum Error {
     Invalid { field: String, message: String },
     /// A matrix contains NaN or ±∞, so no decomposition is attempted.
     NonFinite { what: String },
-    /// An iterative decomposition did not converge within its iteration budget.
+    /// An iterative decomposition did not converge within its iteration limit.
     NoConvergence { what: String },
 }
 
@@ -65,7 +65,7 @@ impl fmt::Display for Error {
             Error::NoConvergence { what } => {
                 write!(
                     f,
-                    "{what}: the SVD did not converge within its iteration budget"
+                    "{what}: the SVD did not converge within its iteration limit"
                 )
             }
         }

@@ -74,7 +74,7 @@
 //! assert!(fd_coarse.cutoff < ad.cutoff && fd_coarse.entropy < ad.entropy);
 //! ```
 //!
-//! Training a network with AD and one FD step from the same init and one shared
+//! Training a network with AD and one FD step size from the same init and one shared
 //! learning rate (`lr = c / λ_max` of the AD kernel), observing every step:
 //!
 //! ```

@@ -66,8 +66,8 @@ impl Threshold {
         }
     }
 
-    /// The cut value for a spectrum whose largest singular value is `s1`.
-    pub fn cut(&self, s1: f64) -> f64 {
+    /// The threshold's level (`a·s₁` relative, `a` absolute) for a spectrum whose largest singular value is `s1`.
+    pub fn level(&self, s1: f64) -> f64 {
         match *self {
             Threshold::Relative(a) => a * s1,
             Threshold::Absolute(a) => a,
@@ -78,7 +78,7 @@ impl Threshold {
 /// `K(a)`, `H(a)` and `exp H(a)` of one spectrum.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Entropy {
-    /// Effective cut-off number `K(a) = #{i : s_i > cut}`.
+    /// Effective cut-off number `K(a) = #{i : s_i > level}`.
     pub cutoff: usize,
     /// Truncated entropy `H(a) = −Σ_{i≤K} p_i ln p_i`, `p_i = s_i / Σ_{j≤K} s_j` (0 when K ≤ 1).
     pub entropy: f64,
@@ -103,11 +103,11 @@ pub fn truncated_entropy(s: &[f64], t: Threshold) -> Result<Entropy> {
         ));
     }
     let s1 = s.first().copied().unwrap_or(0.0);
-    let cut = t.cut(s1);
+    let level = t.level(s1);
     let kept: Vec<f64> = s
         .iter()
         .copied()
-        .take_while(|&v| v > cut && v > 0.0)
+        .take_while(|&v| v > level && v > 0.0)
         .collect();
     let total: f64 = kept.iter().sum();
     let entropy = kept
@@ -169,10 +169,10 @@ pub fn least_squares(
         .map_err(|_| Error::NoConvergence { what: what.into() })?;
     let (u, v) = (svd.U(), svd.V());
     let s: Vec<f64> = svd.S().column_vector().iter().copied().collect();
-    let cut = rcond * s.first().copied().unwrap_or(0.0);
+    let level = rcond * s.first().copied().unwrap_or(0.0);
     let mut x = vec![0.0; a.ncols()];
     for (i, &si) in s.iter().enumerate() {
-        if si <= cut || si == 0.0 {
+        if si <= level || si == 0.0 {
             break;
         }
         let coef = (0..a.nrows()).map(|r| u[(r, i)] * b[r]).sum::<f64>() / si;

@@ -251,7 +251,7 @@ fn a_training_report_has_the_initial_network_the_points_and_every_record() {
         assert_eq!(kernel[0]["singular_values"].as_array().unwrap().len(), 19);
         assert!(kernel[0]["entropy"].as_f64().unwrap() > 0.0);
         assert!(r["speed"]["initial_loss"].as_f64().unwrap() > 0.0);
-        assert_eq!(r["stopped"]["reason"], "budget");
+        assert_eq!(r["stopped"]["reason"], "steps");
     }
 }
 

@@ -2,7 +2,7 @@
 //!
 //! * RFM (issue 9): for each problem and precision, the AD fit at `Config::defaults_for`
 //!   is good on seeds 0–9 (relative L2 error ≤ 1e-4 in 1-D, ≤ 1e-2 in 2-D), and every
-//!   default FD step sits in the truncation regime: FD keeps no more spectral modes
+//!   default FD step size sits in the truncation regime: FD keeps no more spectral modes
 //!   above the default threshold than AD does, and no run's cut lies below its
 //!   estimated round-off floor (`k_counts_noise`).
 //! * Networks (issue 23): at the network defaults for each problem (Levenberg–Marquardt,

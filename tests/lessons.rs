@@ -20,7 +20,7 @@
 //!   is below AD's while its true residual is at least `at_least` × AD's.
 //! * `error_below` / `error_above` `{h?, at_most | at_least}` — RFM or network: the
 //!   relative L2 error of the run with step `h` (AD when `h` is absent) at the end.
-//! * `error_halving` `{between: [lo, hi]}` — network: for each FD step `h` of the link
+//! * `error_halving` `{between: [lo, hi]}` — network: for each FD step size `h` of the link
 //!   whose half is also in it, `error(h) / error(h/2)` lies in `[lo, hi]` (4 for a
 //!   second-order stencil's `h²`).
 //! * `error_ratio` `{h, over, at_least}` — `error(h) ≥ at_least · error(over)`.

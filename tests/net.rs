@@ -322,7 +322,7 @@ fn gd_reduces_poisson_loss_100_fold() {
     );
     assert_eq!(
         report.runs[0].stopped.as_ref().unwrap().reason,
-        StopReason::Budget
+        StopReason::Steps
     );
 }
 

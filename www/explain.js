@@ -35,7 +35,7 @@ const RFM = m(`<mrow><mi>u</mi><mo>(</mo><mi>x</mi><mo>)</mo><mo>=</mo><munderov
 export const CAPTIONS = {
   spectrum: `<p>What it shows: the singular values of the matrix that governs fitting — <i>A</i> for the
     random feature model, the Jacobian <i>J</i> = ∂<i>r</i>/∂<i>θ</i> for networks — for AD (solid) and each
-    FD step (dashed, one pattern per <i>h</i>).</p>${RFM}${K_FORMULA}
+    FD step size (dashed, one pattern per <i>h</i>).</p>${RFM}${K_FORMULA}
     <p>Look for: the curves agree at the top (large modes are shared) and part in the tail, where FD
     falls faster. Fewer values above the black threshold line means a smaller <i>K</i>.</p>`,
   solution: `<p>What it shows: the exact solution <i>u*</i> (thick black) and the fitted ones, with the
@@ -46,7 +46,7 @@ export const CAPTIONS = {
     threshold <i>a</i> moves.</p>${H_FORMULA}
     <p>Look for: a run's loss can fall while its true residual stays high — FD fits its own,
     distorted problem. Below FD's round-off floor <i>K</i> starts counting noise.</p>`,
-  sweep: `<p>What it shows: exp <i>H</i> and the true residual for FD steps from 10⁻¹ down to ~10⁻⁷
+  sweep: `<p>What it shows: exp <i>H</i> and the true residual for FD step sizes from 10⁻¹ down to ~10⁻⁷
     (press “Sweep h”), with AD as a level line.</p>
     <p>Look for: a V shape. FD approaches AD as <i>h</i> shrinks (truncation error ~ <i>h</i>²)
     until round-off ε/<i>h</i><sup><i>p</i></sup> takes over and it turns away again.</p>`,

@@ -14,7 +14,7 @@ export const LESSONS = [
   {
     "title": "Watch AD and FD solve the biharmonic equation",
     "hash": "problem=biharmonic1d&model=two-layer&width=150&n=100&net_scale=5&optimizer=lm&mu0=1e-3&steps=200&every=10&h=5e-2, 1e-1, 2e-1",
-    "text": "A two-layer network trained on u\u2032\u2032\u2032\u2032 = f by Levenberg\u2013Marquardt (damped Gauss\u2013Newton steps) from one initialization, once with the AD residual and once per FD step. Watch the lower half of the loss panel, the error of each solution: AD\u2019s falls below 10\u207b\u2076, while each FD network converges to the solution of its own stencil and its error flattens at that stencil\u2019s truncation error, which falls like h\u00b2 \u2014 though its own loss keeps falling.",
+    "text": "A two-layer network trained on u\u2032\u2032\u2032\u2032 = f by Levenberg\u2013Marquardt (damped Gauss\u2013Newton steps) from one initialization, once with the AD residual and once per FD step size. Watch the lower half of the loss panel, the error of each solution: AD\u2019s falls below 10\u207b\u2076, while each FD network converges to the solution of its own stencil and its error flattens at that stencil\u2019s truncation error, which falls like h\u00b2 \u2014 though its own loss keeps falling.",
     "claim": "On seeds 0\u20132: AD\u2019s relative L2 error falls below 10\u207b\u2076; halving h divides each FD run\u2019s final error by 3 to 5.5 (its stencil\u2019s h\u00b2); FD h = 0.2\u2019s own loss falls below 10\u207b\u2075 while its error stays above 10\u207b\u00b2.",
     "seeds": [0, 1, 2],
     "checks": [
@@ -63,7 +63,7 @@ export const LESSONS = [
     "title": "AD vs FD on Poisson (random features)",
     "hash": "problem=poisson1d&model=rfm&h=1e-1, 1e-2, 1e-3",
     "text": "The spectra of A agree at the top; FD\u2019s tail drops away sooner, most for the largest h. Compare K, exp H and the true residual in the readouts.",
-    "claim": "On seeds 0\u20134: FD h = 0.1 keeps fewer spectral modes than AD (K_FD < K_AD), and every FD step's true residual is worse than AD's.",
+    "claim": "On seeds 0\u20134: FD h = 0.1 keeps fewer spectral modes than AD (K_FD < K_AD), and every FD run's true residual is worse than AD's.",
     "seeds": [0, 1, 2, 3, 4],
     "checks": [
       { "kind": "fewer_modes", "h": [0.1] },
@@ -95,7 +95,7 @@ export const LESSONS = [
   {
     "title": "Lower the threshold and count noise as signal",
     "hash": "problem=poisson1d&model=rfm&h=1e-2, 1e-5&threshold=1e-14",
-    "text": "With a below FD\u2019s round-off floor, K counts noise singular values as modes, while H, weighted by the singular values, barely moves. In the spectrum panel the shaded band of each FD step is its estimated round-off floor: here the threshold line runs inside FD h = 10\u207b\u2075\u2019s band. Watch the \u201cmodes kept vs threshold\u201d panel, then drag the threshold slider back up.",
+    "text": "With a below FD\u2019s round-off floor, K counts noise singular values as modes, while H, weighted by the singular values, barely moves. In the spectrum panel the shaded band of each FD step size is its estimated round-off floor: here the threshold line runs inside FD h = 10\u207b\u2075\u2019s band. Watch the \u201cmodes kept vs threshold\u201d panel, then drag the threshold slider back up.",
     "claim": "On seeds 0\u20134: FD h = 10\u207b\u2075 keeps more \u201cmodes\u201d than AD (K_FD > K_AD), yet its H differs from AD\u2019s by less than 0.01.",
     "seeds": [0, 1, 2, 3, 4],
     "checks": [
@@ -118,7 +118,7 @@ export const LESSONS = [
   {
     "title": "2-D Poisson",
     "hash": "problem=poisson2d&model=rfm&scale=2&h=2e-1, 1e-1, 5e-2",
-    "text": "The 5-point Laplacian on (\u22121,1)\u00b2: heatmaps of the fitted u and of the error; pick the FD step shown beside the solution panel\u2019s title. The feature scale is R = 2, adfd\u2019s 2-D default: with R = 10, 400 features oscillate faster than a 20\u00d720 grid resolves and every run fits poorly.",
+    "text": "The 5-point Laplacian on (\u22121,1)\u00b2: heatmaps of the fitted u and of the error; pick the FD step size shown beside the solution panel\u2019s title. The feature scale is R = 2, adfd\u2019s 2-D default: with R = 10, 400 features oscillate faster than a 20\u00d720 grid resolves and every run fits poorly.",
     "claim": "On seeds 0\u20134: AD fits to a relative L2 error below 10\u207b\u00b3, and H_FD < H_AD at every h.",
     "seeds": [0, 1, 2, 3, 4],
     "checks": [

@@ -1,7 +1,7 @@
 // Drawing: keeps the latest snapshot (the typed Snapshot of src/web/snapshot.rs, as a
 // plain object) and draws it in animation frames with the wasm Charts facade, which
 // reads each snapshot once (charts.update) before the panels that changed are drawn.
-// A frame draws charts until FRAME_MS is spent and leaves the rest to the next frame,
+// A frame draws charts until DRAW_SLICE_MS is spent and leaves the rest to the next frame,
 // so the page answers input between charts (a fresh page's first charts also pay for
 // compiling their wasm). Fills the readouts table in place and gives every chart a
 // text alternative. Records frame times for benchmarks.
@@ -17,7 +17,7 @@ let latest = null;
 let pending = false;
 let read = null;  // the snapshot charts last read (charts.update)
 // A frame's drawing budget: past it, the charts still to draw wait for the next frame.
-const FRAME_MS = 12;
+const DRAW_SLICE_MS = 12;
 
 export function start() {
   charts = new Charts((window.devicePixelRatio || 1) * textScale);
@@ -191,7 +191,7 @@ function summary(chart, snap) {
       ? 'Training loss and true residual (above) and the solution\'s relative L2 error (below) against the step, log scale. ' + each((r) => `loss ${fmt(r.residualSystem)}, L2 error ${fmt(r.errorL2)} at step ${r.training?.step ?? 0}`)
       : `K(a) and exp H(a) of each spectrum against the relative threshold a; chosen ${snap.threshold.kind} a = ${fmt(snap.threshold.a, 2)}.`;
     case 'sweep': { const s = snap.sweep;
-      return !s ? 'No sweep yet.' : `exp H and true residual against the FD step h for ${s.h.length} steps`
+      return !s ? 'No sweep yet.' : `exp H and true residual against the FD step size h for ${s.h.length} steps`
         + (s.ad ? `; AD: exp H ${fmt(s.ad.effectiveModes, 4)}, true residual ${fmt(s.ad.residualTrue)}.` : '.'); }
     case 'scatter': return `Truncated entropy against outcome for ${snap.history.entropy.length} finished runs.`;
     default: return '';
@@ -204,7 +204,7 @@ function draw() {
   const snap = latest;
   const t0 = performance.now();
   fdOptions(snap.runs);
-  fdShown.hidden = snap.dim !== 2;  // only the 2-D heatmaps show a single FD step
+  fdShown.hidden = snap.dim !== 2;  // only the 2-D heatmaps show a single FD step size
   const calls = {
     spectrum: (c) => charts.spectrum(c, eigen.checked),
     solution: (c) => charts.solution(c, Number(fdShown.value || 1)),
@@ -222,11 +222,11 @@ function draw() {
     if (stale.length && read !== snap) {
       stats.drawn.update = charts.update(snap);
       read = snap;
-      if (performance.now() - t0 > FRAME_MS) minimum = 0;
+      if (performance.now() - t0 > DRAW_SLICE_MS) minimum = 0;
     }
     for (const [c, sig] of stale) {
       // At least `minimum` charts per frame; the rest once this frame's budget is spent.
-      if (stale.length - left >= minimum && performance.now() - t0 > FRAME_MS) break;
+      if (stale.length - left >= minimum && performance.now() - t0 > DRAW_SLICE_MS) break;
       left--;
       const name = c.dataset.chart;
       try {

@@ -2,7 +2,7 @@
 // settings) are handled between slices. A new worker is idle until the page sends its
 // settings (`configure`), so nothing but the page's own settings ever runs here.
 // Snapshots (the typed Snapshot of src/web/snapshot.rs, as a plain object, carrying
-// the generation of the settings they belong to) are posted at most every FRAME_MS,
+// the generation of the settings they belong to) are posted at most every POST_MS,
 // and always when a comparison finishes. Every reply to a request carries the
 // current generation too.
 // Two builds of the same Rust (scripts/build-site): pkg-threads runs rayon on a pool of
@@ -21,7 +21,7 @@ import { hasRelaxedSimd } from './fma.js';
 
 let Session, machineRates;
 
-const FRAME_MS = 33;   // post no faster than ~30 Hz: the page draws once per frame anyway
+const POST_MS = 33;   // post no faster than ~30 Hz: the page draws once per frame anyway
 const SLICE_MS = 25;   // work this long before yielding to the message queue
 let session = null;
 let running = false;
@@ -53,7 +53,7 @@ function loop() {
       postMessage({ type: 'finished' });
       return;
     }
-    if (performance.now() - lastPost >= FRAME_MS) snapshot();
+    if (performance.now() - lastPost >= POST_MS) snapshot();
   } catch (e) {
     fail(e);
     if (session) snapshot();

@@ -2,12 +2,12 @@
 //! those runs on that seed ([`evaluate`]).
 //!
 //! Settings (adfd's, see the README): RFMs at [`Config::defaults_for`] the problem (m =
-//! n = 400, tanh) with FD steps [`RFM_H`] and one step below the round-off floor
+//! n = 400, tanh) with FD step sizes [`RFM_H`] and one step below the round-off floor
 //! ([`floor_h`]) and one deep below it ([`deep_h`]). Networks: two-layer, tanh, at
 //! [`Size`]s where AD's network resolves the solution under Levenberg–Marquardt
 //! ([`claim_size`]: width 150 on 100 points in 1-D, width 200 on a 24 × 24 grid in
-//! 2-D), FD steps [`NET_H`], trained twice from one initialization: by gradient descent
-//! at one shared learning rate `0.5/λ_max` of the AD kernel ([`gd_budget`] steps; the
+//! 2-D), FD step sizes [`NET_H`], trained twice from one initialization: by gradient descent
+//! at one shared learning rate `0.5/λ_max` of the AD kernel ([`gd_steps`] steps; the
 //! paper's training-speed setting) and by Levenberg–Marquardt ([`lm_steps`] steps;
 //! where the network learns the solution).
 
@@ -22,15 +22,15 @@ use crate::problem::ProblemKind;
 use crate::report::{RfmReport, RfmRun, TrainReport};
 use serde::{Deserialize, Serialize};
 
-/// FD steps of the RFM measurements, all in the truncation regime at the defaults.
+/// FD step sizes of the RFM measurements, all in the truncation regime at the defaults.
 pub const RFM_H: [f64; 4] = [1e-1, 5e-2, 2.5e-2, 1e-2];
-/// FD steps of the network measurements: each half the one before, so that the
+/// FD step sizes of the network measurements: each half the one before, so that the
 /// stencil's `h²` shows as a fourfold error.
 pub const NET_H: [f64; 3] = [2e-1, 1e-1, 5e-2];
 /// `q`: network speed counts the steps until the loss falls by `10^q`.
 pub const DECADES: f64 = 2.0;
 
-/// An FD step below the round-off floor of `problem` at its defaults in f64, where
+/// An FD step size below the round-off floor of `problem` at its defaults in f64, where
 /// FD's noise lifts its smallest singular values above the threshold.
 pub fn floor_h(problem: ProblemKind) -> f64 {
     match problem {
@@ -39,7 +39,7 @@ pub fn floor_h(problem: ProblemKind) -> f64 {
     }
 }
 
-/// An FD step deep in the round-off regime of `problem` at its defaults in f64, where
+/// An FD step size deep in the round-off regime of `problem` at its defaults in f64, where
 /// the noise is large enough to raise FD's truncated entropy too.
 pub fn deep_h(problem: ProblemKind) -> f64 {
     match problem {
@@ -49,8 +49,8 @@ pub fn deep_h(problem: ProblemKind) -> f64 {
     }
 }
 
-/// Gradient descent's step budget on `problem`.
-pub fn gd_budget(problem: ProblemKind) -> usize {
+/// Gradient descent's number of steps on `problem`.
+pub fn gd_steps(problem: ProblemKind) -> usize {
     match problem {
         ProblemKind::Poisson1d | ProblemKind::Poisson2d => 400,
         ProblemKind::Biharmonic1d | ProblemKind::Biharmonic2d => 1000,
@@ -136,7 +136,7 @@ pub fn net_scale(dim: usize) -> f64 {
     }
 }
 
-/// The RFM's FD steps on `problem`: [`RFM_H`], then [`floor_h`] and [`deep_h`].
+/// The RFM's FD step sizes on `problem`: [`RFM_H`], then [`floor_h`] and [`deep_h`].
 pub fn rfm_h(problem: ProblemKind) -> Vec<f64> {
     let mut h = RFM_H.to_vec();
     h.extend([floor_h(problem), deep_h(problem)]);
@@ -144,7 +144,7 @@ pub fn rfm_h(problem: ProblemKind) -> Vec<f64> {
 }
 
 /// The network comparison of `problem` on `seed` at `size` with `optimizer`: GD for
-/// [`gd_budget`] steps or Levenberg–Marquardt for [`lm_steps`], recorded at the start
+/// [`gd_steps`] steps or Levenberg–Marquardt for [`lm_steps`], recorded at the start
 /// and the end.
 pub fn net_config(problem: ProblemKind, seed: u64, size: Size, optimizer: Optimizer) -> Config {
     let mut c = Config::defaults_for(problem, Precision::F64, ModelKind::Network);
@@ -160,7 +160,7 @@ pub fn net_config(problem: ProblemKind, seed: u64, size: Size, optimizer: Optimi
     c.train.lr_scale = 0.5;
     c.train.steps = match optimizer {
         Optimizer::Lm => lm_steps(problem),
-        Optimizer::Gd | Optimizer::Adam => gd_budget(problem),
+        Optimizer::Gd | Optimizer::Adam => gd_steps(problem),
     };
     c.train.every = c.train.steps;
     c.train.decades = DECADES;
@@ -309,11 +309,11 @@ fn ranks_with_entropy(
 }
 
 fn gd_claims(problem: ProblemKind, t: &TrainReport, sink: &mut Sink) {
-    let budget = gd_budget(problem);
-    let setting = format!("GD at lr = 0.5/λ_max, {budget} steps, h = 0.2, 0.1, 0.05");
+    let steps = gd_steps(problem);
+    let setting = format!("GD at lr = 0.5/λ_max, {steps} steps, h = 0.2, 0.1, 0.05");
     let reached = t.runs.iter().any(|r| r.speed.steps_to_target.is_some());
     let steps = ranks_with_entropy(t, |r| {
-        -(r.speed.steps_to_target.unwrap_or(budget + 1) as f64)
+        -(r.speed.steps_to_target.unwrap_or(steps + 1) as f64)
     });
     sink.put("4b", setting.clone(), steps.filter(|_| reached));
     sink.put(

@@ -1,7 +1,7 @@
 //! `adfd claims`: the paper's claims (docs/science.md §6) and adfd's own about networks
 //! that learn the solution, measured over many seeds.
 //!
-//! Each claim is a statement about one seed's runs (AD and several FD steps on the
+//! Each claim is a statement about one seed's runs (AD and several FD step sizes on the
 //! same features, points or initialization). A claims run is a set of independent
 //! (problem, seed) jobs ([`measure::evaluate`]); each gives one [`Evaluation`] per claim
 //! (and network size), and the table's [`ClaimRow`]s summarize them: "holds on X of Y
@@ -50,7 +50,7 @@ pub const CLAIMS: &[Claim] = &[
     Claim { id: "3d", statement: "deep in the round-off regime the entropy gap reopens: |H_AD − H_FD| larger than at h = 0.01", meaning: "Deep below the floor the noise even raises FD's entropy above AD's — entropy counts noise too, so watch the true residual.", effect: "H_AD − H_FD deep below the floor (negative: noise raised H_FD)" },
     Claim { id: "4a", statement: "higher entropy goes with a lower RFM true residual (Spearman ρ ≥ 0.8 across AD and h)", meaning: "For random features, more entropy means a smaller true PDE residual.", effect: "Spearman ρ(H, −log residual_true)" },
     Claim { id: "4b", statement: "higher initial kernel entropy goes with faster training on the own loss: Spearman ρ ≥ 0.8, speed = fewer steps to a 100-fold loss drop", meaning: "For networks under gradient descent, more initial entropy should mean faster training of the own loss.", effect: "Spearman ρ(H₀, −steps to 10⁻² loss); undefined when no run gets there" },
-    Claim { id: "4c", statement: "higher initial kernel entropy goes with a larger drop of the own loss after the budget: Spearman ρ ≥ 0.8", meaning: "The same, measured as the own loss's drop after a fixed budget.", effect: "Spearman ρ(H₀, loss₀ / loss_end)" },
+    Claim { id: "4c", statement: "higher initial kernel entropy goes with a larger drop of the own loss after a fixed number of steps: Spearman ρ ≥ 0.8", meaning: "The same, measured as the own loss's drop after a fixed number of steps.", effect: "Spearman ρ(H₀, loss₀ / loss_end)" },
     Claim { id: "4d", statement: "FD solves the PDE worse: its true residual after training exceeds AD's", meaning: "Whatever FD's own loss does, its true PDE residual after training is compared with AD's.", effect: "true residual FD(h = 0.2) / AD after training" },
     Claim { id: "4e", statement: "higher initial kernel entropy goes with a larger drop of the true residual: Spearman ρ ≥ 0.8", meaning: "Speed measured on what matters: how far the true PDE residual fell.", effect: "Spearman ρ(H₀, true residual₀ / true residual_end)" },
     Claim { id: "4f", statement: "higher initial kernel entropy goes with a larger drop of the solution error: Spearman ρ ≥ 0.8", meaning: "…and how far the solution's error fell.", effect: "Spearman ρ(H₀, L2 error₀ / L2 error_end)" },
@@ -153,7 +153,7 @@ pub struct Options {
 
 /// The settings line carried in every claims report.
 pub fn settings() -> String {
-    use measure::{claim_size, gd_budget, lm_steps};
+    use measure::{claim_size, gd_steps, lm_steps};
     let (one, two) = (claim_size(1).label(1), claim_size(2).label(2));
     let (p1, b1, p2) = (
         ProblemKind::Poisson1d,
@@ -164,8 +164,8 @@ pub fn settings() -> String {
         "RFM: adfd's defaults per problem (m = n = 400, tanh, f64, threshold 1e-8 relative), FD h = 0.1, 0.05, 0.025, 0.01, one h just below the round-off floor and one deep below it; networks: two-layer, tanh, {one} (1-D) and {two} (2-D), init R = {} (1-D) or {} (2-D), FD h = 0.2, 0.1, 0.05, from one initialization trained by GD at lr = 0.5/λ_max(AD kernel at init) for {} (Poisson) or {} (biharmonic) steps and by Levenberg–Marquardt (μ₀ = 1e-3) for {} (1-D) or {} (2-D) steps",
         measure::net_scale(1),
         measure::net_scale(2),
-        gd_budget(p1),
-        gd_budget(b1),
+        gd_steps(p1),
+        gd_steps(b1),
         lm_steps(p1),
         lm_steps(p2),
     )

@@ -59,13 +59,13 @@ pub struct Slider {
     /// Exponent step.
     pub step: f64,
     /// A narrower range while another field shows a given value.
-    pub narrow: Option<Narrow>,
+    pub narrow: Option<NarrowedRange>,
 }
 
 /// A narrower slider range while another field shows a given value (a relative
 /// threshold stays below 1, so its slider ends lower than an absolute one's).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
-pub struct Narrow {
+pub struct NarrowedRange {
     /// The other field's key.
     pub key: &'static str,
     /// Its value that narrows this field's range.
@@ -221,7 +221,7 @@ pub struct Field {
     pub cli: bool,
     /// Other config paths whose errors belong to this field (`net.widths` → `width`
     /// on the page).
-    pub also: &'static [&'static str],
+    pub errors_from: &'static [&'static str],
     /// Old CLI flags still accepted, hidden from the help (`--scale` for `--net-scale`
     /// on `adfd train`).
     pub old_flags: &'static [&'static str],
@@ -255,7 +255,7 @@ impl Field {
             models: Models::All,
             page: true,
             cli: true,
-            also: &[],
+            errors_from: &[],
             old_flags: &[],
             get,
             set,
@@ -302,8 +302,11 @@ impl Field {
     }
 
     /// Errors about these other paths belong to this field.
-    pub const fn also(self, also: &'static [&'static str]) -> Field {
-        Field { also, ..self }
+    pub const fn errors_from(self, errors_from: &'static [&'static str]) -> Field {
+        Field {
+            errors_from,
+            ..self
+        }
     }
 
     /// These old CLI flags still work, hidden.

@@ -36,7 +36,7 @@ pub const MAX_MATRIX_ENTRIES: usize = 50_000_000;
 pub const MAX_SEED: u64 = (1 << 53) - 1;
 /// Most collocation points (interior `n`, 2-D boundary) and random features `m`.
 pub const MAX_POINTS: u64 = 20_000;
-/// Most FD steps `h` in one comparison.
+/// Most FD step sizes `h` in one comparison.
 pub const MAX_STEPS_H: usize = 12;
 
 /// Which model a run trains.
@@ -178,7 +178,7 @@ pub struct TrainConfig {
     /// `L = ‖r̃‖²` the linearized residual evolves as `r̃ ← (I − 2η JJᵀ) r̃`, stable for
     /// `η < 1/λ_max`, i.e. `c < 1` (default 0.5).
     pub lr_scale: f64,
-    /// Training-step budget of each run.
+    /// Training steps of each run.
     pub steps: usize,
     /// Every how many training steps the kernel spectrum and the true residual are recorded.
     pub every: usize,
@@ -259,15 +259,15 @@ pub struct Config {
 }
 
 /// adfd's RFM defaults for one problem (README, "adfd's own choices"): the feature
-/// scale `R` and the FD steps `h` in each precision, chosen so that the AD fit is good
-/// and every FD step sits in the truncation regime (above its round-off floor).
+/// scale `R` and the FD step sizes `h` in each precision, chosen so that the AD fit is good
+/// and every FD step size sits in the truncation regime (above its round-off floor).
 struct ProblemDefaults {
     /// Feature scale `R`: 10 in 1-D; 2 in 2-D, where 400 features of scale 10
     /// oscillate faster than a 20 × 20 grid resolves and even AD fits poorly.
     scale: f64,
-    /// FD steps in f64.
+    /// FD step sizes in f64.
     h_f64: &'static [f64],
-    /// FD steps in f32, whose round-off floor `ε/hᵖ` is reached at larger `h`.
+    /// FD step sizes in f32, whose round-off floor `ε/hᵖ` is reached at larger `h`.
     h_f32: &'static [f64],
 }
 
@@ -286,7 +286,7 @@ fn problem_defaults(problem: ProblemKind) -> ProblemDefaults {
 }
 
 /// adfd's network defaults for one problem (README, "adfd's own choices"): sizes and
-/// a Levenberg–Marquardt step budget at which AD's network learns the solution (a
+/// a number of Levenberg–Marquardt steps at which AD's network learns the solution (a
 /// relative L2 error ≤ 10⁻⁶ in 1-D, ≤ 10⁻⁴ on Poisson 2-D, ≤ 10⁻³ on biharmonic 2-D,
 /// seeds 0–9) in a few seconds on 2 cores (tests/defaults.rs).
 struct NetDefaults {
@@ -317,7 +317,7 @@ fn net_defaults(problem: ProblemKind) -> NetDefaults {
     }
 }
 
-/// A network's FD steps `h`: each half the one before, so that the stencil's `h²` shows
+/// A network's FD step sizes `h`: each half the one before, so that the stencil's `h²` shows
 /// as a fourfold error; f32 stops at 0.1, where its round-off `ε/hᵖ` is still small.
 fn net_h(precision: Precision) -> Vec<f64> {
     match precision {
@@ -330,7 +330,7 @@ impl Config {
     /// adfd's defaults for `model` on `problem` in `precision`: the shared settings of
     /// [`Config::default`] with the precision's threshold ([`default_threshold`]), the
     /// problem's RFM feature scale `R` and the problem's network sizes and training
-    /// (Levenberg–Marquardt); the points `n` and FD steps `h` are the model's. The CLI
+    /// (Levenberg–Marquardt); the points `n` and FD step sizes `h` are the model's. The CLI
     /// starts from these for the flags it is not given; the page moves the settings a
     /// user has not touched to them when the problem, precision or model changes.
     pub fn defaults_for(problem: ProblemKind, precision: Precision, model: ModelKind) -> Config {

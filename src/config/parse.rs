@@ -43,7 +43,7 @@ pub fn items(text: &str) -> impl Iterator<Item = &str> {
         .filter(|s| !s.is_empty())
 }
 
-/// A list of values, each read by `item` (the FD steps `h` with [`number`], per-layer
+/// A list of values, each read by `item` (the FD step sizes `h` with [`number`], per-layer
 /// widths with [`whole`]); the first bad item is the error.
 pub fn list<T>(text: &str, item: fn(&str) -> Result<T>) -> Result<Vec<T>> {
     items(text).map(item).collect()

@@ -18,7 +18,7 @@
 //! read through each row's getter. Choices come from the enums' `NAMES`, so a new
 //! variant (an optimizer) appears on the page and the CLI by itself.
 
-use super::field::{Field, Kind, Models, Narrow, Range, Slider};
+use super::field::{Field, Kind, Models, NarrowedRange, Range, Slider};
 use super::{parse, Config, ModelKind, MAX_POINTS, MAX_SEED, MAX_STEPS_H};
 use crate::error::Result;
 use crate::jet::Precision;
@@ -48,19 +48,22 @@ const MAX_LAYERS: usize = 8;
 const MAX_STEPS: u64 = 1_000_000;
 
 /// Stores a parsed value.
-fn put<T>(slot: &mut T, value: Result<T>) -> Result<()> {
+fn store<T>(slot: &mut T, value: Result<T>) -> Result<()> {
     *slot = value?;
     Ok(())
 }
 
 /// Exponent form (`1e-13`), which round-trips every float exactly.
-fn exp(v: f64) -> String {
+fn exp_text(v: f64) -> String {
     format!("{v:e}")
 }
 
-/// Exponent forms separated by `, ` (the FD steps).
+/// Exponent forms separated by `, ` (the FD step sizes).
 fn exp_list(v: &[f64]) -> String {
-    v.iter().map(|&x| exp(x)).collect::<Vec<_>>().join(", ")
+    v.iter()
+        .map(|&x| exp_text(x))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn threshold_a(t: Threshold) -> f64 {
@@ -125,11 +128,11 @@ pub fn field(key: &str) -> Option<&'static Field> {
 pub const FIELDS: &[Field] = &[
     Field::new("problem", "problem", Kind::Choice, "problem", "PDE",
         |c| c.problem.to_string(),
-        |c, v| put(&mut c.problem, v.parse()))
+        |c, v| store(&mut c.problem, v.parse()))
     .choices(ProblemKind::NAMES),
     Field::new("k", "k", Kind::Whole, "frequency k", "Frequency k of the exact solution Π sin(kπx_i)",
         |c| c.k.to_string(),
-        |c, v| put(&mut c.k, parse::whole(v)))
+        |c, v| store(&mut c.k, parse::whole(v)))
     .range(Range::Whole(1, 16)),
     Field::new("model", "model", Kind::Choice, "model",
         "Model: the random feature model, a network with one hidden layer, or a deeper one",
@@ -138,152 +141,152 @@ pub const FIELDS: &[Field] = &[
     .page_only(),
     Field::new("activation", "activation", Kind::Choice, "activation σ", "Activation σ",
         |c| c.activation.to_string(),
-        |c, v| put(&mut c.activation, v.parse()))
+        |c, v| store(&mut c.activation, v.parse()))
     .choices(ACTIVATION_CHOICES)
     .more("relu^k with k = 1..12"),
     Field::new("rfm.m", "m", Kind::Whole, "features m", "Number of random features m",
         |c| c.rfm.m.to_string(),
-        |c, v| put(&mut c.rfm.m, parse::whole(v)))
+        |c, v| store(&mut c.rfm.m, parse::whole(v)))
     .range(Range::Whole(1, MAX_POINTS))
     .only(Models::Rfm),
     Field::new("rfm.scale", "scale", Kind::Real, "feature scale R",
         "Range R of the features: w, b ~ U[−R, R] (or N(0, R²))",
         |c| c.rfm.scale.to_string(),
-        |c, v| put(&mut c.rfm.scale, parse::number(v)))
+        |c, v| store(&mut c.rfm.scale, parse::number(v)))
     .range(Range::above(0.0, 1e4))
     .only(Models::Rfm),
     Field::new("net.width", "width", Kind::Whole, "width", "Width m of every hidden layer",
         |c| c.net.width.to_string(),
-        |c, v| put(&mut c.net.width, parse::whole(v)))
+        |c, v| store(&mut c.net.width, parse::whole(v)))
     .range(Range::Whole(1, MAX_WIDTH))
     .only(Models::Net)
-    .also(&["net.widths"]),
+    .errors_from(&["net.widths"]),
     Field::new("net.layers", "layers", Kind::Whole, "hidden layers",
         "Number of hidden layers L (1 = the two-layer network)",
         |c| c.net.layers.to_string(),
-        |c, v| put(&mut c.net.layers, parse::whole(v)))
+        |c, v| store(&mut c.net.layers, parse::whole(v)))
     .range(Range::Whole(1, MAX_LAYERS as u64))
     .only(Models::Mlp),
     Field::new("net.widths", "widths", Kind::Wholes { max_len: MAX_LAYERS }, "hidden widths",
         "Per-layer widths m_1 … m_L, first layer first (empty: layers of width)",
         |c| c.net.widths.iter().map(|w| w.to_string()).collect::<Vec<_>>().join(", "),
-        |c, v| put(&mut c.net.widths, parse::list(v, parse::whole)))
+        |c, v| store(&mut c.net.widths, parse::list(v, parse::whole)))
     .range(Range::Whole(1, MAX_WIDTH))
     .only(Models::Net)
     .cli_only(),
     Field::new("net.scale", "net_scale", Kind::Real, "init scale R",
         "Init range R of the first layer: w, b ~ U[−R, R]",
         |c| c.net.scale.to_string(),
-        |c, v| put(&mut c.net.scale, parse::number(v)))
+        |c, v| store(&mut c.net.scale, parse::number(v)))
     .range(Range::above(0.0, 1e4))
     .only(Models::Net)
     .old_flags(&["scale"]),
     Field::new("train.optimizer", "optimizer", Kind::Choice, "optimizer", "Optimizer",
         |c| c.train.optimizer.to_string(),
-        |c, v| put(&mut c.train.optimizer, v.parse::<Optimizer>()))
+        |c, v| store(&mut c.train.optimizer, v.parse::<Optimizer>()))
     .choices(Optimizer::NAMES)
     .only(Models::Net),
     Field::new("train.lr", "lr", Kind::Optional { none: "auto" }, "GD/Adam learning rate (auto: c/λmax)",
         "Fixed learning rate shared by all runs; auto: c/λ_max of the AD run's initial kernel",
-        |c| c.train.lr.map_or("auto".to_owned(), exp),
-        |c, v| put(&mut c.train.lr, parse::number_or(v, "auto")))
+        |c| c.train.lr.map_or("auto".to_owned(), exp_text),
+        |c, v| store(&mut c.train.lr, parse::number_or(v, "auto")))
     .range(Range::above(0.0, 1e6))
     .only(Models::Net),
     Field::new("train.lr_scale", "lr_scale", Kind::Real, "GD/Adam c in c/λmax",
         "c of the shared learning rate c/λ_max of the AD run's initial kernel (lr auto)",
         |c| c.train.lr_scale.to_string(),
-        |c, v| put(&mut c.train.lr_scale, parse::number(v)))
+        |c, v| store(&mut c.train.lr_scale, parse::number(v)))
     .range(Range::above(0.0, 100.0))
     .only(Models::Net),
     Field::new("train.mu0", "mu0", Kind::Real, "LM damping μ₀",
         "Levenberg–Marquardt's initial damping μ₀ (adapted by Nielsen's rule)",
-        |c| exp(c.train.mu0),
-        |c, v| put(&mut c.train.mu0, parse::number(v)))
+        |c| exp_text(c.train.mu0),
+        |c, v| store(&mut c.train.mu0, parse::number(v)))
     .range(Range::above(0.0, 1e8))
     .only(Models::Net),
     Field::new("train.mu_max", "mu_max", Kind::Real, "LM bound μ_max",
         "Levenberg–Marquardt stops a run when no damping μ up to this bound lowers its loss",
-        |c| exp(c.train.mu_max),
-        |c, v| put(&mut c.train.mu_max, parse::number(v)))
+        |c| exp_text(c.train.mu_max),
+        |c, v| store(&mut c.train.mu_max, parse::number(v)))
     .range(Range::above(0.0, 1e12))
     .only(Models::Net),
-    Field::new("train.steps", "steps", Kind::Whole, "steps", "Step budget of each run",
+    Field::new("train.steps", "steps", Kind::Whole, "steps", "Training steps of each run",
         |c| c.train.steps.to_string(),
-        |c, v| put(&mut c.train.steps, parse::whole(v)))
+        |c, v| store(&mut c.train.steps, parse::whole(v)))
     .range(Range::Whole(1, MAX_STEPS))
     .only(Models::Net),
     Field::new("train.every", "every", Kind::Whole, "record every",
         "Record the kernel spectrum and true residual every this many steps",
         |c| c.train.every.to_string(),
-        |c, v| put(&mut c.train.every, parse::whole(v)))
+        |c, v| store(&mut c.train.every, parse::whole(v)))
     .range(Range::Whole(1, MAX_STEPS))
     .only(Models::Net),
     Field::new("train.decades", "decades", Kind::Real, "decades q",
         "q: training speed = steps until the loss falls by 10^q",
         |c| c.train.decades.to_string(),
-        |c, v| put(&mut c.train.decades, parse::number(v)))
+        |c, v| store(&mut c.train.decades, parse::number(v)))
     .range(Range::above(0.0, 30.0))
     .only(Models::Net)
     .cli_only(),
     Field::new("train.loss_target", "loss_target", Kind::Optional { none: "none" }, "loss target",
-        "Stop a run once its loss is at or below this value; none: run the whole budget",
-        |c| c.train.loss_target.map_or("none".to_owned(), exp),
-        |c, v| put(&mut c.train.loss_target, parse::number_or(v, "none")))
+        "Stop a run once its loss is at or below this value; none: take all the steps",
+        |c| c.train.loss_target.map_or("none".to_owned(), exp_text),
+        |c, v| store(&mut c.train.loss_target, parse::number_or(v, "none")))
     .range(Range::below(0.0, f64::INFINITY))
     .only(Models::Net)
     .cli_only(),
     Field::new("train.beta1", "beta1", Kind::Real, "Adam β₁", "Adam's β₁",
         |c| c.train.beta1.to_string(),
-        |c, v| put(&mut c.train.beta1, parse::number(v)))
+        |c, v| store(&mut c.train.beta1, parse::number(v)))
     .range(Range::below(0.0, 1.0))
     .only(Models::Net)
     .cli_only(),
     Field::new("train.beta2", "beta2", Kind::Real, "Adam β₂", "Adam's β₂",
         |c| c.train.beta2.to_string(),
-        |c, v| put(&mut c.train.beta2, parse::number(v)))
+        |c, v| store(&mut c.train.beta2, parse::number(v)))
     .range(Range::below(0.0, 1.0))
     .only(Models::Net)
     .cli_only(),
     Field::new("train.epsilon", "epsilon", Kind::Real, "Adam ε", "Adam's ε",
-        |c| exp(c.train.epsilon),
-        |c, v| put(&mut c.train.epsilon, parse::number(v)))
+        |c| exp_text(c.train.epsilon),
+        |c, v| store(&mut c.train.epsilon, parse::number(v)))
     .range(Range::above(0.0, 1.0))
     .only(Models::Net)
     .cli_only(),
     Field::new("n", "n", Kind::Whole, "interior points n",
         "Interior collocation points n (a 2-D grid uses ⌊√n⌋²)",
         |c| c.n.to_string(),
-        |c, v| put(&mut c.n, parse::whole(v)))
+        |c, v| store(&mut c.n, parse::whole(v)))
     .range(Range::Whole(1, MAX_POINTS)),
     Field::new("n_boundary", "n_boundary", Kind::Whole, "boundary points",
         "Boundary points in 2-D; 0: 4⌈√n⌉ (1-D always uses the two end points)",
         |c| c.n_boundary.to_string(),
-        |c, v| put(&mut c.n_boundary, parse::whole(v)))
+        |c, v| store(&mut c.n_boundary, parse::whole(v)))
     .range(Range::Whole(0, MAX_POINTS))
     .cli_only(),
     Field::new("sampling", "sampling", Kind::Choice, "points", "Point placement",
         |c| c.sampling.to_string(),
-        |c, v| put(&mut c.sampling, v.parse::<Sampling>()))
+        |c, v| store(&mut c.sampling, v.parse::<Sampling>()))
     .choices(Sampling::NAMES),
     Field::new("seed", "seed", Kind::Whole, "seed", "Seed of all random draws",
         |c| c.seed.to_string(),
-        |c, v| put(&mut c.seed, parse::whole(v)))
+        |c, v| store(&mut c.seed, parse::whole(v)))
     .range(Range::Whole(0, MAX_SEED)),
-    Field::new("h", "h", Kind::Reals { max_len: MAX_STEPS_H }, "FD steps h (list; AD always runs)",
-        "FD steps h (AD always runs too)",
+    Field::new("h", "h", Kind::Reals { max_len: MAX_STEPS_H }, "FD step sizes h (list; AD always runs)",
+        "FD step sizes h (AD always runs too)",
         |c| exp_list(&c.h),
-        |c, v| put(&mut c.h, parse::list(v, parse::number)))
+        |c, v| store(&mut c.h, parse::list(v, parse::number)))
     .range(Range::above(0.0, 1.0)),
     Field::new("order", "order", Kind::Choice, "stencil order", "Stencil accuracy order",
         |c| c.order.to_string(),
-        |c, v| put(&mut c.order, parse::choice(v, ORDER_CHOICES).and_then(parse::whole)))
+        |c, v| store(&mut c.order, parse::choice(v, ORDER_CHOICES).and_then(parse::whole)))
     .choices(ORDER_CHOICES),
     Field::new("threshold.a", "threshold", Kind::Log(Slider {
             min: -16.0, max: 4.0, step: 0.5,
-            narrow: Some(Narrow { key: "threshold_kind", value: "relative", max: -0.5 }),
+            narrow: Some(NarrowedRange { key: "threshold_kind", value: "relative", max: -0.5 }),
         }), "threshold a",
         "Threshold a of K(a) and H(a): keep s_i > a·s_1 (relative: a < 1) or s_i > a (absolute)",
-        |c| exp(threshold_a(c.threshold)),
+        |c| exp_text(threshold_a(c.threshold)),
         set_threshold)
     .range(Range::between(0.0, f64::INFINITY)),
     Field::new("threshold.kind", "threshold_kind", Kind::Choice, "threshold is",
@@ -292,22 +295,22 @@ pub const FIELDS: &[Field] = &[
     .choices(THRESHOLD_KINDS),
     Field::new("precision", "precision", Kind::Choice, "precision", "Model evaluation precision",
         |c| c.precision.to_string(),
-        |c, v| put(&mut c.precision, v.parse::<Precision>()))
+        |c, v| store(&mut c.precision, v.parse::<Precision>()))
     .choices(Precision::NAMES),
     Field::new("lambda", "lambda", Kind::Real, "boundary weight λ", "Boundary weight λ",
         |c| c.lambda.to_string(),
-        |c, v| put(&mut c.lambda, parse::number(v)))
+        |c, v| store(&mut c.lambda, parse::number(v)))
     .range(Range::above(0.0, 1e8)),
     Field::new("rfm.init", "init", Kind::Choice, "feature init",
         "Feature distribution: U[−R, R] or N(0, R²)",
         |c| c.rfm.init.to_string(),
-        |c, v| put(&mut c.rfm.init, v.parse::<Init>()))
+        |c, v| store(&mut c.rfm.init, v.parse::<Init>()))
     .choices(Init::NAMES)
     .only(Models::Rfm),
     Field::new("rfm.rcond", "rcond", Kind::Real, "least-squares rcond",
         "Least-squares cut: singular values s_i ≤ rcond·s_1 are discarded",
-        |c| exp(c.rfm.rcond),
-        |c, v| put(&mut c.rfm.rcond, parse::number(v)))
+        |c| exp_text(c.rfm.rcond),
+        |c, v| store(&mut c.rfm.rcond, parse::number(v)))
     .range(Range::between(0.0, 1.0))
     .only(Models::Rfm),
 ];

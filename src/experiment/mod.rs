@@ -10,7 +10,7 @@
 //!   has not stopped.
 //!
 //! [`Comparison`] is either, chosen by `config.model`. The executor functions
-//! [`run`] (to the end, with an observer) and [`run_for`] (for a time budget) are
+//! [`run`] (to the end, with an observer) and [`run_for`] (for a slice of time) are
 //! the only loops that drive experiments: the CLI, the tests, the benchmarks and the
 //! browser worker all go through them.
 
@@ -114,10 +114,10 @@ pub fn run<E: Experiment + Send>(
     Ok(experiment.report())
 }
 
-/// Works on `experiment` for about `budget_ms` milliseconds (at least one unit if any
+/// Works on `experiment` for about `slice_ms` milliseconds (at least one unit if any
 /// is left) on rayon's pool ([`on_pool`]), returning the milliseconds each unit took.
 /// The browser worker's slice.
-pub fn run_for<E: Experiment + Send>(experiment: &mut E, budget_ms: f64) -> Result<Vec<f64>> {
+pub fn run_for<E: Experiment + Send>(experiment: &mut E, slice_ms: f64) -> Result<Vec<f64>> {
     on_pool(|| {
         let start = Instant::now();
         let mut units = Vec::new();
@@ -125,7 +125,7 @@ pub fn run_for<E: Experiment + Send>(experiment: &mut E, budget_ms: f64) -> Resu
             let t = Instant::now();
             experiment.step()?;
             units.push(t.elapsed().as_secs_f64() * 1e3);
-            if start.elapsed().as_secs_f64() * 1e3 >= budget_ms {
+            if start.elapsed().as_secs_f64() * 1e3 >= slice_ms {
                 break;
             }
         }
@@ -133,13 +133,13 @@ pub fn run_for<E: Experiment + Send>(experiment: &mut E, budget_ms: f64) -> Resu
     })
 }
 
-/// Runs the paired RFM comparison of `config` (AD plus every FD step, on the same
+/// Runs the paired RFM comparison of `config` (AD plus every FD step size, on the same
 /// features and points) to its report.
 pub fn run_rfm(config: &Valid<Config>) -> Result<crate::report::RfmReport> {
     run::<RfmComparison>(config, |_| {})
 }
 
-/// Trains the paired network comparison of `config` (AD plus every FD step, from one
+/// Trains the paired network comparison of `config` (AD plus every FD step size, from one
 /// initialization with one shared learning rate) to its report.
 pub fn run_train(config: &Valid<Config>) -> Result<crate::report::TrainReport> {
     run::<TrainComparison>(config, |_| {})

@@ -1,4 +1,4 @@
-//! The paired RFM comparison: AD and each FD step on the same frozen features and points.
+//! The paired RFM comparison: AD and each FD step size on the same frozen features and points.
 
 use super::{runs_at_once, Experiment, Progress};
 use crate::config::{Config, Valid};
@@ -78,8 +78,8 @@ impl RfmComparison {
             config.lambda,
             config.precision,
         );
-        let cut = config.threshold.cut(s.first().copied().unwrap_or(0.0));
-        let k_counts_noise = s.iter().any(|&v| v > cut && v <= noise_floor);
+        let level = config.threshold.level(s.first().copied().unwrap_or(0.0));
+        let k_counts_noise = s.iter().any(|&v| v > level && v <= noise_floor);
 
         let lu = &self.test_op * &av;
         let residual_true = mean_sq(lu.iter().zip(&self.test_f).map(|(p, f)| p - f));

@@ -1,4 +1,4 @@
-//! The paired training comparison: AD and each FD step from one initialization.
+//! The paired training comparison: AD and each FD step size from one initialization.
 //!
 //! A comparison holds one [`Run`] per differentiation mode (AD first, then each FD
 //! step), all starting from the same initial parameters and points and sharing one
@@ -9,7 +9,7 @@
 //! With Levenberg–Marquardt there is no learning rate: each run takes damped
 //! Gauss–Newton steps ([`crate::optimizer::lm`]) on its own `J`, with its own damping.
 //!
-//! A run stops on its step budget, on reaching `loss_target`, or on divergence: a
+//! A run stops after `train.steps` steps, on reaching `loss_target`, or on divergence: a
 //! non-finite loss or gradient stops it with that reason and restores the last
 //! parameters whose loss was finite. A Levenberg–Marquardt run also stops when no
 //! damping up to `mu_max` lowers its loss.
@@ -316,9 +316,9 @@ impl Run {
                 message: format!("reached the loss target {target:e} at step {t}"),
             }),
             _ if t >= tc.steps => Some(Stopped {
-                reason: StopReason::Budget,
+                reason: StopReason::Steps,
                 step: t,
-                message: format!("used the budget of {} steps", tc.steps),
+                message: format!("took all {} steps", tc.steps),
             }),
             _ => None,
         };
@@ -537,7 +537,7 @@ impl Experiment for TrainComparison {
         }
     }
 
-    /// Steps taken by the furthest run, out of the budget.
+    /// Steps taken by the furthest run, out of `train.steps`.
     fn progress(&self) -> Progress {
         Progress {
             done: self.runs.iter().map(Run::step).max().unwrap_or(0),

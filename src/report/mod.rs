@@ -99,7 +99,7 @@ pub struct RfmRun {
     /// rounding noise.
     pub noise_floor: f64,
     /// True when `K(a)` counts noise as modes: some kept singular value
-    /// `s_i > cut` (`cut = a·s₁` or `a`) lies at or below `noise_floor`.
+    /// `s_i > level` (`level = a·s₁` or `a`) lies at or below `noise_floor`.
     pub k_counts_noise: bool,
     /// `‖A a − F‖² / rows` on this run's own system.
     pub residual_system: f64,
@@ -142,7 +142,7 @@ pub const RFM_DEFINITIONS: &[(&str, &str)] = &[
     ("entropy", "H(a) = −Σ_{i≤K} p_i ln p_i with p_i = s_i / Σ_{j≤K} s_j (adfd's definition)"),
     ("effective_modes", "exp H(a)"),
     ("noise_floor", "estimated round-off floor of A: (ε/√3)·√(mean_ij δ_ij²)·(√rows + √m), δ_ij = ρ_i·K_ij·√(g(z)² + g'(z)²·Σ_k (w_jk x_ik)²), z = w_j·x_i + b_j; FD: K = ‖stencil weights‖₂/h^p, g = σ; AD: K = |w_j|^p, g = σ^(p) (a lower estimate); ρ_i = |c| interior, √λ boundary; ε = 2^-24 (f32) or 2^-53 (f64). Singular values below it are rounding noise"),
-    ("k_counts_noise", "true when K(a) counts noise as modes: some s_i with cut < s_i ≤ noise_floor (cut = a·s_1, or a if absolute)"),
+    ("k_counts_noise", "true when K(a) counts noise as modes: some s_i with level < s_i ≤ noise_floor (level = a·s_1, or a if absolute)"),
     ("residual_system", "‖A a − F‖² / rows on the run's own (AD or FD) system"),
     ("residual_true", "mean over test points of (L u − f)², L applied by AD in f64"),
     ("error_l2", "relative L2 error ‖u − u*‖ / ‖u*‖ over the test points"),
@@ -195,8 +195,8 @@ pub struct Record {
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StopReason {
-    /// The step budget was used up.
-    Budget,
+    /// The run took all its `train.steps` steps.
+    Steps,
     /// The loss reached `loss_target`.
     LossTarget,
     /// The loss or gradient became NaN or infinite; the last finite state was kept.
@@ -206,10 +206,10 @@ pub enum StopReason {
 }
 
 impl StopReason {
-    /// The reason's name, as in JSON: `budget`, `loss_target`, `diverged`, `no_decrease`.
+    /// The reason's name, as in JSON: `steps`, `loss_target`, `diverged`, `no_decrease`.
     pub fn name(self) -> &'static str {
         match self {
-            StopReason::Budget => "budget",
+            StopReason::Steps => "steps",
             StopReason::LossTarget => "loss_target",
             StopReason::Diverged => "diverged",
             StopReason::NoDecrease => "no_decrease",

@@ -147,7 +147,7 @@ pub fn rfm<'a>(
         format!("floor: the estimated round-off floor of A in {precision} (FD: grows like ε/hᵖ; AD: a lower estimate); singular values below it are noise."),
     ];
     if runs.iter().any(|r| r.k_counts_noise) {
-        notes.push("*: K counts round-off noise as modes (singular values between the cut and the floor are kept); raise the threshold or h.".into());
+        notes.push("*: K counts round-off noise as modes (singular values between the threshold level and the floor are kept); raise the threshold or h.".into());
     }
     notes.extend(common_notes(dim));
     notes.push("system residual: ‖Aa − F‖²/rows on the run's own (AD or FD) system. ms: the run's own fit.".into());
@@ -215,7 +215,7 @@ impl TrainRow {
     }
 }
 
-/// The network runs' table, with a note for every run that stopped before its budget.
+/// The network runs' table, with a note for every run that stopped before its last step.
 /// `decades` is `q`; `lm` adds the damping column.
 pub fn train(
     rows: &[TrainRow],
@@ -284,11 +284,7 @@ pub fn train(
     }
     notes.push("ms/step: wall time per training step of this run.".into());
     for r in rows {
-        if let Some(s) = r
-            .stopped
-            .as_ref()
-            .filter(|s| s.reason != StopReason::Budget)
-        {
+        if let Some(s) = r.stopped.as_ref().filter(|s| s.reason != StopReason::Steps) {
             notes.push(format!("{} stopped: {}.", r.mode, s.message));
         }
     }
@@ -312,11 +308,7 @@ pub fn of_train(report: &TrainReport) -> Table {
     let lm = c.train.optimizer == Optimizer::Lm;
     let mut t = train(&rows, &c.threshold, c.train.decades, lm, c.problem().dim());
     for r in &report.runs {
-        if let Some(s) = r
-            .stopped
-            .as_ref()
-            .filter(|s| s.reason != StopReason::Budget)
-        {
+        if let Some(s) = r.stopped.as_ref().filter(|s| s.reason != StopReason::Steps) {
             t.notes.push(format!("{} stopped: {}.", r.mode, s.message));
         }
     }

@@ -27,7 +27,7 @@ pub fn control_for_path(path: &str) -> Option<&'static Field> {
     CONTROLS
         .iter()
         .copied()
-        .find(|c| c.path == path || c.also.contains(&path))
+        .find(|c| c.path == path || c.errors_from.contains(&path))
 }
 
 /// The control with this key, if any.
@@ -275,7 +275,7 @@ mod tests {
         assert_eq!(d["h"], (control("h").unwrap().get)(&c));
         assert_ne!(d["h"], defaults_for("poisson1d", "f64", "rfm")["h"]);
         assert_eq!(d.len(), CONTROLS.len());
-        // A network's points and FD steps are its own; the model keeps its text.
+        // A network's points and FD step sizes are its own; the model keeps its text.
         let net = defaults_for("biharmonic2d", "f32", "mlp");
         let c = Config::defaults_for(
             ProblemKind::Biharmonic2d,

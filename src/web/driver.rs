@@ -16,7 +16,7 @@ use crate::report::Report;
 /// Most training steps of one run in a network sweep.
 const SWEEP_TRAINING_STEPS: usize = 500;
 
-/// FD steps `h` of a sweep, log-spaced by half decades from 10⁻¹: 12 for the RFM (down
+/// FD step sizes `h` of a sweep, log-spaced by half decades from 10⁻¹: 12 for the RFM (down
 /// to ~3·10⁻⁷, far enough to see FD's round-off floor), 7 for networks (down to 10⁻⁴;
 /// each is a training run).
 pub fn sweep_h(model: ModelKind) -> Vec<f64> {
@@ -190,11 +190,11 @@ impl Driver {
         self.job.is_finished() && self.sweep.as_ref().is_none_or(Job::is_finished)
     }
 
-    /// Works for about `budget_ms` milliseconds through the executor, on the
+    /// Works for about `slice_ms` milliseconds through the executor, on the
     /// comparison or, once it is finished, on the sweep; a job not yet set up is set
     /// up first, as one unit. Returns true when nothing is left to do. A numerical
     /// failure stops that job, is kept for the snapshot, and is returned.
-    pub fn work(&mut self, budget_ms: f64) -> Result<bool> {
+    pub fn work(&mut self, slice_ms: f64) -> Result<bool> {
         let main = !self.job.is_finished();
         let job = match (main, &mut self.sweep) {
             (true, _) => &mut self.job,
@@ -203,7 +203,7 @@ impl Driver {
         };
         let before = job.progress().done;
         let units = match job.comparison.as_mut() {
-            Some(comparison) => experiment::run_for(comparison, budget_ms),
+            Some(comparison) => experiment::run_for(comparison, slice_ms),
             None => job.started().map(|_| Vec::new()),
         };
         let units = match units {

@@ -55,7 +55,7 @@ impl Source {
 pub struct Outcome {
     /// Where it came from.
     pub source: Source,
-    /// The FD step `h` (`None` for AD).
+    /// The FD step size `h` (`None` for AD).
     pub h: Option<f64>,
     /// `H(a)` (RFM: of `A`; network: of `J` at step 0).
     pub entropy: f64,

@@ -4,7 +4,7 @@
 //!
 //! The worker's loop decides how long to work between messages and when to post, so
 //! pause, resume and single-step are "stop calling work", "call it again" and "call
-//! it with a zero budget" (which still does one unit).
+//! it with a zero slice" (which still does one unit).
 
 use super::driver::Driver;
 use super::form;
@@ -72,11 +72,11 @@ impl Session {
         Ok(())
     }
 
-    /// Works for about `budget_ms` milliseconds on the comparison, or else on the sweep:
+    /// Works for about `slice_ms` milliseconds on the comparison, or else on the sweep:
     /// at least one unit of work (RFM: the next runs' fits, one per thread; network: one
     /// step of every run). Returns true when nothing is left to do.
-    pub fn work(&mut self, budget_ms: f64) -> Result<bool, JsValue> {
-        self.driver.work(budget_ms).map_err(|e| js::error(&e))
+    pub fn work(&mut self, slice_ms: f64) -> Result<bool, JsValue> {
+        self.driver.work(slice_ms).map_err(|e| js::error(&e))
     }
 
     /// The current settings as JSON (the report's `config`), without setting anything
@@ -123,7 +123,7 @@ impl Session {
             .map_err(|e| js::error(&e))
     }
 
-    /// Queues a sweep of the current settings over log-spaced FD steps `h`; it runs
+    /// Queues a sweep of the current settings over log-spaced FD step sizes `h`; it runs
     /// after the comparison.
     pub fn sweep(&mut self) -> Result<(), JsValue> {
         self.driver.sweep().map_err(|e| js::error(&e))

@@ -43,11 +43,11 @@ pub struct Snapshot {
     /// per thread at once; network: per step of every run), `None` before the first.
     pub ms_per_unit: Option<f64>,
     /// Units of work done and in all (RFM: runs fitted; network: the largest step reached
-    /// and the step budget).
+    /// and the number of steps).
     pub progress: Progress,
     /// Training settings, for a network comparison.
     pub training: Option<Training>,
-    /// AD first, then each FD step `h`, in the order of the settings.
+    /// AD first, then each FD step size `h`, in the order of the settings.
     pub runs: Vec<RunView>,
     /// The grid the solution panel draws on, and the exact solution there.
     pub grid: PlotGrid,
@@ -149,9 +149,9 @@ pub struct Training {
 pub struct SpectrumView {
     /// Singular values `s_i` of `A` (RFM) or `J` (network), descending.
     pub singular_values: Vec<f64>,
-    /// The cut: `a·s₁` (relative) or `a` (absolute).
-    pub cut: f64,
-    /// `K(a) = #{i : s_i > cut}`.
+    /// The threshold's level: `a·s₁` (relative) or `a` (absolute).
+    pub level: f64,
+    /// `K(a) = #{i : s_i > level}`.
     pub cutoff: usize,
     /// `H(a)`, adfd's truncated entropy.
     pub entropy: f64,
@@ -160,7 +160,7 @@ pub struct SpectrumView {
     /// The training step this spectrum of `J` was taken at (0 for the RFM).
     pub step: usize,
     /// The estimated round-off floor of `A` (`rfm::noise_floor`): singular values
-    /// below it are rounding noise, and `K` counts noise when `cut` lies below it.
+    /// below it are rounding noise, and `K` counts noise when `level` lies below it.
     /// `None` for a network's `J`, which has no floor estimate yet.
     pub noise_floor: Option<f64>,
 }
@@ -171,7 +171,7 @@ pub struct SpectrumView {
 pub struct RunView {
     /// `AD` or `FD h=1e-2`.
     pub label: String,
-    /// The FD step `h`; `None` for AD.
+    /// The FD step size `h`; `None` for AD.
     pub h: Option<f64>,
     /// The latest spectrum (RFM: of `A`; network: of `J` at its last measurement).
     pub spectrum: Option<SpectrumView>,
@@ -235,7 +235,7 @@ pub struct PlotGrid {
     pub exact: Vec<f64>,
 }
 
-/// A sweep over log-spaced FD steps `h`: one comparison per step, AD once.
+/// A sweep over log-spaced FD step sizes `h`: one comparison per h, AD once.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct SweepView {
@@ -245,7 +245,7 @@ pub struct SweepView {
     pub entropy_label: String,
     /// What `residual_true` is.
     pub y_label: String,
-    /// The FD steps finished so far.
+    /// The FD step sizes finished so far.
     pub h: Vec<f64>,
     /// `H(a)` of each.
     pub entropy: Vec<f64>,

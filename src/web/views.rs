@@ -112,7 +112,7 @@ pub fn readouts(comparison: Option<&Comparison>, c: &Config) -> Table {
     }
 }
 
-/// A spectrum and its truncated entropy, with the cut at `threshold`.
+/// A spectrum and its truncated entropy, with the threshold level at `threshold`.
 fn spectrum_view(
     singular_values: &[f64],
     threshold: Threshold,
@@ -124,7 +124,7 @@ fn spectrum_view(
 ) -> SpectrumView {
     SpectrumView {
         singular_values: singular_values.to_vec(),
-        cut: threshold.cut(singular_values.first().copied().unwrap_or(0.0)),
+        level: threshold.level(singular_values.first().copied().unwrap_or(0.0)),
         cutoff,
         entropy,
         effective_modes,

@@ -111,7 +111,7 @@ try {
   step(`default result after ${bench.first_result_ms.toFixed(0)} ms`);
   let s = await snap(page);
   assert.equal(s.model, 'rfm');
-  assert.equal(s.runs, 4, 'AD + three FD steps by default');
+  assert.equal(s.runs, 4, 'AD + three FD step sizes by default');
   const rfmTimes = () => page.evaluate(() => {
     const s = window.adfd.state.lastSnap;
     return { seed: s.seed, perMode: s.runs.map((m) => m.timeMs), wallPerMode: s.msPerUnit };

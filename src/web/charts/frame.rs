@@ -303,7 +303,7 @@ impl Frame {
     }
 
     /// Run `index`'s line through `points`, `width` CSS px, in its colour and style: AD
-    /// solid, each FD step dashed.
+    /// solid, each FD step size dashed.
     pub fn run_line(
         &self,
         chart: &mut Chart<'_>,

@@ -101,7 +101,7 @@ mod facade {
 
         /// The solution: in 1-D the exact and fitted curves above their pointwise
         /// errors; in 2-D heatmaps of the exact, AD and FD (run `fd_index`, 1 the first
-        /// FD step) solutions and both errors.
+        /// FD step size) solutions and both errors.
         pub fn solution(&self, canvas: HtmlCanvasElement, fd_index: usize) -> Result<f64, JsValue> {
             let target = canvas.clone();
             self.timed(canvas, |f, root, snap| {

@@ -2,7 +2,7 @@
 //!
 //! Okabe–Ito colours (safe for the common colour-vision deficiencies): AD is blue, FD
 //! steps take the others in order. Line style tells them apart too: AD is solid, each
-//! FD step has its own dash pattern.
+//! FD step size has its own dash pattern.
 //!
 //! Plain Rust, compiled on every target so it is tested natively.
 
@@ -11,7 +11,7 @@ pub type Rgb = [u8; 3];
 
 /// AD's colour (Okabe–Ito blue).
 pub const AD: Rgb = [0, 114, 178];
-/// The FD steps' colours, in order.
+/// The FD step sizes' colours, in order.
 pub const FD: [Rgb; 6] = [
     [230, 159, 0],
     [213, 94, 0],
@@ -23,7 +23,7 @@ pub const FD: [Rgb; 6] = [
 /// Notes, legend borders.
 pub const GREY: Rgb = [110, 110, 110];
 
-/// Dash and gap lengths (CSS px) of the FD steps' lines, in order.
+/// Dash and gap lengths (CSS px) of the FD step sizes' lines, in order.
 const DASHES: [(f64, f64); 6] = [
     (9.0, 4.0),
     (2.5, 3.0),
@@ -106,7 +106,7 @@ mod tests {
             assert_ne!(colour(i), AD);
             assert!(dash(i).is_some());
         }
-        // More FD steps than colours cycle rather than panic.
+        // More FD step sizes than colours cycle rather than panic.
         assert_eq!(colour(FD.len() + 1), colour(1));
         assert_eq!(dash(DASHES.len() + 1), dash(1));
     }

@@ -1,5 +1,5 @@
 //! The solution panel: in 1-D the exact, AD- and FD-fitted curves above their pointwise
-//! errors; in 2-D heatmaps (exact, AD, one FD step, and both errors) blitted as
+//! errors; in 2-D heatmaps (exact, AD, one FD step size, and both errors) blitted as
 //! `ImageData`, with colour bars.
 
 use super::axis::{extent, lg, pow_label, tidy, Axis};
@@ -15,7 +15,7 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 const U_LIMIT: f64 = 10.0;
 
 /// Draws `snap`'s solutions on `canvas` (`root` is its drawing area); in 2-D the FD run
-/// shown is `fd_index` (1 is the first FD step).
+/// shown is `fd_index` (1 is the first FD step size).
 pub fn draw(
     frame: &Frame,
     root: &Area,

@@ -1,7 +1,7 @@
 //! The spectrum panel: every run's singular values (or eigenvalues `λᵢ = sᵢ²`) against
 //! their index on a log axis, the threshold dashed black, each run's cut-off `K`
 //! dashed in its colour, and each FD run's estimated round-off floor as a shaded band
-//! in its colour (singular values inside it are noise; a cut inside it counts noise
+//! in its colour (singular values inside it are noise; a threshold level inside it counts noise
 //! as modes).
 
 use super::axis::{lg, pow_label, whole, Axis};
@@ -43,11 +43,11 @@ pub fn draw(frame: &Frame, root: &Area, snap: &Snapshot, eigen: bool) -> Result<
             .flat_map(|(_, _, s)| s.singular_values.iter())
             .map(|&s| at(s))
     };
-    // The cut widens the axis only when it lies near the spectra: an absolute
+    // The threshold level widens the axis only when it lies near the spectra: an absolute
     // threshold of 1e308 would otherwise squeeze every singular value off the chart.
     let top = Axis::log_fit(values()).hi() + NEAR * power;
-    let cut = at(spectra[0].2.cut);
-    let y = Axis::log_fit(values().chain((cut <= top).then_some(cut))).deepest(20.0 * power);
+    let level = at(spectra[0].2.level);
+    let y = Axis::log_fit(values().chain((level <= top).then_some(level))).deepest(20.0 * power);
     let x = Axis::linear(1.0, n as f64);
     let threshold = match snap.threshold {
         Threshold::Relative(a) => format!("threshold sᵢ > a·s₁, a = {a:.0e}"),
@@ -94,7 +94,7 @@ pub fn draw(frame: &Frame, root: &Area, snap: &Snapshot, eigen: bool) -> Result<
             .map_err(err)?;
         if !banded {
             banded = true;
-            legend.add("shaded: each FD step's round-off floor", move |(px, py)| {
+            legend.add("shaded: the round-off floor of each h", move |(px, py)| {
                 Rectangle::new([(px, py - 5), (px + 18, py + 5)], band).into_dyn()
             });
         }
@@ -127,18 +127,18 @@ pub fn draw(frame: &Frame, root: &Area, snap: &Snapshot, eigen: bool) -> Result<
     } else {
         threshold
     };
-    if y.contains(cut) {
+    if y.contains(level) {
         frame.dashed(
             &mut chart,
-            vec![(x.lo(), cut), (x.hi(), cut)],
+            vec![(x.lo(), level), (x.hi(), level)],
             BLACK,
             1.5,
             (8.0, 5.0),
         )?;
         legend.add(threshold, solid_sample(BLACK, 1));
-    } else if !cut.is_nan() {
+    } else if !level.is_nan() {
         // Off the chart: named in the legend, with where it is.
-        let side = if cut > y.hi() { "above" } else { "below" };
+        let side = if level > y.hi() { "above" } else { "below" };
         legend.add(
             format!("{threshold}, {side} the chart"),
             solid_sample(BLACK, 1),

@@ -1,4 +1,4 @@
-//! The sweep panel: `exp H` (above) and the true PDE residual (below) of each FD step
+//! The sweep panel: `exp H` (above) and the true PDE residual (below) of each FD step size
 //! `h` of a sweep, log scales, AD's as a dashed level.
 
 use super::axis::{lg, pow_label, Axis};
@@ -46,7 +46,7 @@ pub fn draw(frame: &Frame, root: &Area, snap: &Snapshot) -> Result<(), JsValue> 
             if lower { Place::Lower } else { Place::Upper },
             Side {
                 axis: x,
-                desc: if lower { "FD step h" } else { "" },
+                desc: if lower { "FD step size h" } else { "" },
                 ticks: if lower {
                     Ticks::Format(pow_label)
                 } else {
