@@ -10,7 +10,7 @@ Problems (src/problem.rs), exact solution u* = prod_i sin(k pi x_i), a = k pi:
 
 with f, g, g2 in closed form (Lap u* = -d a^2 u*, Lap^2 u* = d^2 a^4 u*).
 
-Network (src/net/mod.rs): L hidden tanh layers of widths m_1..m_L,
+Network (src/models/net/mod.rs): L hidden tanh layers of widths m_1..m_L,
 h1 = tanh(W1 x + b1), hl = tanh(Wl h(l-1) / sqrt(m_(l-1)) + bl), u = a . hL / sqrt(m_L);
 for L = 1 the two-layer network u(x) = (1/sqrt(m)) sum_k a_k tanh(w_k . x + b_k).
 theta is one flat vector in adfd's layout: per layer Wl (row-major) then bl, then a.
@@ -24,7 +24,7 @@ adfd's order-2 central stencils of step h (3-point u'', 5-point u'''', 5-point 2
 Laplacian, 13-point 2-D biharmonic), built like src/operator.rs: taps merged and sorted
 by offset. Every operator, boundary ones included, uses the mode's operator.
 
-Residual (src/net/residual.rs): rows r = c op(u)(x) - target, interior rows first, then
+Residual (src/models/net/residual.rs): rows r = c op(u)(x) - target, interior rows first, then
 one block per boundary operator; scaled r~ = sqrt(w) r with w = 1/n inside and
 lambda/n_b on the boundary (n_b = boundary points x boundary operators), so the loss is
 L = ||r~||^2 = mean_i r_i^2 + lambda mean_l r_b,l^2.

@@ -15,44 +15,40 @@
 //!  ├─ Model                  frozen random features (rfm) | a network (net), seeded (random)
 //!  ├─ Operator (operator)    DiffMode::Ad: jets (jet, activation) | Fd { h, order }: stencils
 //!  ├─ Experiment (experiment) RfmComparison: least squares per run
-//!  │                          TrainComparison: GD/Adam (optimizer) steps of every run
+//!  │                          TrainComparison: GD, Adam or LM (optimizer) steps of every run
 //!  ├─ Spectrum (spectrum)    singular values of A or J, K(a), H(a), exp H(a)
 //!  └─ Report (report)        everything a plot, CSV, test or re-check needs
-//!     → CLI (src/bin/adfd.rs) and the browser page (web)
+//!     → CLI (src/bin/adfd) and the browser page (web)
 //! ```
 //!
-//! * [`config`] — [`Config`], its model and training settings, and [`Valid`]: the
-//!   checked config, the only way into an experiment; and the one table of settings
-//!   fields ([`config::settings`]) that its checks, the page's controls and the CLI's
-//!   flags are generated from.
-//! * [`jet`] — truncated Taylor polynomials, [`Precision`], and the [`jet::Number`]
-//!   trait that activations and models are written against, so one definition serves
-//!   values, finite differences and derivatives.
-//! * [`activation`] — tanh, sin, sigmoid, softplus, Gaussian, ReLUᵏ, each defined once.
-//! * [`problem`] — Poisson and biharmonic in 1-D and 2-D with `u = Π sin(kπ x_i)`,
-//!   points, and the errors of a fitted solution.
-//! * [`operator`] — `u`, `Δu`, `Δ²u` by AD (2-D mixed term by polarization) or by
-//!   central stencils of order 2 or 4; [`DiffMode`] names and labels a run's mode.
-//! * [`rfm`] — the random feature model and its least-squares system.
-//! * [`net`] — networks: models, probes, reverse mode over jets, the training kernel.
-//! * [`optimizer`] — GD and Adam with their per-run state.
-//! * [`spectrum`] — the only place that calls an SVD; truncated entropy.
+//! The folders group the floors of the house (`tests/architecture.rs`: every module
+//! uses only lower floors):
+//!
+//! * [`numeric`] — the numeric core: [`jet`] (truncated Taylor polynomials,
+//!   [`Precision`], the [`jet::Number`] trait activations and models are written
+//!   against), [`activation`], [`vmath`] (tanh and sigmoid and their Taylor
+//!   coefficients over slices, the same bits natively and in wasm), [`dense`] (run-time
+//!   vector-unit choice, parallel column fills), [`spectrum`] (the only SVD; truncated
+//!   entropy), [`random`] (seeded streams), [`thinned`] (bounded series).
+//! * [`pde`] — [`problem`] (Poisson and biharmonic in 1-D and 2-D with
+//!   `u = Π sin(kπ x_i)`, points, errors) and [`operator`] (`u`, `Δu`, `Δ²u` by AD or
+//!   by central stencils of step size `h`; [`DiffMode`] names a run's mode).
+//! * [`models`] — [`rfm`] (the random feature model and its least-squares system),
+//!   [`net`] (networks: residual probes, reverse mode over jets, the training kernel,
+//!   the LM step) and [`optimizer`] (GD, Adam, Levenberg–Marquardt).
 //! * [`experiment`] — the [`Experiment`] stepping interface (init → step → observe →
-//!   report), its two comparisons, and the executor that drives them.
-//! * [`report`] — [`RfmReport`], [`TrainReport`] and their common [`report::Envelope`];
-//!   JSON and CSV.
-//! * [`budget`] — a config's peak memory and work, estimated before anything is
-//!   allocated: the page holds heavy links and refuses what wasm32 cannot hold, the
-//!   CLI refuses what the machine cannot.
-//! * [`thinned`] — series thinned as they are stored (loss curves, kernel spectra), so
-//!   memory is bounded for any number of steps.
-//! * [`vmath`] — tanh and its Taylor coefficients over slices: one portable algorithm,
-//!   the same bits natively and in wasm; and the helpers dense kernels are built with
-//!   (run-time choice of AVX-512/AVX2, matrices filled column by column in parallel).
-//! * `claims` (native) — the paper's claims measured over many seeds (`adfd claims`).
+//!   report), its two comparisons and the executor that drives them; with [`config`]
+//!   ([`Config`] and [`Valid`], and the one table of settings fields that its checks,
+//!   the page's controls and the CLI's flags are generated from), [`report`]
+//!   ([`RfmReport`], [`TrainReport`], JSON and CSV), [`budget`] (a config's memory and
+//!   work, estimated before anything is allocated) and `claims` (native: the paper's
+//!   claims over many seeds, `adfd claims`).
 //! * [`web`] — the browser page: the worker's `Session`, its typed
-//!   [`web::snapshot::Snapshot`], the controls' schema, and the main thread's `Charts`.
+//!   [`web::snapshot::Snapshot`], the controls' schema, the control plane and the
+//!   main thread's `Charts`.
 //! * [`error`] — one error type whose messages name the field and the allowed range.
+//!
+//! Every module is also exported under its short name (`adfd::jet`, `adfd::config`).
 //!
 //! Parallel work (RFM columns, the networks' row blocks) goes through rayon in fixed
 //! blocks reduced in block order, so results are the same bits on any thread count:
@@ -104,26 +100,23 @@
     feature(float_mul_add_relaxed)
 )]
 
-pub mod activation;
-pub mod budget;
-#[cfg(not(target_arch = "wasm32"))]
-pub mod claims;
-pub mod config;
 pub mod error;
 pub mod experiment;
-pub mod jet;
 mod keyword;
-pub mod net;
-pub mod operator;
-pub mod optimizer;
-pub mod problem;
-pub mod random;
-pub mod report;
-pub mod rfm;
-pub mod spectrum;
-pub mod thinned;
-pub mod vmath;
+pub mod models;
+pub mod numeric;
+pub mod pde;
 pub mod web;
+
+// Each module under its short name too (`adfd::jet`, `adfd::config`): the folders group
+// them by floor, the paths users write stay short. Code inside the crate uses the full
+// paths (tests/architecture.rs refuses these).
+#[cfg(not(target_arch = "wasm32"))]
+pub use experiment::claims;
+pub use experiment::{budget, config, report};
+pub use models::{net, optimizer, rfm};
+pub use numeric::{activation, dense, jet, random, spectrum, thinned, vmath};
+pub use pde::{operator, problem};
 
 pub use activation::Activation;
 pub use config::{Config, ModelKind, NetConfig, RfmConfig, TrainConfig, Valid};

@@ -1,35 +1,59 @@
 //! The house's layering: every module of `src/` uses only modules on lower floors, so
 //! the module dependency graph has no circle and no arrow pointing up. The floors are
-//! the order data flows (README, "A picture of the house").
+//! the order data flows (docs/development.md, "A picture of the house"), and the
+//! folders group them: the numeric core (`numeric/`), the PDEs (`pde/`), the two
+//! models (`models/`), the experiment layer (`experiment/`) and the front ends (`web/`,
+//! `bin/`).
 //!
-//! Dependencies are read from the source text: every `crate::module` path, including
-//! those inside grouped `use crate::{a::X, b::{Y, Z}}` imports. Paths through the crate
-//! root's re-exports (`crate::Config`) would hide the real dependency, so they are
-//! refused too.
+//! A module is named by its path from `src/` (`numeric::jet`; a file inside a module's
+//! folder belongs to that module, `models/net/forward.rs` to `models::net`).
+//! Dependencies are read from the source text: every `crate::…` path, including those
+//! inside grouped `use crate::{a::X, b::{Y, Z}}` imports, belongs to the longest module
+//! name it starts with. Paths through the crate root's re-exports (`crate::Config`,
+//! `crate::jet`) would hide the real dependency, so they are refused too.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Floors, lowest first. A module may use modules on lower floors only.
 const FLOORS: &[&[&str]] = &[
-    &["error", "random", "thinned", "vmath"],
-    &["keyword"],
-    &["jet", "optimizer"],
-    &["activation", "operator", "spectrum"],
-    &["problem"],
-    &["rfm", "net"],
-    &["config"],
-    &["report"],
+    &[
+        "error",
+        "numeric::random",
+        "numeric::thinned",
+        "numeric::dense",
+    ],
+    &["keyword", "numeric::vmath"],
+    &["numeric::jet", "models::optimizer"],
+    &["numeric::activation", "pde::operator", "numeric::spectrum"],
+    &["pde::problem"],
+    &["models::rfm", "models::net"],
+    &["experiment::config"],
+    &["experiment::report"],
     &["experiment"],
-    &["budget"],
-    &["claims", "web"],
+    &["experiment::budget"],
+    &["experiment::claims", "web"],
 ];
+
+/// Folders that only group modules: their `mod.rs` declares them and holds no code.
+const GROUPS: &[&str] = &["numeric", "pde", "models"];
 
 fn floor(module: &str) -> Option<usize> {
     FLOORS.iter().position(|f| f.contains(&module))
 }
 
-/// The first path segments after `crate::` in `code` (comments removed).
+/// The longest module name on some floor that `path` (`a::b::c`) starts with.
+fn module_of(path: &str) -> Option<String> {
+    let segments: Vec<&str> = path.split("::").filter(|s| !s.is_empty()).collect();
+    (1..=segments.len())
+        .rev()
+        .map(|n| segments[..n].join("::"))
+        .find(|m| floor(m).is_some())
+}
+
+/// The paths after `crate::` in `code` (comments removed), each up to its first `{`,
+/// space or punctuation: `crate::{numeric::jet::X, pde::problem::{P, Q}}` gives
+/// `numeric::jet::X` and `pde::problem::`.
 fn crate_paths(code: &str) -> Vec<String> {
     let code: String = code
         .lines()
@@ -54,10 +78,7 @@ fn crate_paths(code: &str) -> Vec<String> {
                     }
                     ',' if depth == 1 => start = true,
                     c if start && depth == 1 && (c.is_alphanumeric() || c == '_') => {
-                        let name: String = group[j..]
-                            .chars()
-                            .take_while(|c| c.is_alphanumeric() || *c == '_')
-                            .collect();
+                        let name: String = group[j..].chars().take_while(|&c| is_path(c)).collect();
                         out.push(name);
                         start = false;
                     }
@@ -65,14 +86,14 @@ fn crate_paths(code: &str) -> Vec<String> {
                 }
             }
         } else {
-            out.push(
-                rest.chars()
-                    .take_while(|c| c.is_alphanumeric() || *c == '_')
-                    .collect(),
-            );
+            out.push(rest.chars().take_while(|&c| is_path(c)).collect());
         }
     }
     out
+}
+
+fn is_path(c: char) -> bool {
+    c.is_alphanumeric() || c == '_' || c == ':'
 }
 
 fn visit(dir: &Path, files: &mut Vec<std::path::PathBuf>) {
@@ -102,26 +123,32 @@ fn every_module_uses_only_lower_floors() {
         if rel.starts_with("bin/") || rel == "lib.rs" {
             continue; // the CLI and the crate root sit above every floor
         }
-        let module = rel
-            .split('/')
-            .next()
-            .unwrap()
+        if GROUPS.iter().any(|g| rel == format!("{g}/mod.rs")) {
+            continue; // declares its folder's modules
+        }
+        let path = rel
             .trim_end_matches(".rs")
-            .to_string();
-        let Some(own) = floor(&module) else {
+            .trim_end_matches("/mod")
+            .replace('/', "::");
+        let Some(module) = module_of(&path) else {
             problems.push(format!(
-                "{rel}: module {module} is on no floor; add it to FLOORS"
+                "{rel}: module {path} is on no floor; add it to FLOORS"
             ));
             continue;
         };
-        for used in crate_paths(&std::fs::read_to_string(&file).unwrap()) {
+        let own = floor(&module).unwrap();
+        for path in crate_paths(&std::fs::read_to_string(&file).unwrap()) {
+            let Some(used) = module_of(&path) else {
+                problems.push(format!(
+                    "{rel}: uses crate::{path}, not a module path (use the defining module)"
+                ));
+                continue;
+            };
             if used == module {
                 continue;
             }
             match floor(&used) {
-                None => problems.push(format!(
-                    "{rel}: uses crate::{used}, not a module path (use the defining module)"
-                )),
+                None => unreachable!("module_of returns modules on a floor"),
                 Some(f) if f >= own => problems.push(format!(
                     "{rel}: {module} (floor {own}) uses {used} (floor {f}), which is not below it"
                 )),
@@ -140,7 +167,25 @@ fn every_module_uses_only_lower_floors() {
 
 #[test]
 fn grouped_imports_are_read() {
-    let paths =
-        crate_paths("use crate::{config::{Config, Valid}, jet::Precision};\n// crate::web\n");
-    assert_eq!(paths, ["config", "jet"]);
+    let paths = crate_paths(
+        "use crate::{experiment::config::{Config, Valid}, numeric::jet::Precision};\n// crate::web\n",
+    );
+    assert_eq!(paths, ["experiment::config::", "numeric::jet::Precision"]);
+    assert_eq!(module_of(&paths[0]).as_deref(), Some("experiment::config"));
+    assert_eq!(module_of("experiment::run").as_deref(), Some("experiment"));
+    assert_eq!(module_of("jet::Number"), None);
+}
+
+#[test]
+fn no_source_file_is_over_600_lines() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    visit(&src, &mut files);
+    let long: Vec<String> = files
+        .iter()
+        .map(|f| (f, std::fs::read_to_string(f).unwrap().lines().count()))
+        .filter(|(_, n)| *n > 600)
+        .map(|(f, n)| format!("{}: {n} lines", f.display()))
+        .collect();
+    assert!(long.is_empty(), "split these files:\n{}", long.join("\n"));
 }

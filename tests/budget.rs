@@ -1,7 +1,7 @@
 //! The budget's memory estimate against the allocator's measured high-water mark: for
 //! RFM and network configs in 1-D and 2-D, both precisions, GD, Adam and
 //! Levenberg–Marquardt (both of its forms), the estimate
-//! is within 2× of the peak actually reached (`Budget::of`, src/budget.rs); and, in
+//! is within 2× of the peak actually reached (`Budget::of`, src/experiment/budget.rs); and, in
 //! optimized builds, the work estimate in seconds is within 4× of measured runs.
 
 use adfd::budget::Budget;

@@ -1,4 +1,4 @@
-//! Accuracy of the portable `tanh` and sigmoid (src/vmath.rs): within 2 ulp of the
+//! Accuracy of the portable `tanh` and sigmoid (src/numeric/vmath.rs): within 2 ulp of the
 //! exact value over 10⁷ arguments spanning what the models feed them — `|z| ≤ 1`, the
 //! transition and the saturated tails up to `|z| = 40`, the rational/exponential
 //! branch point 0.625, and magnitudes from 10⁻³⁰⁰ to 10⁴ (RFM pre-activations `w·x + b`

@@ -1,5 +1,5 @@
 // The page's wiring: the worker computes (Rust, in its own wasm), the charts draw
-// (view.js), and the control plane decides (src/web/plane.rs: which phase the page is
+// (view.js), and the control plane decides (src/web/plane/: which phase the page is
 // in, what to send the worker, when to hold heavy settings, when to replace a worker
 // that crashed, went silent or never started, which snapshots to draw). This file only
 // turns the DOM's and the worker's events into the plane's events and carries out its

@@ -1,6 +1,6 @@
 // The About section's claims table: docs/claims.json (written by ./scripts/claims from
 // the native `adfd claims --json`, copied into the site by scripts/build-site); each
-// row carries what its claim means for a student (src/claims/mod.rs). Text only, never
+// row carries what its claim means for a student (src/experiment/claims/mod.rs). Text only, never
 // markup.
 
 

@@ -159,7 +159,7 @@ function rowsOf(section, n) {
   return [...section.rows];
 }
 
-// The run table is built in Rust (src/report/table.rs), the same the CLI prints: its
+// The run table is built in Rust (src/experiment/report/table.rs), the same the CLI prints: its
 // columns, one row per run, and notes that define every column.
 function readouts(snap) {
   const t = snap.readouts;

@@ -82,7 +82,7 @@ const handlers = {
   reset() { session.reset(); resume(); },
   newSeed() { const seed = session.newSeed(); postMessage({ type: 'seed', seed }); resume(); },
   sweep() { session.sweep(); resume(); },
-  // This machine's speed for the page's budget (src/budget.rs Rates::measure, 0.5–1.2 s),
+  // This machine's speed for the page's budget (src/experiment/budget.rs Rates::measure, 0.5–1.2 s),
   // asked once per page: not at start, so the first result is not delayed by it.
   rates() { postMessage({ type: 'rates', rates: machineRates() }); },
   // The settings this worker runs (cheap: sets nothing up).

@@ -13,7 +13,18 @@
 //! [`run`] (to the end, with an observer) and [`run_for`] (for a slice of time) are
 //! the only loops that drive experiments: the CLI, the tests, the benchmarks and the
 //! browser worker all go through them.
+//!
+//! The layer's folder also holds what an experiment is made from and what it gives, on
+//! the floors below and above it: [`config`] (the settings, validated, and the one
+//! table of settings fields), [`report`] (JSON and CSV), [`budget`] (a config's
+//! memory and work, estimated before anything runs) and `claims` (native only: the
+//! paper's claims measured over many seeds).
 
+pub mod budget;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod claims;
+pub mod config;
+pub mod report;
 mod rfm;
 mod test_set;
 mod train;
@@ -21,9 +32,9 @@ mod train;
 pub use rfm::{RfmComparison, RfmFit};
 pub use train::{Run, TrainComparison, KERNEL_POINTS, LOSS_POINTS};
 
-use crate::config::{Config, ModelKind, Valid};
 use crate::error::Result;
-use crate::report::Report;
+use crate::experiment::config::{Config, ModelKind, Valid};
+use crate::experiment::report::Report;
 use serde::{Deserialize, Serialize};
 use web_time::Instant;
 
@@ -135,13 +146,13 @@ pub fn run_for<E: Experiment + Send>(experiment: &mut E, slice_ms: f64) -> Resul
 
 /// Runs the paired RFM comparison of `config` (AD plus every FD step size, on the same
 /// features and points) to its report.
-pub fn run_rfm(config: &Valid<Config>) -> Result<crate::report::RfmReport> {
+pub fn run_rfm(config: &Valid<Config>) -> Result<crate::experiment::report::RfmReport> {
     run::<RfmComparison>(config, |_| {})
 }
 
 /// Trains the paired network comparison of `config` (AD plus every FD step size, from one
 /// initialization with one shared learning rate) to its report.
-pub fn run_train(config: &Valid<Config>) -> Result<crate::report::TrainReport> {
+pub fn run_train(config: &Valid<Config>) -> Result<crate::experiment::report::TrainReport> {
     run::<TrainComparison>(config, |_| {})
 }
 

@@ -1,14 +1,14 @@
 //! The paired RFM comparison: AD and each FD step size on the same frozen features and points.
 
 use super::{runs_at_once, Experiment, Progress};
-use crate::config::{Config, Valid};
 use crate::error::Result;
-use crate::jet::Precision;
-use crate::operator::DiffMode;
-use crate::problem::{PointSet, Points, SolutionError};
-use crate::report::{Envelope, RfmReport, RfmResults, RfmRun, RFM_DEFINITIONS};
-use crate::rfm::{self, Features};
-use crate::spectrum;
+use crate::experiment::config::{Config, Valid};
+use crate::experiment::report::{Envelope, RfmReport, RfmResults, RfmRun, RFM_DEFINITIONS};
+use crate::models::rfm::{self, Features};
+use crate::numeric::jet::Precision;
+use crate::numeric::spectrum;
+use crate::pde::operator::DiffMode;
+use crate::pde::problem::{PointSet, Points, SolutionError};
 use nalgebra::{DMatrix, DVector};
 use web_time::Instant;
 

@@ -1,13 +1,13 @@
 //! The held-out test points of a training comparison: each recorded step's true PDE
 //! residual `mean (L u − f)²` (AD, f64) and the solution's errors against `u*` there.
 
-use crate::jet::Precision;
-use crate::net::forward::values;
-use crate::net::loss::loss_and_gradient;
-use crate::net::residual::Residuals;
-use crate::net::Network;
-use crate::problem::{PointSet, Points, Problem, SolutionError};
-use crate::report::Record;
+use crate::experiment::report::Record;
+use crate::models::net::forward::values;
+use crate::models::net::loss::loss_and_gradient;
+use crate::models::net::residual::Residuals;
+use crate::models::net::Network;
+use crate::numeric::jet::Precision;
+use crate::pde::problem::{PointSet, Points, Problem, SolutionError};
 
 /// The held-out test points, where runs are measured against the exact solution.
 #[derive(Clone, Debug)]

@@ -7,7 +7,7 @@
 //! own `λ_max` would compare different step sizes.)
 //!
 //! With Levenberg–Marquardt there is no learning rate: each run takes damped
-//! Gauss–Newton steps ([`crate::optimizer::lm`]) on its own `J`, with its own damping.
+//! Gauss–Newton steps ([`crate::models::optimizer::lm`]) on its own `J`, with its own damping.
 //!
 //! A run stops after `train.steps` steps, on reaching `loss_target`, or on divergence: a
 //! non-finite loss or gradient stops it with that reason and restores the last
@@ -19,24 +19,24 @@
 
 use super::test_set::TestSet;
 use super::{runs_at_once, Experiment, Progress};
-use crate::config::{Config, Valid};
 use crate::error::{Error, Result};
-use crate::jet::Precision;
-use crate::net::kernel::{kernel_spectrum, KernelPoint};
-use crate::net::lm as net_lm;
-use crate::net::loss::loss_and_gradient;
-use crate::net::residual::Residuals;
-use crate::net::Network;
-use crate::operator::DiffMode;
-use crate::optimizer::lm::{Damping, Outcome};
-use crate::optimizer::{AdamConstants, Optimizer, OptimizerState};
-use crate::problem::Points;
-use crate::report::table::TrainRow;
-use crate::report::{
+use crate::experiment::config::{Config, Valid};
+use crate::experiment::report::table::TrainRow;
+use crate::experiment::report::{
     Envelope, LossPoint, Record, RunReport, Speed, StopReason, Stopped, TrainReport, TrainResults,
     TRAIN_DEFINITIONS,
 };
-use crate::thinned::Thinned;
+use crate::models::net::kernel::{kernel_spectrum, KernelPoint};
+use crate::models::net::lm as net_lm;
+use crate::models::net::loss::loss_and_gradient;
+use crate::models::net::residual::Residuals;
+use crate::models::net::Network;
+use crate::models::optimizer::lm::{Damping, Outcome};
+use crate::models::optimizer::{AdamConstants, Optimizer, OptimizerState};
+use crate::numeric::jet::Precision;
+use crate::numeric::thinned::Thinned;
+use crate::pde::operator::DiffMode;
+use crate::pde::problem::Points;
 use web_time::Instant;
 
 /// One run of a comparison: a mode, its residual rows, parameters, optimizer state

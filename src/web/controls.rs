@@ -9,14 +9,14 @@
 //! min, max, step, only, narrow, default}`), so no list of controls, choices or ranges
 //! is written anywhere else.
 
-use crate::config::field::{Field, Kind, Models, Range};
-use crate::config::settings::FIELDS;
-use crate::config::{Config, ModelKind};
+use crate::experiment::config::field::{Field, Kind, Models, Range};
+use crate::experiment::config::settings::FIELDS;
+use crate::experiment::config::{Config, ModelKind};
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
-pub use crate::config::settings::TWO_LAYER;
+pub use crate::experiment::config::settings::TWO_LAYER;
 
 /// Every control, in the order the page shows them: the fields the page shows.
 pub static CONTROLS: LazyLock<Vec<&'static Field>> =
@@ -153,9 +153,9 @@ pub fn defaults_for_js(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::MAX_SEED;
-    use crate::jet::Precision;
-    use crate::problem::ProblemKind;
+    use crate::experiment::config::MAX_SEED;
+    use crate::numeric::jet::Precision;
+    use crate::pde::problem::ProblemKind;
     use serde_json::json;
 
     /// The page's controls, in the page's order (www/controls.js and the page tests

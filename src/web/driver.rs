@@ -7,11 +7,11 @@
 use super::history::{outcomes, History, Source};
 use super::snapshot::{ChartVersions, Snapshot, Training};
 use super::views::{self, NetSolution};
-use crate::config::{Config, ModelKind, Valid, MAX_SEED};
 use crate::error::Result;
+use crate::experiment::config::{Config, ModelKind, Valid, MAX_SEED};
+use crate::experiment::report::Report;
 use crate::experiment::{self, Comparison, Experiment, Progress};
-use crate::problem::PointSet;
-use crate::report::Report;
+use crate::pde::problem::PointSet;
 
 /// Most training steps of one run in a network sweep.
 const SWEEP_TRAINING_STEPS: usize = 500;
@@ -310,8 +310,8 @@ impl Driver {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::jet::Precision;
-    use crate::problem::ProblemKind;
+    use crate::numeric::jet::Precision;
+    use crate::pde::problem::ProblemKind;
 
     fn small() -> Valid<Config> {
         let mut c = Config {

@@ -8,9 +8,9 @@
 //! Plain Rust, compiled on every target so it is tested natively.
 
 use super::controls::{control_for_path, CONTROLS, TWO_LAYER};
-use crate::budget::{self, Budget};
-use crate::config::{Config, Valid};
 use crate::error::{Error, Result};
+use crate::experiment::budget::{self, Budget};
+use crate::experiment::config::{Config, Valid};
 use std::collections::BTreeMap;
 
 /// The control that shows the config field at `path` (`rfm.m` → `m`, `net.scale` →
@@ -92,9 +92,9 @@ pub fn form_from_config(c: &Config) -> BTreeMap<String, String> {
 mod tests {
     use super::super::controls::control;
     use super::*;
-    use crate::config::field::{Kind, Models, Range};
-    use crate::config::ModelKind;
-    use crate::spectrum::Threshold;
+    use crate::experiment::config::field::{Kind, Models, Range};
+    use crate::experiment::config::ModelKind;
+    use crate::numeric::spectrum::Threshold;
     use serde_json::Value;
 
     fn form(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
@@ -259,7 +259,7 @@ mod tests {
 
     #[test]
     fn large_seeds_and_plain_threshold_numbers_round_trip() {
-        let max = crate::config::MAX_SEED.to_string();
+        let max = crate::experiment::config::MAX_SEED.to_string();
         for (key, text) in [
             ("seed", max.as_str()),
             ("threshold", "3.16e-8"),

@@ -8,9 +8,9 @@
 //! The scatter shows only the runs of the current source, so one axis never mixes them.
 
 use super::snapshot::HistoryView;
-use crate::config::{Config, ModelKind};
+use crate::experiment::config::{Config, ModelKind};
 use crate::experiment::Comparison;
-use crate::optimizer::Optimizer;
+use crate::models::optimizer::Optimizer;
 use std::collections::VecDeque;
 
 /// Most finished runs kept for the entropy scatter.

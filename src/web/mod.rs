@@ -1,7 +1,7 @@
 //! The browser side of adfd.
 //!
 //! * [`controls`] — the page's controls: the rows of the settings table
-//!   ([`crate::config::settings`]) the page shows, exported as `controlSchema()`.
+//!   ([`crate::experiment::config::settings`]) the page shows, exported as `controlSchema()`.
 //! * [`form`] — the page's controls (text) to a validated [`Config`](crate::Config)
 //!   and back, by walking those rows; plain Rust, tested natively.
 //! * `session` (wasm32 only) — the Web Worker's facade: configure, step, reset, new

@@ -9,7 +9,7 @@
 use super::driver::Driver;
 use super::form;
 use super::js;
-use crate::config::Config;
+use crate::experiment::config::Config;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;

@@ -8,11 +8,11 @@
 //!
 //! Plain Rust (no wasm types), compiled on every target so it is tested natively.
 
-use crate::config::ModelKind;
+use crate::experiment::config::ModelKind;
+pub use crate::experiment::report::table::Table;
 pub use crate::experiment::Progress;
-use crate::problem::ProblemKind;
-pub use crate::report::table::Table;
-use crate::spectrum::Threshold;
+use crate::numeric::spectrum::Threshold;
+use crate::pde::problem::ProblemKind;
 use serde::{Deserialize, Serialize};
 
 /// The state of the page's computation at one moment.

@@ -5,12 +5,12 @@
 
 use super::history::{outcomes, Outcome};
 use super::snapshot::{PlotGrid, RunTraining, RunView, SpectrumView, SweepPoint, SweepView};
-use crate::config::{Config, ModelKind};
+use crate::experiment::config::{Config, ModelKind};
+use crate::experiment::report::table::{self, Table};
 use crate::experiment::{Comparison, Progress, RfmComparison, RfmFit, Run};
-use crate::optimizer::Optimizer;
-use crate::problem::{PointSet, Problem};
-use crate::report::table::{self, Table};
-use crate::spectrum::Threshold;
+use crate::models::optimizer::Optimizer;
+use crate::numeric::spectrum::Threshold;
+use crate::pde::problem::{PointSet, Problem};
 
 /// Points of the line the solution panel draws in 1-D.
 pub const PLOT_1D: usize = 201;

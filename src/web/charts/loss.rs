@@ -7,8 +7,8 @@
 use super::axis::{count_label, extent, lg, pow_label, whole, Axis};
 use super::frame::{rgb, run_sample, solid_sample, Area, Frame, Legend, Place, Side, Ticks};
 use super::palette;
-use crate::config::ModelKind;
-use crate::spectrum::{self, Threshold};
+use crate::experiment::config::ModelKind;
+use crate::numeric::spectrum::{self, Threshold};
 use crate::web::snapshot::Snapshot;
 use plotters::prelude::*;
 use wasm_bindgen::JsValue;

@@ -7,7 +7,7 @@
 use super::axis::{lg, pow_label, whole, Axis};
 use super::frame::{err, rgb, run_sample, solid_sample, Area, Frame, Legend, Place, Side, Ticks};
 use super::palette;
-use crate::spectrum::Threshold;
+use crate::numeric::spectrum::Threshold;
 use crate::web::snapshot::Snapshot;
 use plotters::prelude::*;
 use wasm_bindgen::JsValue;
