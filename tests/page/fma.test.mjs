@@ -15,7 +15,7 @@
 //    plain threaded build, saying why. A browser that says yes but whose FMA build does
 //    not load (pkg-relaxed/adfd_bg.wasm withheld): the plain threaded build, saying why.
 //
-// The tolerance (README, "FMA in the browser"), with a(h) = ε/h^k the FD stencil's
+// The tolerance (docs/page.md, "Which build runs"), with a(h) = ε/h^k the FD stencil's
 // amplification of last-bit differences of u (ε = 2^-52, k = 2 for Poisson, 4 for the
 // biharmonic; a = 0 for AD):
 // - exactly equal: the config, points and features, every run's h, step counts, every

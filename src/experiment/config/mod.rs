@@ -258,7 +258,7 @@ pub struct Config {
     pub train: TrainConfig,
 }
 
-/// adfd's RFM defaults for one problem (README, "adfd's own choices"): the feature
+/// adfd's RFM defaults for one problem (docs/science.md, section 8): the feature
 /// scale `R` and the FD step sizes `h` in each precision, chosen so that the AD fit is good
 /// and every FD step size sits in the truncation regime (above its round-off floor).
 struct ProblemDefaults {
@@ -285,7 +285,7 @@ fn problem_defaults(problem: ProblemKind) -> ProblemDefaults {
     }
 }
 
-/// adfd's network defaults for one problem (README, "adfd's own choices"): sizes and
+/// adfd's network defaults for one problem (docs/science.md, section 8): sizes and
 /// a number of Levenberg–Marquardt steps at which AD's network learns the solution (a
 /// relative L2 error ≤ 10⁻⁶ in 1-D, ≤ 10⁻⁴ on Poisson 2-D, ≤ 10⁻³ on biharmonic 2-D,
 /// seeds 0–9) in a few seconds on 2 cores (tests/defaults.rs).

@@ -26,7 +26,7 @@
 //! `H̄ = s Z̄ W`. The results equal the per-direction jets' to round-off
 //! (tests/collapsed.rs).
 
-use super::forward::{derivative_tables, matmul, Weights};
+use super::forward::{backward_layers, derivative_tables, matmul, Weights};
 use super::Network;
 use crate::numeric::jet::Real;
 
@@ -142,40 +142,22 @@ impl<T: Real> Batch<T> {
         sinks: &[usize],
         grads: &mut [f64],
     ) {
-        let rows = probes.len() * R;
-        let params = net.theta.len();
-        let mut runs: Vec<(usize, usize, usize)> = Vec::new();
-        for (q, &sink) in sinks.iter().enumerate() {
-            match runs.last_mut() {
-                Some(run) if run.2 == sink => run.1 = q + 1,
-                _ => runs.push((q, q + 1, sink)),
-            }
-        }
-        let th = &net.theta;
-        let a_off = net.arch.a_offset();
-        let os = T::of(net.arch.output_scale());
-        let top = self.hs.last().unwrap();
-        let width = top.len() / rows.max(1);
-        let mut hbar = vec![T::zero(); rows * width];
-        for (q, (pr, s)) in probes.iter().zip(seeds).enumerate() {
-            let g = T::of(s * pr.gamma) * os;
-            let r = (q * R + R - 1) * width;
-            let grad = &mut grads[sinks[q] * params..(sinks[q] + 1) * params];
-            for j in 0..width {
-                grad[a_off + j] += (g * top[r + j]).to64();
-                hbar[r + j] = g * T::of(th[a_off + j]);
-            }
-        }
-        let two = T::of(2.0);
-        let three = T::of(3.0);
-        for (l, (sl, w)) in weights.layers.iter().zip(&weights.w).enumerate().rev() {
-            let (fan_in, width) = (sl.fan_in, sl.width);
-            let (z, [s1, s2, s3]) = (&self.zs[l], &self.tables[l]);
-            let mut zbar = vec![T::zero(); rows * width];
-            for q in 0..probes.len() {
+        let (zs, tables) = (&self.zs, &self.tables);
+        let (two, three) = (T::of(2.0), T::of(3.0));
+        let gammas: Vec<f64> = probes.iter().map(|p| p.gamma).collect();
+        backward_layers(
+            net,
+            weights,
+            &self.hs,
+            R,
+            &gammas,
+            seeds,
+            sinks,
+            grads,
+            |l, q, yq, zb| {
+                let width = zb.len() / R;
                 let base = q * R * width;
-                let (zq, yq) = (&z[base..base + R * width], &hbar[base..base + R * width]);
-                let zb = &mut zbar[base..base + R * width];
+                let (zq, [s1, s2, s3]) = (&zs[l][base..base + R * width], &tables[l]);
                 for j in 0..width {
                     let t = q * width + j;
                     let y2 = yq[(R - 1) * width + j];
@@ -191,31 +173,7 @@ impl<T: Real> Batch<T> {
                     zb[j] = z0b + y2 * (two * s2[t] * z2 + three * s3[t] * sq);
                     zb[(R - 1) * width + j] = y2 * s1[t];
                 }
-                let grad = &mut grads[sinks[q] * params..(sinks[q] + 1) * params];
-                for (gb, zb) in grad[sl.b..sl.b + width].iter_mut().zip(&zb[..width]) {
-                    *gb += zb.to64();
-                }
-            }
-            let sc = T::of(sl.scale);
-            let hin = &self.hs[l];
-            let mut wbar = vec![T::zero(); width * fan_in];
-            for &(q0, q1, sink) in &runs {
-                let (r0, r1) = (q0 * R, q1 * R);
-                let (zs, hs) = (
-                    &zbar[r0 * width..r1 * width],
-                    &hin[r0 * fan_in..r1 * fan_in],
-                );
-                matmul(&mut wbar, zs, true, hs, (width, r1 - r0, fan_in), sc);
-                let grad = &mut grads[sink * params..(sink + 1) * params];
-                for (gi, wb) in grad[sl.w..sl.w + width * fan_in].iter_mut().zip(&wbar) {
-                    *gi += wb.to64();
-                }
-            }
-            if l > 0 {
-                let mut hbar_in = vec![T::zero(); rows * fan_in];
-                matmul(&mut hbar_in, &zbar, false, w, (rows, width, fan_in), sc);
-                hbar = hbar_in;
-            }
-        }
+            },
+        );
     }
 }

@@ -430,41 +430,22 @@ impl<T: Real, const N: usize> Batch<T, N> {
         sinks: &[usize],
         grads: &mut [f64],
     ) {
-        let rows = probes.len() * N;
-        let params = net.theta.len();
-        // Runs of consecutive probes sharing a sink: (first probe, end, sink).
-        let mut runs: Vec<(usize, usize, usize)> = Vec::new();
-        for (q, &sink) in sinks.iter().enumerate() {
-            match runs.last_mut() {
-                Some(run) if run.2 == sink => run.1 = q + 1,
-                _ => runs.push((q, q + 1, sink)),
-            }
-        }
-        let th = &net.theta;
-        let a_off = net.arch.a_offset();
-        let os = T::of(net.arch.output_scale());
-        let top = self.hs.last().unwrap();
-        let width = top.len() / rows.max(1);
-        let mut hbar = vec![T::zero(); rows * width];
-        for (q, (pr, s)) in probes.iter().zip(seeds).enumerate() {
-            let g = T::of(s * pr.gamma) * os;
-            let r = (q * N + N - 1) * width;
-            let grad = &mut grads[sinks[q] * params..(sinks[q] + 1) * params];
-            for j in 0..width {
-                grad[a_off + j] += (g * top[r + j]).to64();
-                hbar[r + j] = g * T::of(th[a_off + j]);
-            }
-        }
-        for (l, (sl, w)) in weights.layers.iter().zip(&weights.w).enumerate().rev() {
-            let (fan_in, width) = (sl.fan_in, sl.width);
-            let (hin, dl) = (&self.hs[l], &self.ds[l]);
-            let sc = T::of(sl.scale);
-            // z̄ from ȳ through σ'(z), probe by probe and neuron by neuron.
-            let mut zbar = vec![T::zero(); rows * width];
-            for q in 0..probes.len() {
+        let ds = &self.ds;
+        let gammas: Vec<f64> = probes.iter().map(|p| p.gamma).collect();
+        backward_layers(
+            net,
+            weights,
+            &self.hs,
+            N,
+            &gammas,
+            seeds,
+            sinks,
+            grads,
+            |l, q, yq, zq| {
+                // z̄ from ȳ through σ'(z), neuron by neuron.
+                let width = zq.len() / N;
                 let base = q * N * width;
-                let (yq, dq) = (&hbar[base..base + N * width], &dl[base..base + N * width]);
-                let zq = &mut zbar[base..base + N * width];
+                let dq = &ds[l][base..base + N * width];
                 for (jj, zrow) in zq.chunks_exact_mut(width).enumerate() {
                     for k in jj..N {
                         let y = &yq[k * width..(k + 1) * width];
@@ -474,29 +455,88 @@ impl<T: Real, const N: usize> Batch<T, N> {
                         }
                     }
                 }
-                let grad = &mut grads[sinks[q] * params..(sinks[q] + 1) * params];
-                for (gb, zb) in grad[sl.b..sl.b + width].iter_mut().zip(&zq[..width]) {
-                    *gb += zb.to64();
-                }
+            },
+        );
+    }
+}
+
+/// The reverse pass both batches share ([`Batch::backward`] and the collapsed one's),
+/// for activations `hs` (layer inputs, then the top layer's output) with
+/// `rows_per_probe` rows per probe of weight `gammas[q]`: seeds `H̄` at the top row of each probe from the output weights (adding
+/// `a`'s gradient), then per layer, from the top: `z̄` of probe `q` by
+/// `zbar(layer, q, ȳ_q, z̄_q)` (rows of that probe, `z̄_q` zeroed), `b̄ = Σ z̄_{q,0}`,
+/// `W̄ = s_l Z̄ᵀ H` per run of consecutive probes with the same sink, and
+/// `H̄ = s_l Z̄ W` for the layer below. `W̄`'s sum over its rows is in `T`; every other
+/// sum into `grads` is in f64.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn backward_layers<T: Real>(
+    net: &Network,
+    weights: &Weights<T>,
+    hs: &[Vec<T>],
+    rows_per_probe: usize,
+    gammas: &[f64],
+    seeds: &[f64],
+    sinks: &[usize],
+    grads: &mut [f64],
+    zbar: impl Fn(usize, usize, &[T], &mut [T]),
+) {
+    let n = rows_per_probe;
+    let rows = gammas.len() * n;
+    let params = net.theta.len();
+    // Runs of consecutive probes sharing a sink: (first probe, end, sink).
+    let mut runs: Vec<(usize, usize, usize)> = Vec::new();
+    for (q, &sink) in sinks.iter().enumerate() {
+        match runs.last_mut() {
+            Some(run) if run.2 == sink => run.1 = q + 1,
+            _ => runs.push((q, q + 1, sink)),
+        }
+    }
+    let th = &net.theta;
+    let a_off = net.arch.a_offset();
+    let os = T::of(net.arch.output_scale());
+    let top = hs.last().unwrap();
+    let width = top.len() / rows.max(1);
+    let mut hbar = vec![T::zero(); rows * width];
+    for (q, (gamma, s)) in gammas.iter().zip(seeds).enumerate() {
+        let g = T::of(s * gamma) * os;
+        let r = (q * n + n - 1) * width;
+        let grad = &mut grads[sinks[q] * params..(sinks[q] + 1) * params];
+        for j in 0..width {
+            grad[a_off + j] += (g * top[r + j]).to64();
+            hbar[r + j] = g * T::of(th[a_off + j]);
+        }
+    }
+    for (l, (sl, w)) in weights.layers.iter().zip(&weights.w).enumerate().rev() {
+        let (fan_in, width) = (sl.fan_in, sl.width);
+        let hin = &hs[l];
+        let sc = T::of(sl.scale);
+        let mut zbars = vec![T::zero(); rows * width];
+        for q in 0..gammas.len() {
+            let base = q * n * width;
+            let zq = &mut zbars[base..base + n * width];
+            zbar(l, q, &hbar[base..base + n * width], zq);
+            let grad = &mut grads[sinks[q] * params..(sinks[q] + 1) * params];
+            for (gb, zb) in grad[sl.b..sl.b + width].iter_mut().zip(&zq[..width]) {
+                *gb += zb.to64();
             }
-            let mut wbar = vec![T::zero(); width * fan_in];
-            for &(q0, q1, sink) in &runs {
-                let (r0, r1) = (q0 * N, q1 * N);
-                let (zs, hs) = (
-                    &zbar[r0 * width..r1 * width],
-                    &hin[r0 * fan_in..r1 * fan_in],
-                );
-                matmul(&mut wbar, zs, true, hs, (width, r1 - r0, fan_in), sc);
-                let grad = &mut grads[sink * params..(sink + 1) * params];
-                for (gi, wb) in grad[sl.w..sl.w + width * fan_in].iter_mut().zip(&wbar) {
-                    *gi += wb.to64();
-                }
+        }
+        let mut wbar = vec![T::zero(); width * fan_in];
+        for &(q0, q1, sink) in &runs {
+            let (r0, r1) = (q0 * n, q1 * n);
+            let (zs, hs) = (
+                &zbars[r0 * width..r1 * width],
+                &hin[r0 * fan_in..r1 * fan_in],
+            );
+            matmul(&mut wbar, zs, true, hs, (width, r1 - r0, fan_in), sc);
+            let grad = &mut grads[sink * params..(sink + 1) * params];
+            for (gi, wb) in grad[sl.w..sl.w + width * fan_in].iter_mut().zip(&wbar) {
+                *gi += wb.to64();
             }
-            if l > 0 {
-                let mut hbar_in = vec![T::zero(); rows * fan_in];
-                matmul(&mut hbar_in, &zbar, false, w, (rows, width, fan_in), sc);
-                hbar = hbar_in;
-            }
+        }
+        if l > 0 {
+            let mut hbar_in = vec![T::zero(); rows * fan_in];
+            matmul(&mut hbar_in, &zbars, false, w, (rows, width, fan_in), sc);
+            hbar = hbar_in;
         }
     }
 }
