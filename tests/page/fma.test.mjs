@@ -40,56 +40,27 @@ import { dirname, join } from 'node:path';
 import assert from 'node:assert/strict';
 import { serve } from './serve.mjs';
 import { BROWSER, launch } from './browser.mjs';
+import * as harness from './harness.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const site = join(root, 'site');
 const CLI = process.env.ADFD_CLI || join(root, 'target', 'release', 'adfd');
-const LONG = Number(process.env.PAGE_TIMEOUT_MS || 180_000);
+const { LONG } = harness;
 const step = (name) => console.log(`fma test (${BROWSER}): ${name}`);
 const problems = [];
 const out = join(root, 'artifacts', ...(BROWSER === 'chromium' ? [] : [BROWSER]));
 const fmaReports = {};
 
-// The threads test's small runs of each kind of work (RFM assembly and SVD; the
-// networks' loss, gradient, Jacobian and LM solve).
-const CONFIGS = {
-  rfm: '#model=rfm&m=200&n=200',
-  'two-layer': '#model=two-layer&width=40&n=60&steps=120&every=40',
-  mlp: '#model=mlp&layers=2&width=12&n=40&steps=60&every=30',
-};
-const EXPECT = {
-  rfm: (c) => c.model === 'rfm' && c.rfm.m === 200 && c.n === 200,
-  'two-layer': (c) => c.model === 'network' && c.net.layers === 1 && c.net.width === 40 && c.train.steps === 120,
-  mlp: (c) => c.model === 'network' && c.net.layers === 2 && c.net.width === 12 && c.train.steps === 60,
-};
+const CONFIGS = harness.SMALL_RUNS;
+const EXPECT = harness.SMALL_RUNS_EXPECT;
 
 const browser = await launch();
 
-async function open(base, query, hash = '') {
-  const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`${query}${hash} console error: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`${query}${hash} uncaught: ${e.message}`));
-  await page.goto(base + query + hash);
-  await page.waitForFunction(() => window.adfd?.state.threads, null, { timeout: LONG });
-  return page;
-}
+const open = (base, query, hash = '') => harness.openThreaded(browser, problems, base, query, hash);
+const { finishedReport } = harness;
 
 const threadsOf = (page) => page.evaluate(() => ({ ...window.adfd.state.threads,
   status: document.getElementById('status').textContent }));
-
-// The finished run's report with what depends on the machine's speed left out.
-async function finishedReport(page) {
-  await page.waitForFunction(() => window.adfd.state.finished, null, { timeout: LONG });
-  await page.evaluate(() => { window.adfd.state.lastReport = null; window.adfd.send({ type: 'report' }); });
-  await page.waitForFunction(() => window.adfd.state.lastReport, null, { timeout: LONG });
-  const report = JSON.parse(await page.evaluate(() => window.adfd.state.lastReport.json));
-  delete report.time_ms;
-  for (const run of report.runs) {
-    delete run.time_ms;
-    if (run.speed) delete run.speed.steps_per_second;
-  }
-  return report;
-}
 
 // The same config through the native CLI, timing fields dropped as above.
 async function nativeReport(report) {
@@ -98,13 +69,7 @@ async function nativeReport(report) {
     const file = join(dir, 'report.json');
     await writeFile(file, JSON.stringify(report));
     const kind = report.config.model === 'rfm' ? 'rfm' : 'train';
-    const native = JSON.parse(execFileSync(CLI, [kind, '--config', file, '--json'], { maxBuffer: 1 << 28 }).toString());
-    delete native.time_ms;
-    for (const run of native.runs) {
-      delete run.time_ms;
-      if (run.speed) delete run.speed.steps_per_second;
-    }
-    return native;
+    return harness.withoutTimes(JSON.parse(execFileSync(CLI, [kind, '--config', file, '--json'], { maxBuffer: 1 << 28 }).toString()));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

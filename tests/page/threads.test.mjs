@@ -36,46 +36,16 @@ const { LONG } = harness;
 const step = (name) => console.log(`threads test (${BROWSER}): ${name}`);
 const problems = [];
 
-// Small but complete runs of each kind of parallel work: RFM assembly (columns), the
-// networks' loss, gradient and Jacobian (row blocks).
-const CONFIGS = {
-  rfm: '#model=rfm&m=200&n=200',
-  'two-layer': '#model=two-layer&width=40&n=60&steps=120&every=40',
-  mlp: '#model=mlp&layers=2&width=12&n=40&steps=60&every=30',
-};
-// What each link must have set up (the report's config), so a rejected link cannot
-// pass by comparing the defaults.
-const EXPECT = {
-  rfm: (c) => c.model === 'rfm' && c.rfm.m === 200 && c.n === 200,
-  'two-layer': (c) => c.model === 'network' && c.net.layers === 1 && c.net.width === 40 && c.train.steps === 120,
-  mlp: (c) => c.model === 'network' && c.net.layers === 2 && c.net.width === 12 && c.train.steps === 60,
-};
+const CONFIGS = harness.SMALL_RUNS;
+const EXPECT = harness.SMALL_RUNS_EXPECT;
 const THREADS = ['1', '2', '4', 'off'];
 const query = (threads) => (threads === 'off' ? '?threads=off' : `?threads=${threads}&fma=off`);
 
 const browser = await launch();
 
 // The page with `query` and `hash`, once its worker said how many threads it runs.
-const open = (base, query, hash) => harness.open(browser, base + query + hash, {
-  problems,
-  where: query + hash,
-  viewport: { width: 1100, height: 800 },
-  ready: (page) => page.waitForFunction(() => window.adfd?.state.threads, null, { timeout: LONG }),
-});
-
-// The finished run's report with what depends on the machine's speed left out.
-async function finishedReport(page) {
-  await page.waitForFunction(() => window.adfd.state.finished, null, { timeout: LONG });
-  await page.evaluate(() => { window.adfd.state.lastReport = null; window.adfd.send({ type: 'report' }); });
-  await page.waitForFunction(() => window.adfd.state.lastReport, null, { timeout: LONG });
-  const report = JSON.parse(await page.evaluate(() => window.adfd.state.lastReport.json));
-  delete report.time_ms;  // an RFM comparison's wall time
-  for (const run of report.runs) {
-    delete run.time_ms;
-    if (run.speed) delete run.speed.steps_per_second;
-  }
-  return report;
-}
+const open = (base, query, hash) => harness.openThreaded(browser, problems, base, query, hash);
+const { finishedReport } = harness;
 
 // The server paths of wasm-bindgen-rayon's workerHelpers.js in the threaded builds
 // (one per snippet directory, plain and FMA), for the stand-ins of sections 5 and 7.
