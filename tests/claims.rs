@@ -100,15 +100,19 @@ fn claim_3_the_entropy_gap_closes_with_h_and_round_off_reopens_it() {
 fn claim_4_entropy_goes_with_the_rfm_residual_and_with_gradient_descent_training() {
     holds_robustly("4a", &ALL);
     // At sizes that resolve the solution FD's true residual after GD is worse than
-    // AD's on every problem, 2-D included.
+    // AD's on every problem, 2-D included (20/20 in 1-D, 18/20 and 19/20 in 2-D; seeds
+    // 0–2 hold).
     holds_robustly("4d", &ALL);
-    // Speed on the own loss: robust on the biharmonic problems; on Poisson FD's damped
-    // operator can shrink its own loss faster (measured and reported, not asserted).
+    // Speed on the own loss: robust on biharmonic1d only; on Poisson and in 2-D FD's
+    // damped operator can shrink its own loss faster (measured and reported, not
+    // asserted: 4c holds on 0/20 seeds for biharmonic2d at 24 × 24).
     holds_robustly("4b", &["biharmonic1d"]);
-    holds_robustly("4c", &["biharmonic1d", "biharmonic2d"]);
-    // Speed on the true residual goes with the initial entropy everywhere.
-    holds_robustly("4e", &ALL);
-    for claim in ["4b", "4c", "4f"] {
+    holds_robustly("4c", &["biharmonic1d"]);
+    // Speed on the true residual goes with the initial entropy in 1-D on every seed;
+    // in 2-D on 12/20 (poisson2d) and 17/20 (biharmonic2d) seeds: measured, not
+    // asserted.
+    holds_robustly("4e", &["poisson1d", "biharmonic1d"]);
+    for claim in ["4b", "4c", "4e", "4f"] {
         for p in ALL {
             let r = row(claim, p);
             assert!(r.seeds > 0 && r.holds <= r.seeds, "{claim} {p} measured");

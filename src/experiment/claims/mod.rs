@@ -43,7 +43,7 @@ pub struct Claim {
 /// Every claim, in the table's order.
 pub const CLAIMS: &[Claim] = &[
     Claim { id: "1", statement: "the leading singular value of A_FD approaches A_AD's like h² (observed order ≥ 1.5)", meaning: "FD and AD see the same big picture: the largest singular values agree, and closer as h shrinks.", effect: "observed order log₂(d(0.05)/d(0.025)), d = |s₁,FD − s₁,AD| / s₁,AD" },
-    Claim { id: "2", statement: "FD keeps fewer spectral modes above the cut than AD: K_FD < K_AD", meaning: "FD loses the fine detail: fewer directions of the model survive above the threshold.", effect: "K_AD − K_FD" },
+    Claim { id: "2", statement: "FD keeps fewer spectral modes above the threshold than AD: K_FD < K_AD", meaning: "FD loses the fine detail: fewer directions of the model survive above the threshold.", effect: "K_AD − K_FD" },
     Claim { id: "3a", statement: "AD has the higher truncated entropy: H_AD > H_FD", meaning: "So FD's spectrum is less even: lower truncated entropy, fewer effective modes.", effect: "H_AD − H_FD" },
     Claim { id: "3b", statement: "the entropy gap shrinks as h → 0: H_AD − H_FD smaller at h = 0.01 than at 0.1", meaning: "A smaller h brings FD closer to AD…", effect: "(H_AD − H_FD at 0.01) / (H_AD − H_FD at 0.1)" },
     Claim { id: "3c", statement: "below the round-off floor FD's noise is counted as modes: K_FD > K_AD", meaning: "…until round-off noise (ε/hᵖ) is counted as modes: K jumps.", effect: "K_FD − K_AD below the floor" },
