@@ -28,10 +28,12 @@ fuzz_target!(|data: &[u8]| {
     } else {
         Precision::F32
     };
-    let mut base = Config::defaults_for(problems[(first & 3) as usize], precision);
-    if first & 8 != 0 {
-        base.model = ModelKind::Network;
-    }
+    let model = if first & 8 != 0 {
+        ModelKind::Network
+    } else {
+        ModelKind::Rfm
+    };
+    let base = Config::defaults_for(problems[(first & 3) as usize], precision, model);
 
     let text = String::from_utf8_lossy(rest);
     let form: BTreeMap<String, String> = text
