@@ -141,7 +141,7 @@ fn hostile_run(label: &str, h: Option<f64>, values: &[f64], network: bool) -> Ru
         h,
         spectrum: Some(SpectrumView {
             singular_values: values.to_vec(),
-            cut: 1e308,
+            level: 1e308,
             cutoff: usize::MAX,
             entropy: f64::NAN,
             effective_modes: f64::INFINITY,
