@@ -8,6 +8,8 @@
 //! Small on purpose (RFM claims only, `--no-networks`, the 1-D problems, a few seeds:
 //! seconds in a debug build); scripts/claims-slurm's test (tests/claims-slurm.sh) runs
 //! the same comparison through a real Slurm job array.
+// `adfd claims` is native only (wasm-pack test builds every test target for wasm32).
+#![cfg(not(target_arch = "wasm32"))]
 
 #[path = "common/cli.rs"]
 #[allow(dead_code)] // `rerun` is for the report tests

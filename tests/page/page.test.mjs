@@ -188,7 +188,7 @@ try {
   await page.waitForFunction(() => { const s = window.adfd.state.lastSnap; return s.model === 'network' && s.progress.done >= 20; }, null, { timeout: LONG });
   await assertDrawn(page);
   step('network training draws');
-  // Change a control in the middle of training: a shorter budget restarts the runs.
+  // Change a control in the middle of training: fewer steps restart the runs.
   await page.fill('input[name=steps]', '400');
   await page.dispatchEvent('input[name=steps]', 'change');
   await page.waitForFunction(() => { const s = window.adfd.state.lastSnap; return s.model === 'network' && s.progress.total === 400 && s.finished; }, null, { timeout: LONG });
