@@ -23,11 +23,15 @@ export async function render(table, caption) {
     caption.textContent = 'The claims table (claims.json) could not be loaded: ' + e.message;
     return;
   }
-  caption.textContent = `Measured by \u201c${doc.command}\u201d on ${doc.date} (${doc.machine}). ${doc.report.settings}.`;
+  // The rows at the claim sizes; a --sizes run's smaller sizes are in docs/claims.md.
+  const rows = doc.report.rows.filter((r) => r.at_claim_size !== false);
+  const scanned = rows.length < doc.report.rows.length
+    ? ' Network claims at the claim sizes; how each changes at smaller sizes is in the repository\u2019s docs/claims.md.' : '';
+  caption.textContent = `Measured by \u201c${doc.command}\u201d on ${doc.date} (${doc.machine}). ${doc.report.settings}.${scanned}`;
   const head = document.createElement('tr');
   for (const h of ['claim', 'problem', 'network size', 'what it means', 'holds on', 'effect: median [10 %, 90 %]']) cell(head, h, 'th');
   const body = document.createElement('tbody');
-  for (const r of doc.report.rows) {
+  for (const r of rows) {
     const tr = document.createElement('tr');
     cell(tr, r.claim);
     cell(tr, r.problem);

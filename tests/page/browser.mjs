@@ -478,9 +478,18 @@ class FirefoxPage {
       actions: [{ type: 'keyDown', value }, { type: 'keyUp', value }] }] });
   }
 
-  /** A PNG of the viewport, or of the whole document with `fullPage`. */
+  /** A PNG of the viewport, or of the whole document with `fullPage` (its top 65 535
+   * device pixels: Firefox captures no taller image, and a phone-width page with the
+   * About section's tables is taller at 2× pixel density). */
   async screenshot({ path, fullPage = false } = {}) {
-    const { data } = await this.ff.send('browsingContext.captureScreenshot', { context: this.context, origin: fullPage ? 'document' : 'viewport' });
+    const params = { context: this.context, origin: fullPage ? 'document' : 'viewport' };
+    if (fullPage) {
+      const [width, height, dpr] = await this.evaluate(() => [document.documentElement.scrollWidth,
+        document.documentElement.scrollHeight, window.devicePixelRatio]);
+      const most = Math.floor(65535 / dpr);
+      if (height > most) params.clip = { type: 'box', x: 0, y: 0, width, height: most };
+    }
+    const { data } = await this.ff.send('browsingContext.captureScreenshot', params);
     const png = Buffer.from(data, 'base64');
     if (path) await writeFile(path, png);
     return png;
