@@ -26,7 +26,7 @@
 //! `H̄ = s Z̄ W`. The results equal the per-direction jets' to round-off
 //! (tests/collapsed.rs).
 
-use super::forward::{backward_layers, derivative_tables, matmul, Weights};
+use super::forward::{backward_layers, derivative_tables, matmul, output_values, Weights};
 use super::Network;
 use crate::numeric::jet::Real;
 
@@ -112,22 +112,7 @@ impl<T: Real> Batch<T> {
             zs.push(z);
             tables.push([s1, s2, s3]);
         }
-        let a = &th[net.arch.a_offset()..];
-        let os = T::of(net.arch.output_scale());
-        let top = hs.last().unwrap();
-        let width = a.len();
-        let values = probes
-            .iter()
-            .enumerate()
-            .map(|(q, pr)| {
-                let row = &top[(q * R + R - 1) * width..(q * R + R) * width];
-                let mut u = T::zero();
-                for (aj, hj) in a.iter().zip(row) {
-                    u += T::of(*aj) * *hj;
-                }
-                pr.gamma * (u * os).to64()
-            })
-            .collect();
+        let values = output_values(net, hs.last().unwrap(), R, probes.iter().map(|p| p.gamma));
         (Batch { hs, zs, tables }, values)
     }
 

@@ -392,22 +392,7 @@ impl<T: Real, const N: usize> Batch<T, N> {
             hs.push(hout);
             ds.push(dout);
         }
-        let a = &th[net.arch.a_offset()..];
-        let os = T::of(net.arch.output_scale());
-        let top = hs.last().unwrap();
-        let width = a.len();
-        let values = probes
-            .iter()
-            .enumerate()
-            .map(|(q, pr)| {
-                let row = &top[(q * N + N - 1) * width..(q * N + N) * width];
-                let mut up = T::zero();
-                for (aj, hj) in a.iter().zip(row) {
-                    up += T::of(*aj) * *hj;
-                }
-                pr.gamma * (up * os).to64()
-            })
-            .collect();
+        let values = output_values(net, hs.last().unwrap(), N, probes.iter().map(|p| p.gamma));
         (Batch { hs, ds }, values)
     }
 
@@ -458,6 +443,32 @@ impl<T: Real, const N: usize> Batch<T, N> {
             },
         );
     }
+}
+
+/// The probes' values both batches share ([`Batch::forward`] and the collapsed one's):
+/// `γ_q · s_out · a · h_q`, with `h_q` the top layer's last row of probe `q` in `top`
+/// (`rows_per_probe` rows per probe) and `a` the output weights.
+pub(super) fn output_values<T: Real>(
+    net: &Network,
+    top: &[T],
+    rows_per_probe: usize,
+    gammas: impl Iterator<Item = f64>,
+) -> Vec<f64> {
+    let n = rows_per_probe;
+    let a = &net.theta[net.arch.a_offset()..];
+    let os = T::of(net.arch.output_scale());
+    let width = a.len();
+    gammas
+        .enumerate()
+        .map(|(q, gamma)| {
+            let row = &top[(q * n + n - 1) * width..(q * n + n) * width];
+            let mut up = T::zero();
+            for (aj, hj) in a.iter().zip(row) {
+                up += T::of(*aj) * *hj;
+            }
+            gamma * (up * os).to64()
+        })
+        .collect()
 }
 
 /// The reverse pass both batches share ([`Batch::backward`] and the collapsed one's),
