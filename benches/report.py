@@ -12,8 +12,8 @@ the machine is shared, and figures taken under load are noisy; the ratios are th
 run's.
 
 Prints markdown tables headed by the machine, the date and the commit, and writes them
-to artifacts/bench.md. With --doc (or --readme), also replaces the section between
-`<!-- bench:begin -->` and `<!-- bench:end -->` of docs/speed.md (or README.md) with
+to artifacts/bench.md. With --doc, also replaces the section between
+`<!-- bench:begin -->` and `<!-- bench:end -->` of docs/speed.md with
 them, so the page quotes the latest run. A step whose file is missing is reported as not run, never invented.
 """
 import datetime
@@ -281,15 +281,14 @@ def main():
     with open(os.path.join(ART, "bench.md"), "w") as f:
         f.write(text)
     print(text)
-    for flag, name in (("--readme", "README.md"), ("--doc", os.path.join("docs", "speed.md"))):
-        if flag not in sys.argv:
-            continue
+    if "--doc" in sys.argv:
+        name = os.path.join("docs", "speed.md")
         path = os.path.join(ROOT, name)
         with open(path) as f:
-            readme = f.read()
-        if BEGIN not in readme or END not in readme:
+            doc = f.read()
+        if BEGIN not in doc or END not in doc:
             sys.exit(f"{name} has no {BEGIN} … {END} section to fill")
-        head, rest = readme.split(BEGIN, 1)
+        head, rest = doc.split(BEGIN, 1)
         _, tail = rest.split(END, 1)
         with open(path, "w") as f:
             f.write(f"{head}{BEGIN}\n{text}{END}{tail}")
